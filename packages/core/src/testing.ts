@@ -1,0 +1,4 @@
+/**
+ * @crashfree/core/testing — suites every platform implementation runs.
+ */
+export {};

@@ -1,0 +1,3 @@
+import { crashfreeProject } from '../../vitest.shared';
+
+export default crashfreeProject('react-native');
