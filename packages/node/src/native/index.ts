@@ -41,3 +41,17 @@ export function setNativeSessionId(_sessionId: string | undefined): void {}
 export async function collectNativeCrashes(_ctx: NativeSetupContext): Promise<ExternalCrash[]> {
   return [];
 }
+
+/** The current native capture health (what `setupNativeCapture` returned, or off before init). */
+export function getNativeCaptureStatus(): NativeCaptureStatus {
+  return { enabled: false, mode: 'off', reason: 'native capture is not built yet', altStack: false, chained: false };
+}
+
+/**
+ * Wraps a user's native addon so a crash inside one of its functions is
+ * attributed to the addon and the calling JS function. Until native capture
+ * lands it returns the addon unchanged.
+ */
+export function wrapNativeAddon<T extends object>(addon: T, _options?: { name?: string }): T {
+  return addon;
+}
