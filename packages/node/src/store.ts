@@ -1,0 +1,219 @@
+/**
+ * The file Store: the core's queue, session state and crash records as files
+ * under one directory. Every write is atomic (temp file + fsync + rename), so
+ * a crash mid-write leaves the old value or the new one, never a mix; every
+ * file carries a small header with its length and CRC-32, so a truncated or
+ * scribbled file is detected, moved aside with one warning and never fatal.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { Store, StoreValue } from '@crashfree/core';
+
+/** Mode bits for the data dir and everything below it: crash data can hold user data. */
+export const DIR_MODE = 0o700;
+/** Mode bits for every file the SDK writes. */
+export const FILE_MODE = 0o600;
+
+const MAGIC = 'CF1';
+const TEMP_MARK = '.tmp-';
+const KEY_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._:-]*$/;
+
+/** Options of {@link createFileStore}. */
+export interface FileStoreOptions {
+  /** Where values live; created 0700 when missing. */
+  dir: string;
+  /** Where unreadable files are moved, so they warn once and never block the rest. */
+  quarantineDir: string;
+  /** Receives the one warning per corrupt file. */
+  warn: (message: string) => void;
+}
+
+/** A Store over files that also offers `setSync` for the fatal-crash path. */
+export interface FileStore extends Store {
+  setSync(key: string, value: StoreValue): void;
+  /** Synchronous delete, for exit paths where no promise will resolve. */
+  deleteSync(key: string): void;
+  /** The directory the store writes into. */
+  readonly dir: string;
+}
+
+/** Creates `dir` (and parents) 0700; an existing directory is tightened to 0700. */
+export function ensurePrivateDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  try {
+    fs.chmodSync(dir, DIR_MODE);
+  } catch {
+    // Not ours to change (e.g. a shared mount); the files themselves stay 0600.
+  }
+}
+
+/** Writes `data` to `file` atomically and durably (temp + fsync + rename + dir fsync), 0600. */
+export function writeFileAtomicSync(file: string, data: Uint8Array | string): void {
+  const tmp = `${file}${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const fd = fs.openSync(tmp, 'wx', FILE_MODE);
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (error) {
+    fs.rmSync(tmp, { force: true });
+    throw error;
+  }
+  fsyncDirSync(path.dirname(file));
+}
+
+function fsyncDirSync(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename is still atomic.
+  }
+}
+
+async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
+  const tmp = `${file}${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const handle = await fsp.open(tmp, 'wx', FILE_MODE);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fsp.rename(tmp, file);
+  } catch (error) {
+    await fsp.rm(tmp, { force: true });
+    throw error;
+  }
+  try {
+    const dirHandle = await fsp.open(path.dirname(file), 'r');
+    try {
+      await dirHandle.sync();
+    } finally {
+      await dirHandle.close();
+    }
+  } catch {
+    // See fsyncDirSync.
+  }
+}
+
+/** Serializes a value with its header: `CF1 <s|b> <length> <crc32 hex>\n<payload>`. */
+export function encodeValue(value: StoreValue): Uint8Array {
+  const kind = typeof value === 'string' ? 's' : 'b';
+  const payload = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const header = Buffer.from(`${MAGIC} ${kind} ${payload.length} ${crc32(payload).toString(16)}\n`, 'latin1');
+  return Buffer.concat([header, payload]);
+}
+
+/** Parses what {@link encodeValue} wrote; a reason string when the bytes are not a whole, intact value. */
+export function decodeValue(bytes: Buffer): StoreValue | { corrupt: string } {
+  const newline = bytes.indexOf(0x0a);
+  if (newline < 0 || newline > 64) return { corrupt: 'no header' };
+  const [magic, kind, lengthText, crcText] = bytes.subarray(0, newline).toString('latin1').split(' ');
+  if (magic !== MAGIC || (kind !== 's' && kind !== 'b') || lengthText === undefined || crcText === undefined) {
+    return { corrupt: 'unknown header' };
+  }
+  const payload = bytes.subarray(newline + 1);
+  if (payload.length !== Number(lengthText)) return { corrupt: `length ${payload.length}, header says ${lengthText}` };
+  if (crc32(payload).toString(16) !== crcText) return { corrupt: 'checksum mismatch' };
+  return kind === 's' ? payload.toString('utf8') : new Uint8Array(payload);
+}
+
+/**
+ * A Store rooted at `options.dir`. Keys are `/`-separated segments of
+ * `[A-Za-z0-9._:-]` (no `..`, no leading dot); a bad key throws, because it is
+ * a bug in the caller, never user data.
+ */
+export function createFileStore(options: FileStoreOptions): FileStore {
+  const { dir, quarantineDir, warn } = options;
+  ensurePrivateDir(dir);
+
+  const fileOf = (key: string): string => {
+    const segments = key.split('/');
+    if (segments.length === 0 || !segments.every((s) => KEY_SEGMENT.test(s) && !s.includes(TEMP_MARK))) {
+      throw new TypeError(`crashfree store: invalid key ${JSON.stringify(key)}`);
+    }
+    return path.join(dir, ...segments);
+  };
+
+  const quarantine = (key: string, file: string, reason: string): void => {
+    try {
+      ensurePrivateDir(quarantineDir);
+      fs.renameSync(file, path.join(quarantineDir, `${key.replace(/\//g, '_')}-${Date.now()}`));
+    } catch {
+      fs.rmSync(file, { force: true });
+    }
+    warn(`[crashfree] skipped corrupt file ${file} (${reason}); moved it to ${quarantineDir}`);
+  };
+
+  const ensureParent = (file: string): void => {
+    const parent = path.dirname(file);
+    if (parent !== dir) ensurePrivateDir(parent);
+  };
+
+  return {
+    dir,
+    async get(key) {
+      const file = fileOf(key);
+      let bytes: Buffer;
+      try {
+        bytes = await fsp.readFile(file);
+      } catch {
+        return undefined;
+      }
+      const value = decodeValue(bytes);
+      if (typeof value === 'object' && 'corrupt' in value) {
+        quarantine(key, file, value.corrupt);
+        return undefined;
+      }
+      return value;
+    },
+    async set(key, value) {
+      const file = fileOf(key);
+      ensureParent(file);
+      await writeFileAtomic(file, encodeValue(value));
+    },
+    setSync(key, value) {
+      const file = fileOf(key);
+      ensureParent(file);
+      writeFileAtomicSync(file, encodeValue(value));
+    },
+    async delete(key) {
+      await fsp.rm(fileOf(key), { force: true });
+    },
+    deleteSync(key) {
+      fs.rmSync(fileOf(key), { force: true });
+    },
+    async keys(prefix = '') {
+      const out: string[] = [];
+      await walk(dir, '', out);
+      return out.filter((k) => k.startsWith(prefix)).sort();
+    },
+  };
+}
+
+async function walk(root: string, rel: string, out: string[]): Promise<void> {
+  let entries: fs.Dirent[];
+  try {
+    entries = await fsp.readdir(path.join(root, rel), { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name.includes(TEMP_MARK)) continue;
+    const key = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) await walk(root, key, out);
+    else if (entry.isFile()) out.push(key);
+  }
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createFileStore, decodeValue, encodeValue } from '../src/store.js';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'cf-store-'));
+}
+
+function makeStore(warnings: string[] = []) {
+  const root = tempDir();
+  return { root, store: createFileStore({ dir: path.join(root, 'store'), quarantineDir: path.join(root, 'corrupt'), warn: (m) => warnings.push(m) }) };
+}
+
+describe('file store', () => {
+  it('keeps strings and bytes apart and round-trips both', async () => {
+    const { store } = makeStore();
+    await store.set('queue/1', 'héllo');
+    await store.set('queue/2', new Uint8Array([0, 1, 255]));
+    expect(await store.get('queue/1')).toBe('héllo');
+    expect(await store.get('queue/2')).toEqual(new Uint8Array([0, 1, 255]));
+    expect(await store.keys('queue/')).toEqual(['queue/1', 'queue/2']);
+  });
+
+  it('writes the directories 0700 and the files 0600', async () => {
+    const { root, store } = makeStore();
+    await store.set('session/abc', '{}');
+    store.setSync('crash/abc', '{}');
+    expect(fs.statSync(path.join(root, 'store')).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(root, 'store', 'session')).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(root, 'store', 'session', 'abc')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(root, 'store', 'crash', 'abc')).mode & 0o777).toBe(0o600);
+  });
+
+  it('leaves no temp files behind and hides half-written ones from keys()', async () => {
+    const { root, store } = makeStore();
+    await store.set('queue/a', 'x');
+    store.setSync('queue/b', 'y');
+    fs.writeFileSync(path.join(root, 'store', 'queue', 'c.tmp-999-zz'), 'partial');
+    expect(await store.keys()).toEqual(['queue/a', 'queue/b']);
+    expect(fs.readdirSync(path.join(root, 'store', 'queue')).sort()).toEqual(['a', 'b', 'c.tmp-999-zz']);
+  });
+
+  it('skips a corrupt file with one warning, moves it aside and still returns the rest', async () => {
+    const warnings: string[] = [];
+    const { root, store } = makeStore(warnings);
+    await store.set('queue/good', 'kept');
+    await store.set('queue/truncated', 'a long enough value');
+    const truncated = path.join(root, 'store', 'queue', 'truncated');
+    fs.writeFileSync(truncated, fs.readFileSync(truncated).subarray(0, 20));
+    fs.writeFileSync(path.join(root, 'store', 'queue', 'garbage'), 'not a crashfree file');
+
+    expect(await store.get('queue/truncated')).toBeUndefined();
+    expect(await store.get('queue/garbage')).toBeUndefined();
+    expect(await store.get('queue/garbage')).toBeUndefined();
+    expect(await store.get('queue/good')).toBe('kept');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('truncated');
+    expect(await store.keys()).toEqual(['queue/good']);
+    expect(fs.readdirSync(path.join(root, 'corrupt'))).toHaveLength(2);
+  });
+
+  it('detects a flipped byte through the checksum', () => {
+    const bytes = Buffer.from(encodeValue('{"status":"ok"}'));
+    bytes[bytes.length - 3] ^= 1;
+    expect(decodeValue(bytes)).toEqual({ corrupt: 'checksum mismatch' });
+  });
+
+  it('rejects keys that could escape the directory', async () => {
+    const { store } = makeStore();
+    await expect(store.set('../x', 'v')).rejects.toThrow(/invalid key/);
+    await expect(store.set('a//b', 'v')).rejects.toThrow(/invalid key/);
+  });
+
+  it('deletes, and deleting a missing key is fine', async () => {
+    const { store } = makeStore();
+    await store.set('k', 'v');
+    await store.delete('k');
+    await store.delete('k');
+    expect(await store.get('k')).toBeUndefined();
+  });
+});
