@@ -1,0 +1,75 @@
+/**
+ * Options of `startCollector`, validated up front: a wrong one throws a
+ * TypeError naming the option, the value and what is expected.
+ */
+import os from 'node:os';
+import path from 'node:path';
+
+/** Options accepted by `startCollector`. */
+export interface CollectorOptions {
+  /** Interface to listen on; default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** TCP port; default 8969; 0 picks a free one (see `Collector.port`). */
+  port?: number;
+  /** Where items are kept; default: a fresh temporary directory, removed on `close()`. */
+  dataDir?: string;
+  /** Bearer token for the release-health API; default: the one kept in the data dir. */
+  token?: string;
+  /** Largest accepted envelope (decompressed) in bytes; default 20 MiB. */
+  maxEnvelopeBytes?: number;
+  /** Largest envelope carrying an `event.minidump` attachment; default 100 MiB. */
+  maxMinidumpEnvelopeBytes?: number;
+  /** Receives warnings (damaged records, listener errors); default: stderr. */
+  log?: (line: string) => void;
+}
+
+/** Options after validation and defaults. */
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  dataDir: string | undefined;
+  token: string | undefined;
+  maxEnvelopeBytes: number;
+  maxMinidumpEnvelopeBytes: number;
+  log: (line: string) => void;
+}
+
+const MiB = 1024 * 1024;
+
+/** Validates `options`; throws a TypeError with one clear line for the first wrong one. */
+export function resolveOptions(options: CollectorOptions = {}): ResolvedOptions {
+  if (options === null || typeof options !== 'object') fail('options', options, 'an object');
+  const o = options;
+  if (o.host !== undefined && (typeof o.host !== 'string' || o.host.length === 0)) fail('host', o.host, 'a non-empty host name or IP address');
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) fail('port', o.port, 'an integer from 0 to 65535');
+  if (o.dataDir !== undefined && (typeof o.dataDir !== 'string' || o.dataDir.length === 0)) fail('dataDir', o.dataDir, 'a directory path');
+  if (o.token !== undefined && (typeof o.token !== 'string' || !/^[\x21-\x7e]{8,}$/.test(o.token))) {
+    fail('token', o.token, 'at least 8 printable ASCII characters without spaces');
+  }
+  for (const name of ['maxEnvelopeBytes', 'maxMinidumpEnvelopeBytes'] as const) {
+    const v = o[name];
+    if (v !== undefined && !(Number.isSafeInteger(v) && v > 0)) fail(name, v, 'a positive integer number of bytes');
+  }
+  if (o.log !== undefined && typeof o.log !== 'function') fail('log', o.log, 'a function taking one line of text');
+  const maxEnvelopeBytes = o.maxEnvelopeBytes ?? 20 * MiB;
+  return {
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? 8969,
+    dataDir: o.dataDir === undefined ? undefined : path.resolve(o.dataDir),
+    token: o.token,
+    maxEnvelopeBytes,
+    maxMinidumpEnvelopeBytes: Math.max(o.maxMinidumpEnvelopeBytes ?? 100 * MiB, maxEnvelopeBytes),
+    log: o.log ?? ((line) => process.stderr.write(`${line}\n`)),
+  };
+}
+
+/** The CLI's default data dir: `$XDG_STATE_HOME/crashfree-collector` or `~/.local/state/crashfree-collector`. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env['XDG_STATE_HOME'] && path.isAbsolute(env['XDG_STATE_HOME']) ? env['XDG_STATE_HOME'] : path.join(os.homedir(), '.local', 'state');
+  return path.join(base, 'crashfree-collector');
+}
+
+function fail(name: string, value: unknown, expected: string): never {
+  const shown = typeof value === 'function' ? 'a function' : `${JSON.stringify(value) ?? String(value)} (${value === null ? 'null' : typeof value})`;
+  throw new TypeError(`crashfree-collector: option "${name}" is ${shown}; expected ${expected}`);
+}

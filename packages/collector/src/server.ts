@@ -1,0 +1,153 @@
+/**
+ * `startCollector`: the HTTP server tying the routes to one data directory.
+ * Every request is answered; nothing a client sends can crash it (unexpected
+ * failures become a 500 and a warning).
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { HttpError, sendError, setCors } from './http.js';
+import { loadIdentity } from './identity.js';
+import { handleIngest, type IngestContext } from './ingest.js';
+import { handleInspect } from './inspect.js';
+import { resolveOptions, type CollectorOptions } from './options.js';
+import { handleReleaseApi, type ReleaseApiContext, type StoredItem } from './release-api.js';
+import { openStorage, type ItemFilter } from './storage/storage.js';
+
+/** The project every collector knows; its DSN is `Collector.dsn`. */
+export const DEFAULT_PROJECT_ID = '1';
+
+/** A running collector. */
+export interface Collector {
+  /** Base URL, e.g. `http://127.0.0.1:8969`. */
+  url: string;
+  /** DSN of the default project: `http://KEY@HOST:PORT/1`. */
+  dsn: string;
+  /** Bearer token of the release-health API. */
+  token: string;
+  host: string;
+  /** The bound port (the real one when started with port 0). */
+  port: number;
+  /** Absolute path of the data directory. */
+  dataDir: string;
+  /** Stored items in arrival order (durable ones only), optionally filtered. */
+  items(filter?: ItemFilter): StoredItem[];
+  /** Stops accepting, waits for in-flight writes, closes the store. */
+  close(): Promise<void>;
+}
+
+const INGEST_PATH = /^\/api\/([^/]+)\/(envelope|store)\/?$/;
+
+/**
+ * Starts a collector. Resolves once it listens; rejects with a clear error
+ * for wrong options, an unusable data dir or a port in use.
+ */
+export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
+  const opts = resolveOptions(options);
+  const ownsDataDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'crashfree-collector-')));
+  await mkdir(dataDir, { recursive: true });
+  const identity = await loadIdentity(dataDir);
+  const token = opts.token ?? identity.token;
+  const storage = await openStorage(dataDir, opts.log);
+
+  const ingest: IngestContext = {
+    storage,
+    projects: new Map([[DEFAULT_PROJECT_ID, identity.publicKey]]),
+    maxEnvelopeBytes: opts.maxEnvelopeBytes,
+    maxMinidumpEnvelopeBytes: opts.maxMinidumpEnvelopeBytes,
+  };
+  const releaseCtx: ReleaseApiContext = {
+    dataDir,
+    token,
+    items: (filter) => storage.items(filter),
+    subscribe: (listener) => storage.subscribe(listener),
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://collector.invalid');
+    const { pathname } = url;
+    const ingestMatch = INGEST_PATH.exec(pathname);
+    if (ingestMatch || pathname.startsWith('/api/0/crashfree/')) {
+      setCors(req, res);
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204).end();
+        return;
+      }
+    }
+    if (ingestMatch) {
+      if (req.method !== 'POST') throw new HttpError(405, 'use POST');
+      await handleIngest(req, res, url, ingestMatch[1] ?? '', ingestMatch[2] === 'store' ? 'store' : 'envelope', ingest);
+      return;
+    }
+    if (pathname.startsWith('/api/0/crashfree/') && handleInspect(req, res, url, storage)) return;
+    if (pathname.startsWith('/api/0/organizations/') || pathname === '/' || pathname.startsWith('/page/')) {
+      if (await handleReleaseApi(req, res, url, releaseCtx)) return;
+    }
+    throw new HttpError(404, `no route for ${req.method ?? 'GET'} ${pathname}`);
+  };
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        // A refused body may still be arriving: do not keep reading it.
+        if (error.status === 413) res.setHeader('Connection', 'close');
+        sendError(res, error.status, error.message);
+        return;
+      }
+      opts.log(`crashfree-collector: ${req.method} ${req.url} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      sendError(res, 500, 'internal error while storing; nothing was stored, retry later');
+    });
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await storage.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`crashfree-collector: cannot listen on ${opts.host}:${opts.port} (${code ?? String(error)})`, { cause: error });
+  }
+
+  const port = (server.address() as AddressInfo).port;
+  const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const url = `http://${hostInUrl}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    dsn: `http://${identity.publicKey}@${hostInUrl}:${port}/${DEFAULT_PROJECT_ID}`,
+    token,
+    host: opts.host,
+    port,
+    dataDir,
+    items: (filter) => storage.items(filter),
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Keep-alive connections turn idle only after their last answer:
+        // sweep them until the server is closed, and cut whatever a client
+        // never finishes after 2 s so close() cannot hang.
+        server.closeIdleConnections();
+        const sweep = setInterval(() => server.closeIdleConnections(), 25);
+        const force = setTimeout(() => server.closeAllConnections(), 2000);
+        await stopped;
+        clearInterval(sweep);
+        clearTimeout(force);
+        await storage.close();
+        if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+      })();
+      return closing;
+    },
+  };
+}
