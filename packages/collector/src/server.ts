@@ -93,7 +93,13 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     route(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
         // A refused body may still be arriving: do not keep reading it.
-        if (error.status === 413) res.setHeader('Connection', 'close');
+        if (error.status === 413) {
+          // Discard what is still arriving (rather than reset the socket under
+          // a client that is still writing, which would hide the 413 from it)
+          // and close the connection after the answer.
+          res.setHeader('Connection', 'close');
+          req.resume();
+        }
         sendError(res, error.status, error.message);
         return;
       }
@@ -116,6 +122,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     });
   } catch (error) {
     await storage.close();
+    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(`crashfree-collector: cannot listen on ${opts.host}:${opts.port} (${code ?? String(error)})`, { cause: error });
   }

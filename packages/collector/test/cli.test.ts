@@ -1,0 +1,89 @@
+// Spawns the built CLI (bin/ -> dist/esm/cli.js; CI builds before testing).
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { authHeader, sampleEnvelope } from './helpers.js';
+
+const BIN = fileURLToPath(new URL('../bin/crashfree-collector.js', import.meta.url));
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+function run(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    waiters.splice(0).forEach((w) => w());
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const firstLines = async (n: number) => {
+    const deadline = Date.now() + 15_000;
+    while (lines.length < n) {
+      if (child.exitCode !== null) throw new Error(`CLI exited ${child.exitCode}: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`no ${n} lines from the CLI: ${stderr}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+    return lines.slice(0, n);
+  };
+  return { child, firstLines, exited, stderr: () => stderr };
+}
+
+async function tempDir() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cf-collector-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe('crashfree-collector CLI', () => {
+  it('prints listening, dsn and token lines, accepts envelopes, keeps its key per data dir, and stops on SIGTERM', async () => {
+    const dataDir = await tempDir();
+    const first = run(['--port', '0', '--data-dir', dataDir]);
+    const [listening, dsnLine, tokenLine] = await first.firstLines(3);
+    const m = /^listening on (http:\/\/127\.0\.0\.1:(\d+))$/.exec(listening!);
+    expect(m, listening).not.toBeNull();
+    const url = m![1]!;
+    const dm = /^dsn http:\/\/([0-9a-f]{32})@127\.0\.0\.1:(\d+)\/1$/.exec(dsnLine!);
+    expect(dm, dsnLine).not.toBeNull();
+    expect(dm![2]).toBe(m![2]);
+    expect(tokenLine).toMatch(/^token [0-9a-f]{48}$/);
+
+    const res = await fetch(`${url}/api/1/envelope/`, { method: 'POST', headers: authHeader(dm![1]!), body: sampleEnvelope() });
+    expect(res.status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = run(['--port=0', `--data-dir=${dataDir}`, '--token', 'my-own-token']);
+    const [, dsn2, token2] = await second.firstLines(3);
+    expect(dsn2).toContain(`http://${dm![1]}@`);
+    expect(token2).toBe('token my-own-token');
+    const url2 = (await second.firstLines(1))[0]!.replace('listening on ', '');
+    const items = (await (await fetch(`${url2}/api/0/crashfree/items?project=1&type=event`)).json()) as { items: unknown[] };
+    expect(items.items).toHaveLength(1);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('exits 2 naming a bad argument', async () => {
+    const bad = run(['--port', 'eighty']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toContain('--port is "eighty"; expected an integer from 0 to 65535');
+    const unknown = run(['--colour']);
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.stderr()).toContain('unknown argument "--colour"');
+  });
+});
