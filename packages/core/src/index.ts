@@ -12,3 +12,14 @@ export type {
   TransportHttpRequest,
   TransportHttpResponse,
 } from './types.js';
+export { createClient } from './create-client.js';
+export { CrashfreeClient } from './client.js';
+export { validateOptions, releaseWarning, type CrashfreeOptions, type QueueOptions, type ResolvedOptions, type ValidationResult } from './options.js';
+export { createMemoryStore } from './memory-store.js';
+export { makeDurableTransport, type DurableTransport, type DurableTransportOptions } from './transport.js';
+export { EventPolicy, fingerprintOf, isUnhandledEvent, type PolicyDrop, type PolicyOptions } from './policy.js';
+export type { RecoveryResult } from './recovery.js';
+export type { RequestSession, RequestStatus } from './request-sessions.js';
+export type { CoreDeps } from './clock.js';
+export { sha256Hex, sha256HexSync } from './sha256.js';
+export type { SessionItem } from './session-state.js';

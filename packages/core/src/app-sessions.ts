@@ -1,0 +1,170 @@
+import { uuid4, type Envelope, type SessionStatus } from '@sentry/core';
+import type { CoreDeps } from './clock.js';
+import { sessionKey, toSessionItem, type PersistedSession, type SessionItem } from './session-state.js';
+import type { OwnerMarker, Store } from './types.js';
+
+/** What the application-mode session engine needs from its client. */
+export interface AppSessionsContext {
+  store: Store;
+  deps: CoreDeps;
+  release?: string;
+  environment: string;
+  owner: () => OwnerMarker;
+  /** The `did` for the current user (already hashed when configured), or undefined when no user is known. */
+  did: () => Promise<string | undefined>;
+  /** Synchronous form of `did`, for the fatal crash path. */
+  didSync: () => string | undefined;
+  /** Wraps an update in an envelope. */
+  envelope: (item: SessionItem) => Envelope;
+  /** Hands an envelope to the durable queue; `onDelivered` runs after a 2xx. */
+  enqueue: (envelope: Envelope, onDelivered?: () => void) => Promise<void>;
+  logger: Pick<Console, 'warn'>;
+}
+
+/**
+ * Application-mode sessions: one at a time, each transition persisted under
+ * `session/<sid>` (with the owner marker) and then queued, in order, on one
+ * promise chain. The in-memory state changes synchronously so accounting is
+ * exact at capture time; persistence and sending follow.
+ */
+export class AppSessions {
+  private current: PersistedSession | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private persistPending = false;
+
+  public constructor(private readonly ctx: AppSessionsContext) {}
+
+  /** The running session's id, if any. */
+  public sessionId(): string | undefined {
+    return this.current?.sid;
+  }
+
+  /** The running session's state (read-only view for tests and the fatal path). */
+  public state(): Readonly<PersistedSession> | undefined {
+    return this.current;
+  }
+
+  /** Starts a new session (ending a running one `exited`) and queues its `init` update. */
+  public start(): void {
+    if (this.current) this.end('exited');
+    const now = this.ctx.deps.now();
+    this.current = {
+      v: 1,
+      sid: uuid4(),
+      started: now,
+      timestamp: now,
+      status: 'ok',
+      errors: 0,
+      seq: 0,
+      initQueued: false,
+      ...(this.ctx.release !== undefined && { release: this.ctx.release }),
+      environment: this.ctx.environment,
+      owner: this.ctx.owner(),
+    };
+    this.transition(this.current, true);
+  }
+
+  /** Ends the running session with a terminal status; a session already terminal (crashed) is only let go. */
+  public end(status: Exclude<SessionStatus, 'ok'> = 'exited'): void {
+    const s = this.current;
+    if (!s) return;
+    this.current = undefined;
+    if (s.status !== 'ok') return;
+    s.status = status;
+    this.bump(s);
+    this.transition(s, false);
+  }
+
+  /** Counts one handled error: the first one sends an update, later ones are only persisted (coalesced). */
+  public handledError(): void {
+    const s = this.current;
+    if (!s || s.status !== 'ok') return;
+    s.errors += 1;
+    if (s.errors === 1) {
+      this.bump(s);
+      this.transition(s, false);
+    } else {
+      s.timestamp = this.ctx.deps.now();
+      this.persistSoon(s);
+    }
+  }
+
+  /** Marks the running session `crashed` (terminal) and queues the update. Returns its sid. */
+  public crashed(): string | undefined {
+    const s = this.current;
+    if (!s || s.status !== 'ok') return s?.sid;
+    s.status = 'crashed';
+    this.bump(s);
+    this.transition(s, false);
+    return s.sid;
+  }
+
+  /**
+   * Fatal path: marks the session crashed and persists it synchronously when
+   * the Store can (`setSync`), so the next launch sends the terminal update
+   * even if this process dies now. Then queues the update as usual.
+   */
+  public crashedSync(): string | undefined {
+    const s = this.current;
+    if (!s || s.status !== 'ok') return s?.sid;
+    s.status = 'crashed';
+    this.bump(s);
+    if (s.did === undefined) {
+      const did = this.ctx.didSync();
+      if (did !== undefined) s.did = did;
+    }
+    try {
+      this.ctx.store.setSync?.(sessionKey(s.sid), JSON.stringify(s));
+    } catch (e) {
+      this.ctx.logger.warn(`[crashfree] could not persist the crashed session synchronously: ${String(e)}`);
+    }
+    this.transition(s, false);
+    return s.sid;
+  }
+
+  /** Resolves when every transition so far is persisted and queued. */
+  public idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private bump(s: PersistedSession): void {
+    s.seq += 1;
+    s.timestamp = this.ctx.deps.now();
+  }
+
+  private transition(s: PersistedSession, init: boolean): void {
+    const snapshot: PersistedSession = { ...s };
+    const terminal = snapshot.status !== 'ok';
+    this.chain = this.chain.then(async () => {
+      try {
+        if (s.did === undefined) {
+          const did = await this.ctx.did();
+          if (did !== undefined) s.did = did;
+        }
+        if (s.did !== undefined) snapshot.did = s.did;
+        // The init goes out with the first update this session ever queues, so exactly one carries it.
+        const sendInit = init || !s.initQueued;
+        snapshot.initQueued = s.initQueued;
+        await this.ctx.store.set(sessionKey(s.sid), JSON.stringify(snapshot));
+        const onDelivered = terminal ? () => void this.ctx.store.delete(sessionKey(s.sid)).catch(() => undefined) : undefined;
+        await this.ctx.enqueue(this.ctx.envelope(toSessionItem(snapshot, sendInit)), onDelivered);
+        if (!s.initQueued) {
+          s.initQueued = true;
+          if (!terminal) await this.ctx.store.set(sessionKey(s.sid), JSON.stringify({ ...snapshot, initQueued: true }));
+        }
+      } catch (e) {
+        this.ctx.logger.warn(`[crashfree] session update not persisted: ${String(e)}`);
+      }
+    });
+  }
+
+  private persistSoon(s: PersistedSession): void {
+    if (this.persistPending) return;
+    this.persistPending = true;
+    this.chain = this.chain.then(async () => {
+      this.persistPending = false;
+      if (s.status !== 'ok' || this.current !== s) return;
+      await this.ctx.store.set(sessionKey(s.sid), JSON.stringify(s)).catch(() => undefined);
+    });
+  }
+}

@@ -1,0 +1,358 @@
+import {
+  Client,
+  createStackParser,
+  createSessionEnvelope,
+  getCurrentScope,
+  getGlobalScope,
+  getIsolationScope,
+  isAlreadyCaptured,
+  resolvedSyncPromise,
+  type ClientOptions,
+  type Event,
+  type EventDropReason,
+  type EventHint,
+  type ParameterizedString,
+  type Scope,
+  type SessionAggregates,
+  type SessionStatus,
+  type SeverityLevel,
+} from '@sentry/core';
+import { AppSessions } from './app-sessions.js';
+import type { CoreDeps } from './clock.js';
+import { captureFatal } from './fatal.js';
+import type { ResolvedOptions } from './options.js';
+import { EventPolicy, isUnhandledEvent } from './policy.js';
+import { recover, type RecoveryResult } from './recovery.js';
+import { RequestAggregator, type RequestSession } from './request-sessions.js';
+import { sessionEnvelope } from './session-state.js';
+import { sha256Hex, sha256HexSync } from './sha256.js';
+import { makeDurableTransport, type DurableTransport } from './transport.js';
+import type { ExternalCrash, Platform } from './types.js';
+
+/** Key under which the capture-time accounting decision travels with the hint, so it is made once. */
+const ACCOUNTED = '__crashfreeAccounted';
+type Accounted = 'handled' | 'unhandled' | 'none';
+type MarkedHint = EventHint & { [ACCOUNTED]?: Accounted };
+
+const NOOP_REQUEST: RequestSession = {
+  status: 'ok',
+  captureException: () => '',
+  markErrored: () => undefined,
+  markCrashed: () => undefined,
+  end: () => undefined,
+};
+
+/**
+ * The crashfree client: @sentry/core's Client (scopes, integrations, hooks,
+ * beforeSend, envelopes) with crashfree's session engine, event policy,
+ * durable queue and next-launch recovery. Created by `createClient`; a client
+ * created from invalid options is disabled and every method is a no-op.
+ */
+export class CrashfreeClient extends Client<ClientOptions> {
+  private readonly cf: ResolvedOptions | undefined;
+  private readonly durable: DurableTransport | undefined;
+  private readonly sessions: AppSessions | undefined;
+  private readonly requests: RequestAggregator | undefined;
+  private readonly policy: EventPolicy | undefined;
+  private readonly logger: Pick<Console, 'log' | 'warn' | 'error'>;
+  private resolver: (() => RequestSession | undefined) | undefined;
+  private starting: Promise<RecoveryResult> | undefined;
+  /** Accounting from captures made before `start` created the first session, applied to it. */
+  private early: { handled: number; crashed: boolean } | undefined = { handled: 0, crashed: false };
+  private hashed: { id: string; hash: string } | undefined;
+
+  /** Use `createClient`, which validates options first. `resolved` undefined makes a disabled client. */
+  public constructor(
+    resolved: ResolvedOptions | undefined,
+    public readonly platform: Platform,
+    private readonly deps: CoreDeps,
+  ) {
+    const holder: { transport?: DurableTransport } = {};
+    const logger = platform?.logger ?? console;
+    super({
+      ...(resolved?.sentry ?? {}),
+      dsn: resolved?.dsn,
+      release: resolved?.release,
+      environment: resolved?.environment,
+      integrations: resolved?.integrations ?? [],
+      enabled: resolved !== undefined && resolved.sentry.enabled !== false,
+      sendClientReports: resolved?.sentry.sendClientReports ?? true,
+      sampleRate: undefined, // our EventPolicy samples; @sentry/core must not sample a second time
+      stackParser: createStackParser(),
+      _metadata: { sdk: { name: platform?.sdk?.name ?? 'crashfree', version: platform?.sdk?.version ?? '0.0.0' } },
+      transport: (t) => {
+        holder.transport = makeDurableTransport({
+          url: t.url,
+          store: platform.store,
+          makeRequest: platform.makeRequest,
+          queue: resolved!.queue,
+          recordDroppedEvent: t.recordDroppedEvent,
+          deps,
+          logger,
+        });
+        return holder.transport;
+      },
+    } as ClientOptions);
+    this.logger = logger;
+    this.cf = resolved?.sentry.enabled === false ? undefined : resolved;
+    this.durable = holder.transport;
+    if (!this.cf || !this.durable) return;
+    const durable = this.durable;
+    const cf = this.cf;
+    this.policy = new EventPolicy({ ...cf, now: deps.now, random: deps.random });
+    if (cf.sessionMode === 'application') {
+      this.sessions = new AppSessions({
+        store: platform.store,
+        deps,
+        release: cf.release,
+        environment: cf.environment,
+        owner: () => platform.liveness.owner(),
+        did: () => this.did(),
+        didSync: () => this.didSync(),
+        envelope: (item) => sessionEnvelope(item, this.getDsn(), this.getSdkMetadata()),
+        enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
+        logger,
+      });
+    } else {
+      this.requests = new RequestAggregator({
+        deps,
+        release: cf.release,
+        environment: cf.environment,
+        intervalMs: cf.aggregateFlushIntervalMs,
+        envelope: (agg: SessionAggregates) => createSessionEnvelope(agg, this.getDsn(), this.getSdkMetadata()),
+        enqueue: (env) => durable.enqueue(env),
+        capture: (req, exception, hint) => this.captureForRequest(req, exception, hint),
+      });
+    }
+  }
+
+  /** Whether the client runs (valid options, a DSN, not closed). */
+  public isEnabled(): boolean {
+    return this.cf !== undefined && this._isEnabled();
+  }
+
+  /**
+   * Recovery of previous runs, then the persisted queue, then (application
+   * mode) this run's session. Runs once; later calls return the same result.
+   */
+  public start(options: { crashes?: ExternalCrash[] } = {}): Promise<RecoveryResult> {
+    if (!this.starting) this.starting = this.runStart(options.crashes ?? []);
+    return this.starting;
+  }
+
+  /** Runs next-launch recovery (normally via `start`). */
+  public recover(options: { crashes?: ExternalCrash[] } = {}): Promise<RecoveryResult> {
+    if (!this.cf || !this.durable) return Promise.resolve({ crashed: 0, abnormal: 0, events: 0, pending: 0 });
+    const durable = this.durable;
+    return recover({
+      store: this.platform.store,
+      liveness: this.platform.liveness,
+      crashes: options.crashes ?? [],
+      enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
+      pending: () => durable.pending(),
+      dsn: this.getDsn(),
+      metadata: this.getSdkMetadata(),
+      defaults: { release: this.cf.release, environment: this.cf.environment, platform: this.platform.name },
+      beforeSend: (event, hint) => this.applyBeforeSend(event, hint),
+      recordDroppedEvent: (reason) => this.recordDroppedEvent(reason, 'error'),
+      logger: this.logger,
+    });
+  }
+
+  /** Starts an application-mode session (ending a running one `exited`). */
+  public startSession(): void {
+    this.sessions?.start();
+    this.applyEarlyAccounting();
+  }
+
+  /** Ends the application-mode session with `status` (default `exited`). */
+  public endSession(status: Exclude<SessionStatus, 'ok'> = 'exited'): void {
+    this.sessions?.end(status);
+  }
+
+  /** The current application-mode session id. */
+  public getSessionId(): string | undefined {
+    return this.sessions?.sessionId();
+  }
+
+  /** Request mode: starts one request's session (a no-op session in application mode or when disabled). */
+  public startRequest(): RequestSession {
+    return this.requests?.start() ?? NOOP_REQUEST;
+  }
+
+  /** Request mode: tells the client which request a plain `captureException` belongs to (platform async context). */
+  public setRequestResolver(resolver: () => RequestSession | undefined): void {
+    this.resolver = resolver;
+  }
+
+  /** Fatal path: synchronous accounting and crash record, then sending (see API.md). */
+  public captureFatalSync(exception: unknown, hint?: EventHint): string | undefined {
+    if (!this.cf || !this.durable) return undefined;
+    const durable = this.durable;
+    const req = this.requests ? this.resolver?.() : undefined;
+    req?.markCrashed();
+    const sid = this.sessions?.crashedSync();
+    return captureFatal({
+      exception,
+      hint,
+      sid,
+      client: this,
+      platform: this.platform,
+      deps: this.deps,
+      prepare: (event, h) => this._prepareEvent(event, h, getCurrentScope(), getIsolationScope()),
+      beforeSend: (event, h) => this.applyBeforeSend(event, h),
+      enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
+      recordDroppedEvent: (reason) => this.recordDroppedEvent(reason, 'error'),
+      logger: this.logger,
+    });
+  }
+
+  public override captureException(exception: unknown, hint?: EventHint, scope?: Scope): string {
+    if (!this.cf) return '';
+    if (isAlreadyCaptured(exception)) return super.captureException(exception, hint, scope);
+    const accounted: Accounted = (hint?.data as { __sentry__?: boolean } | undefined)?.__sentry__ ? 'none' : hint?.mechanism?.handled === false ? 'unhandled' : 'handled';
+    this.account(accounted, this.requests ? this.resolver?.() : undefined);
+    return super.captureException(exception, { ...hint, [ACCOUNTED]: accounted } as EventHint, scope);
+  }
+
+  public override captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint, scope?: Scope): string {
+    if (!this.cf) return '';
+    const accounted: Accounted = level === 'fatal' ? 'unhandled' : typeof message === 'object' && message !== null && !('__sentry_template_string__' in message) ? 'handled' : 'none';
+    this.account(accounted, this.requests ? this.resolver?.() : undefined);
+    return super.captureMessage(message, level, { ...hint, [ACCOUNTED]: accounted } as EventHint, scope);
+  }
+
+  public override captureEvent(event: Event, hint?: EventHint, scope?: Scope): string {
+    if (!this.cf) return '';
+    if (hint?.originalException && isAlreadyCaptured(hint.originalException)) return super.captureEvent(event, hint, scope);
+    const accounted: Accounted = event.type ? 'none' : isUnhandledEvent(event) ? 'unhandled' : event.exception ? 'handled' : 'none';
+    this.account(accounted, this.requests ? this.resolver?.() : undefined);
+    return super.captureEvent(event, { ...hint, [ACCOUNTED]: accounted } as EventHint, scope);
+  }
+
+  public override async flush(timeout?: number): Promise<boolean> {
+    if (!this.cf) return true;
+    await this.sessions?.idle();
+    this._flushOutcomes();
+    return super.flush(timeout);
+  }
+
+  /** Ends the session `exited`, flushes request aggregates and client reports, waits up to `timeout`, then stops. */
+  public override async close(timeout?: number): Promise<boolean> {
+    if (!this.cf) return true;
+    this.sessions?.end('exited');
+    await this.requests?.close();
+    const result = await super.close(timeout);
+    this.durable?.dispose();
+    return result;
+  }
+
+  public eventFromException(exception: unknown, hint?: EventHint): PromiseLike<Event> {
+    return this.platform.eventFromException(exception, hint);
+  }
+
+  public eventFromMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint): PromiseLike<Event> {
+    return this.platform.eventFromMessage(String(message), level, hint);
+  }
+
+  /** @sentry/core updates sessions after beforeSend and sampling, so a dropped crash would vanish: accounting is ours, at capture time. */
+  protected override _updateSessionFromEvent(): void {
+    // Intentionally empty.
+  }
+
+  protected override _captureEvent(event: Event, hint: EventHint = {}, scope?: Scope, isolationScope?: Scope): PromiseLike<string | undefined> {
+    if (!this.cf || !this.policy || event.type) return super._captureEvent(event, hint, scope, isolationScope);
+    const marked = (hint as MarkedHint)[ACCOUNTED];
+    const unhandled = isUnhandledEvent(event);
+    // The built event may reveal what the hint did not (a platform setting mechanism.handled = false).
+    if (unhandled && marked === 'handled') this.account('unhandled', this.requests ? this.resolver?.() : undefined);
+    event.platform = event.platform ?? this.platform.name;
+    const drop = this.policy.decide(event, unhandled || marked === 'unhandled');
+    if (drop) {
+      this.recordDroppedEvent(drop as EventDropReason, 'error');
+      return resolvedSyncPromise(undefined);
+    }
+    return super._captureEvent(event, hint, scope, isolationScope);
+  }
+
+  private async runStart(crashes: ExternalCrash[]): Promise<RecoveryResult> {
+    if (!this.cf || !this.durable) return { crashed: 0, abnormal: 0, events: 0, pending: 0 };
+    let result: RecoveryResult = { crashed: 0, abnormal: 0, events: 0, pending: 0 };
+    try {
+      await this.durable.load();
+      result = await this.recover({ crashes });
+    } catch (e) {
+      this.logger.warn(`[crashfree] recovery of previous runs failed: ${String(e)}`);
+    }
+    if (this.sessions && !this.sessions.sessionId()) this.sessions.start();
+    this.applyEarlyAccounting();
+    void this.durable.flush(0).then(undefined, () => undefined);
+    return result;
+  }
+
+  private applyEarlyAccounting(): void {
+    const early = this.early;
+    this.early = undefined;
+    if (!early || !this.sessions) return;
+    for (let i = 0; i < early.handled; i++) this.sessions.handledError();
+    if (early.crashed) this.sessions.crashed();
+  }
+
+  private account(accounted: Accounted, req: RequestSession | undefined): void {
+    if (accounted === 'none') return;
+    if (this.requests) {
+      if (accounted === 'unhandled') req?.markCrashed();
+      else req?.markErrored();
+      return;
+    }
+    if (!this.sessions) return;
+    if (this.early && !this.sessions.sessionId()) {
+      if (accounted === 'unhandled') this.early.crashed = true;
+      else this.early.handled += 1;
+      return;
+    }
+    if (accounted === 'unhandled') this.sessions.crashed();
+    else this.sessions.handledError();
+  }
+
+  private captureForRequest(req: RequestSession, exception: unknown, hint?: EventHint): string {
+    const previous = this.resolver;
+    this.resolver = () => req;
+    try {
+      return this.captureException(exception, hint);
+    } finally {
+      this.resolver = previous;
+    }
+  }
+
+  private async applyBeforeSend(event: Event, hint: EventHint): Promise<Event | null> {
+    const beforeSend = this.getOptions().beforeSend;
+    if (!beforeSend) return event;
+    try {
+      return await beforeSend(event as Parameters<typeof beforeSend>[0], hint);
+    } catch (e) {
+      this.logger.warn(`[crashfree] beforeSend threw (${String(e)}); the crash event is sent unchanged.`);
+      return event;
+    }
+  }
+
+  private userId(): string | undefined {
+    const id = getCurrentScope().getUser()?.id ?? getIsolationScope().getUser()?.id ?? getGlobalScope().getUser()?.id;
+    return id === undefined || id === null || id === '' ? undefined : String(id);
+  }
+
+  private async did(): Promise<string | undefined> {
+    const id = this.userId();
+    if (id === undefined || !this.cf?.hashUserId) return id;
+    if (this.hashed?.id !== id) this.hashed = { id, hash: await sha256Hex(id) };
+    return this.hashed.hash;
+  }
+
+  private didSync(): string | undefined {
+    const id = this.userId();
+    if (id === undefined || !this.cf?.hashUserId) return id;
+    if (this.hashed?.id !== id) this.hashed = { id, hash: sha256HexSync(id) };
+    return this.hashed.hash;
+  }
+}
+

@@ -1,0 +1,27 @@
+/**
+ * Time, randomness and timers the core uses, injectable so tests control
+ * minutes, backoff and sampling without sleeping.
+ */
+export interface CoreDeps {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Uniform in [0, 1): sampling and backoff jitter. */
+  random(): number;
+  /** Schedules background work; the handle's `unref` is called when present so it never keeps a process alive. */
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The real clock, Math.random and the global timers. */
+export function defaultDeps(): CoreDeps {
+  return {
+    now: () => Date.now(),
+    random: () => Math.random(),
+    setTimeout: (fn, ms) => {
+      const handle = globalThis.setTimeout(fn, ms) as unknown as { unref?: () => void };
+      handle.unref?.();
+      return handle;
+    },
+    clearTimeout: (handle) => globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]),
+  };
+}

@@ -1,0 +1,42 @@
+import { setCurrentClient } from '@sentry/core';
+import { CrashfreeClient } from './client.js';
+import { defaultDeps, type CoreDeps } from './clock.js';
+import { releaseWarning, validateOptions } from './options.js';
+import type { Platform } from './types.js';
+
+function platformProblems(platform: unknown): string[] {
+  if (platform === null || typeof platform !== 'object') return ['the platform is missing (a platform package must pass one)'];
+  const p = platform as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const fn of ['makeRequest', 'eventFromException', 'eventFromMessage']) {
+    if (typeof p[fn] !== 'function') problems.push(`platform.${fn} is not a function`);
+  }
+  for (const obj of ['store', 'liveness', 'sdk']) if (p[obj] === null || typeof p[obj] !== 'object') problems.push(`platform.${obj} is missing`);
+  return problems;
+}
+
+/**
+ * Validates `options`, builds the client and binds it as @sentry/core's
+ * current client. Never throws: invalid options (or an incomplete platform)
+ * log one console.error naming each option, its value and what is expected,
+ * and give a disabled client. `deps` (clock, randomness, timers) is for tests.
+ */
+export function createClient(options: unknown, platform: Platform, deps: Partial<CoreDeps> = {}): CrashfreeClient {
+  const logger = (platform as Platform | undefined)?.logger ?? console;
+  const allDeps = { ...defaultDeps(), ...deps };
+  const { problems, options: resolved } = validateOptions(options);
+  problems.push(...platformProblems(platform));
+  let client: CrashfreeClient;
+  if (problems.length > 0 || !resolved) {
+    logger.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
+    client = new CrashfreeClient(undefined, platform, allDeps);
+  } else {
+    const warning = releaseWarning(resolved.release);
+    if (warning) logger.warn(warning);
+    if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: nothing will be sent. crashfree is disabled.');
+    client = new CrashfreeClient(resolved.dsn === undefined ? undefined : resolved, platform, allDeps);
+  }
+  setCurrentClient(client);
+  client.init();
+  return client;
+}

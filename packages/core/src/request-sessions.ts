@@ -1,0 +1,118 @@
+import type { AggregationCounts, Envelope, SessionAggregates } from '@sentry/core';
+import type { CoreDeps } from './clock.js';
+
+/** Terminal status of one request's session. */
+export type RequestStatus = 'exited' | 'errored' | 'crashed';
+
+/**
+ * One incoming request's session (request mode). Errors captured while it is
+ * the resolved request mark it; `end` counts it exactly once into the
+ * aggregate bucket of the minute it started.
+ */
+export interface RequestSession {
+  /** `ok` while running, then the status it was counted with. */
+  readonly status: 'ok' | RequestStatus;
+  /** Captures `exception` for this request (marks it errored, or crashed when the hint says unhandled). */
+  captureException(exception: unknown, hint?: { mechanism?: { handled?: boolean; type?: string } }): string;
+  /** Marks the request as having had a handled error. */
+  markErrored(): void;
+  /** Marks the request crashed (an unhandled error). */
+  markCrashed(): void;
+  /** Counts the request once; later calls do nothing. Without `status`, what was marked (or `exited`). */
+  end(status?: RequestStatus): void;
+}
+
+interface Bucket {
+  exited: number;
+  errored: number;
+  crashed: number;
+}
+
+/** What the aggregator needs from its client. */
+export interface RequestAggregatorContext {
+  deps: CoreDeps;
+  release?: string;
+  environment: string;
+  intervalMs: number;
+  envelope: (aggregates: SessionAggregates) => Envelope;
+  enqueue: (envelope: Envelope) => Promise<void>;
+  capture: (request: RequestSession, exception: unknown, hint?: { mechanism?: { handled?: boolean; type?: string } }) => string;
+}
+
+/**
+ * Request-mode session accounting: per-minute buckets of ended requests,
+ * flushed as one `sessions` envelope every `intervalMs` (timer unref'd) and
+ * on close. Counts are exact: every ended request is in exactly one flush.
+ */
+export class RequestAggregator {
+  private buckets = new Map<number, Bucket>();
+  private timer: unknown;
+  private closed = false;
+
+  public constructor(private readonly ctx: RequestAggregatorContext) {}
+
+  /** Starts one request's session. */
+  public start(): RequestSession {
+    const startedMinute = Math.floor(this.ctx.deps.now() / 60_000) * 60_000;
+    let status: 'ok' | RequestStatus = 'ok';
+    let marked: RequestStatus = 'exited';
+    const agg = this;
+    const req: RequestSession = {
+      get status() {
+        return status;
+      },
+      captureException: (exception, hint) => agg.ctx.capture(req, exception, hint),
+      markErrored: () => {
+        if (marked === 'exited') marked = 'errored';
+      },
+      markCrashed: () => {
+        marked = 'crashed';
+      },
+      end: (final) => {
+        if (status !== 'ok') return;
+        status = final ?? marked;
+        agg.count(startedMinute, status);
+      },
+    };
+    return req;
+  }
+
+  /** Queues every non-empty bucket as one aggregate envelope and empties them. */
+  public flush(): Promise<void> {
+    if (this.buckets.size === 0) return Promise.resolve();
+    const aggregates: AggregationCounts[] = [...this.buckets.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([minute, b]) => ({
+        started: new Date(minute).toISOString(),
+        ...(b.exited > 0 && { exited: b.exited }),
+        ...(b.errored > 0 && { errored: b.errored }),
+        ...(b.crashed > 0 && { crashed: b.crashed }),
+      }));
+    this.buckets = new Map();
+    const attrs = { environment: this.ctx.environment, ...(this.ctx.release !== undefined && { release: this.ctx.release }) };
+    return this.ctx.enqueue(this.ctx.envelope({ attrs, aggregates }));
+  }
+
+  /** Stops the timer and flushes what is left. */
+  public close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) this.ctx.deps.clearTimeout(this.timer);
+    this.timer = undefined;
+    return this.flush();
+  }
+
+  private count(minute: number, status: RequestStatus): void {
+    let b = this.buckets.get(minute);
+    if (!b) {
+      b = { exited: 0, errored: 0, crashed: 0 };
+      this.buckets.set(minute, b);
+    }
+    b[status] += 1;
+    if (this.timer === undefined && !this.closed) {
+      this.timer = this.ctx.deps.setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.ctx.intervalMs);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { createSessionEnvelope, makeSession, updateSession, type DsnComponents, type Envelope, type SdkMetadata, type SerializedSession, type Session, type SessionStatus } from '@sentry/core';
+import type { OwnerMarker } from './types.js';
+
+/**
+ * What is persisted under `session/<sid>` for every application-mode session
+ * transition: enough for the next launch to send the one terminal update.
+ * Times are epoch milliseconds.
+ */
+export interface PersistedSession {
+  v: 1;
+  sid: string;
+  did?: string;
+  started: number;
+  /** Time of the last transition (or last persisted error count). */
+  timestamp: number;
+  status: SessionStatus;
+  errors: number;
+  /** seq of the last update handed to the queue. */
+  seq: number;
+  /** Whether the `init: true` update has reached the durable queue. */
+  initQueued: boolean;
+  release?: string;
+  environment: string;
+  owner: OwnerMarker;
+}
+
+/** A session update as sent: Sentry's serialized session plus the monotonic `seq`. */
+export type SessionItem = SerializedSession & { seq: number };
+
+/** Store key of a persisted session. */
+export const sessionKey = (sid: string): string => `session/${sid}`;
+
+/** Builds the wire form of `state` through @sentry/core's session helpers (started/duration/attrs). */
+export function toSessionItem(state: PersistedSession, init: boolean): SessionItem {
+  const session = makeSession();
+  updateSession(session, {
+    sid: state.sid,
+    init,
+    started: state.started / 1000,
+    timestamp: state.timestamp / 1000,
+    status: state.status,
+    errors: state.errors,
+    ...(state.did !== undefined && { did: state.did }),
+    ...(state.release !== undefined && { release: state.release }),
+    environment: state.environment,
+  });
+  return { ...session.toJSON(), seq: state.seq };
+}
+
+/** A one-item `session` envelope for `item`. */
+export function sessionEnvelope(item: SessionItem, dsn: DsnComponents | undefined, metadata: SdkMetadata | undefined): Envelope {
+  const carrier = { toJSON: () => item } as unknown as Session;
+  return createSessionEnvelope(carrier, dsn, metadata);
+}
+
+/** Parses a persisted session; undefined when the text is not one (corrupt entries are skipped by callers). */
+export function parsePersistedSession(text: unknown): PersistedSession | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    const s = JSON.parse(text) as Partial<PersistedSession>;
+    const ok =
+      s.v === 1 &&
+      typeof s.sid === 'string' &&
+      typeof s.started === 'number' &&
+      typeof s.timestamp === 'number' &&
+      typeof s.status === 'string' &&
+      typeof s.errors === 'number' &&
+      typeof s.seq === 'number' &&
+      typeof s.initQueued === 'boolean' &&
+      typeof s.environment === 'string' &&
+      typeof s.owner === 'object' &&
+      s.owner !== null;
+    return ok ? (s as PersistedSession) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,288 @@
+import {
+  disabledUntil,
+  envelopeItemTypeToDataCategory,
+  isRateLimited,
+  parseEnvelope,
+  serializeEnvelope,
+  updateRateLimits,
+  type DataCategory,
+  type Envelope,
+  type EventDropReason,
+  type Transport,
+  type TransportMakeRequestResponse,
+} from '@sentry/core';
+import type { CoreDeps } from './clock.js';
+import type { QueueOptions } from './options.js';
+import type { RequestExecutor, Store, StoreValue } from './types.js';
+
+/** What `makeDurableTransport` needs: where to send, where to persist, and the bounds. */
+export interface DurableTransportOptions {
+  url: string;
+  store: Store;
+  makeRequest: RequestExecutor;
+  queue: QueueOptions;
+  recordDroppedEvent: (reason: EventDropReason, category: DataCategory, count?: number) => void;
+  deps: CoreDeps;
+  logger: Pick<Console, 'warn'>;
+  /** First retry delay after a network error or 5xx; doubles per failure up to `maxMs`, jittered. */
+  backoff?: { initialMs: number; maxMs: number };
+  /** A request not answered within this is treated as a network error. Default 30 s. */
+  requestTimeoutMs?: number;
+}
+
+/** The client's transport: @sentry/core's Transport plus persistence hooks the client uses. */
+export interface DurableTransport extends Transport {
+  /** Persists `envelope` under `queue/`; `onDelivered` runs after the backend answered 2xx for it. */
+  enqueue(envelope: Envelope, onDelivered?: () => void): Promise<void>;
+  /** Adds envelopes persisted by previous runs to the queue (oldest first); corrupt ones are deleted with one warning. */
+  load(): Promise<void>;
+  /** Envelopes waiting (persisted, not yet accepted). */
+  pending(): number;
+  /** Stops timers; what is persisted stays for the next run. */
+  dispose(): void;
+}
+
+interface Entry {
+  key: string;
+  time: number;
+  bytes: number;
+  categories: DataCategory[];
+  body?: StoreValue;
+  onDelivered?: () => void;
+}
+
+const PREFIX = 'queue/';
+
+function categoriesOf(envelope: Envelope): DataCategory[] {
+  return envelope[1].map((item) => envelopeItemTypeToDataCategory(item[0].type));
+}
+
+function byteLength(body: StoreValue): number {
+  return typeof body === 'string' ? new TextEncoder().encode(body).length : body.length;
+}
+
+/**
+ * A transport that never loses an envelope to a crash or an outage: every
+ * envelope is written to the Store before it is sent and deleted only after
+ * a 2xx. One worker sends oldest first; a network error or 5xx stops the pass
+ * and retries after a jittered, capped exponential backoff; 429 and
+ * rate-limit headers hold the affected categories (for queued retries too) so
+ * no request is made until the limit passes. Bounded by count, bytes and age:
+ * the oldest are dropped and reported as `queue_overflow`.
+ */
+export function makeDurableTransport(opts: DurableTransportOptions): DurableTransport {
+  const { store, deps, queue } = opts;
+  const backoff = opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 };
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+  const runId = Math.floor(deps.random() * 0xffffffff).toString(36).padStart(7, '0');
+  let entries: Entry[] = [];
+  let counter = 0;
+  let limits: Record<string, number> = {};
+  let failures = 0;
+  let retryAt = 0;
+  let timer: unknown;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let inFlight: Entry | undefined;
+  let disposed = false;
+  let ready: Promise<void> = Promise.resolve();
+
+  const drop = (entry: Entry, reason: EventDropReason): void => {
+    entries = entries.filter((e) => e !== entry);
+    for (const category of entry.categories) opts.recordDroppedEvent(reason, category);
+    void store.delete(entry.key).catch(() => undefined);
+  };
+
+  const enforceBounds = (): void => {
+    const now = deps.now();
+    for (const e of [...entries]) if (e !== inFlight && now - e.time > queue.maxAgeMs) drop(e, 'queue_overflow');
+    let bytes = entries.reduce((n, e) => n + e.bytes, 0);
+    while (entries.length > queue.maxCount || bytes > queue.maxBytes) {
+      const oldest = entries.find((e) => e !== inFlight);
+      if (!oldest || (entries.length === 1 && oldest.bytes <= queue.maxBytes)) break;
+      bytes -= oldest.bytes;
+      drop(oldest, 'queue_overflow');
+    }
+  };
+
+  const schedule = (at: number): void => {
+    if (disposed) return;
+    if (timer !== undefined) deps.clearTimeout(timer);
+    timer = deps.setTimeout(() => {
+      timer = undefined;
+      void pump();
+    }, Math.max(0, at - deps.now()));
+  };
+
+  const limitedUntil = (entry: Entry): number => {
+    const now = deps.now();
+    let until = 0;
+    for (const c of entry.categories) if (isRateLimited(limits, c, now)) until = Math.max(until, disabledUntil(limits, c));
+    return until;
+  };
+
+  const request = (body: StoreValue): Promise<TransportMakeRequestResponse & { statusCode: number }> => {
+    let handle: unknown;
+    const timeout = new Promise<never>((_, reject) => {
+      handle = deps.setTimeout(() => reject(new Error(`no answer within ${requestTimeoutMs} ms`)), requestTimeoutMs);
+    });
+    const sent = opts.makeRequest({ url: opts.url, body, headers: { 'content-type': 'application/x-sentry-envelope' } });
+    return Promise.race([sent, timeout]).finally(() => deps.clearTimeout(handle)) as Promise<TransportMakeRequestResponse & { statusCode: number }>;
+  };
+
+  /** One pass over the queue, oldest first. */
+  const pass = async (): Promise<void> => {
+    await ready;
+    enforceBounds();
+    let heldUntil = Infinity;
+    for (const entry of [...entries]) {
+      if (disposed) return;
+      if (!entries.includes(entry)) continue;
+      const until = limitedUntil(entry);
+      if (until > 0) {
+        heldUntil = Math.min(heldUntil, until);
+        continue;
+      }
+      if (deps.now() < retryAt) {
+        schedule(retryAt);
+        break;
+      }
+      const body = entry.body ?? (await store.get(entry.key).catch(() => undefined));
+      if (body === undefined) {
+        entries = entries.filter((e) => e !== entry);
+        continue;
+      }
+      inFlight = entry;
+      let response: TransportMakeRequestResponse & { statusCode: number };
+      try {
+        response = await request(body);
+      } catch {
+        inFlight = undefined;
+        failures += 1;
+        const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(failures - 1, 30));
+        retryAt = deps.now() + delay * (0.5 + deps.random() / 2);
+        schedule(retryAt);
+        break;
+      }
+      inFlight = undefined;
+      limits = updateRateLimits(limits, response, deps.now());
+      const status = response.statusCode;
+      if (status >= 200 && status < 300) {
+        failures = 0;
+        retryAt = 0;
+        entries = entries.filter((e) => e !== entry);
+        await store.delete(entry.key).catch(() => undefined);
+        try {
+          entry.onDelivered?.();
+        } catch {
+          // A delivery callback must never stop the queue.
+        }
+      } else if (status === 429) {
+        const until2 = limitedUntil(entry);
+        if (until2 > 0) heldUntil = Math.min(heldUntil, until2);
+      } else if (status >= 500 || status === 408) {
+        failures += 1;
+        const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(failures - 1, 30));
+        retryAt = deps.now() + delay * (0.5 + deps.random() / 2);
+        schedule(retryAt);
+        break;
+      } else {
+        // 4xx other than 429: the backend refuses this envelope; sending it again cannot help.
+        opts.logger.warn(`[crashfree] the backend refused an envelope with HTTP ${status}; it is dropped.`);
+        drop(entry, 'send_error');
+      }
+    }
+    if (heldUntil !== Infinity && entries.length > 0) schedule(heldUntil);
+  };
+
+  const pump = (): Promise<void> => {
+    if (disposed) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await pass();
+      } while (again && !disposed);
+    })()
+      .catch((e: unknown) => opts.logger.warn(`[crashfree] queue: ${String(e)}`))
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+
+  const enqueue = async (envelope: Envelope, onDelivered?: () => void): Promise<void> => {
+    const body = serializeEnvelope(envelope);
+    const time = deps.now();
+    counter += 1;
+    const key = `${PREFIX}${String(time).padStart(15, '0')}-${runId}-${String(counter).padStart(8, '0')}`;
+    const entry: Entry = { key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, onDelivered };
+    entries.push(entry);
+    enforceBounds();
+    if (!entries.includes(entry)) return;
+    try {
+      await store.set(key, body);
+    } catch (e) {
+      // Still sent from memory; only durability across a crash is lost.
+      opts.logger.warn(`[crashfree] could not persist an envelope (${String(e)}); sending it from memory.`);
+    }
+    void pump();
+  };
+
+  const load = async (): Promise<void> => {
+    const loading = (async () => {
+      const keys = await store.keys(PREFIX);
+      const known = new Set(entries.map((e) => e.key));
+      let corrupt = 0;
+      const loaded: Entry[] = [];
+      for (const key of keys) {
+        if (known.has(key)) continue;
+        const body = await store.get(key).catch(() => undefined);
+        const time = Number(key.slice(PREFIX.length).split('-')[0]);
+        try {
+          if (body === undefined || !Number.isFinite(time)) throw new Error('unreadable');
+          loaded.push({ key, time, bytes: byteLength(body), categories: categoriesOf(parseEnvelope(body)) });
+        } catch {
+          corrupt += 1;
+          await store.delete(key).catch(() => undefined);
+        }
+      }
+      if (corrupt > 0) opts.logger.warn(`[crashfree] skipped ${corrupt} unreadable queued envelope(s); everything else is still sent.`);
+      entries = [...loaded, ...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      enforceBounds();
+    })();
+    ready = loading.catch(() => undefined);
+    await loading;
+  };
+
+  return {
+    send: async (envelope) => {
+      await enqueue(envelope);
+      return {};
+    },
+    flush: async (timeout?: number) => {
+      const done = pump().then(() => true);
+      if (!timeout) {
+        await done;
+        return entries.length === 0;
+      }
+      let handle: unknown;
+      const timedOut = new Promise<boolean>((resolve) => {
+        handle = deps.setTimeout(() => resolve(false), timeout);
+      });
+      await Promise.race([done, timedOut]);
+      deps.clearTimeout(handle);
+      return entries.length === 0;
+    },
+    enqueue,
+    load,
+    pending: () => entries.length,
+    dispose: () => {
+      disposed = true;
+      if (timer !== undefined) deps.clearTimeout(timer);
+    },
+  };
+}
