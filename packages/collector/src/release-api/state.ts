@@ -1,0 +1,39 @@
+/**
+ * Everything the release-health API keeps for one collector: the session
+ * index, the latest crashes and the deploys. Built once per collector from
+ * every stored item, then kept current by subscription, so a query never
+ * rescans storage.
+ */
+import { SessionIndex } from '@crashfree/release-health';
+import type { ReleaseApiContext } from '../release-api.js';
+import { createCrashList, type CrashList } from './crashes.js';
+import { openDeployStore, type DeployStore } from './deploys.js';
+import { feedItem } from './feed.js';
+
+/** The live state behind the API of one collector. */
+export interface ReleaseApiState {
+  index: SessionIndex;
+  crashes: CrashList;
+  deploys: DeployStore;
+  /** Stops following new items. */
+  unsubscribe: () => void;
+}
+
+/**
+ * Builds the state for `ctx`. Reading the stored items and subscribing happen
+ * in the same synchronous turn, so no item is missed or counted twice.
+ */
+export function createReleaseApiState(ctx: ReleaseApiContext, warn: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ReleaseApiState {
+  const index = new SessionIndex();
+  const crashes = createCrashList();
+  for (const item of ctx.items()) feedItem(item, index, crashes);
+  const unsubscribe = ctx.subscribe((item) => {
+    try {
+      feedItem(item, index, crashes);
+    } catch (error) {
+      // Ingest must never fail because of the health index.
+      warn(`crashfree-collector: release-health index skipped an item: ${String(error)}`);
+    }
+  });
+  return { index, crashes, deploys: openDeployStore(ctx.dataDir, warn), unsubscribe };
+}
