@@ -1,0 +1,81 @@
+// Interop: the official @sentry/node 11.12.0, in a child process, sends to a
+// real collector on loopback; the assertions read what the collector stored.
+import { afterEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCollector, type Collector, type StoredItem } from '@crashfree/collector';
+
+const APP = fileURLToPath(new URL('./fixtures/sentry-node-app.mjs', import.meta.url));
+
+let collector: Collector | undefined;
+let dataDir: string | undefined;
+afterEach(async () => {
+  await collector?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  collector = undefined;
+  dataDir = undefined;
+});
+
+async function start() {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'cf-interop-node-'));
+  collector = await startCollector({ port: 0, dataDir });
+  return collector;
+}
+
+function runApp(dsn: string, mode: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [APP, mode], { env: { ...process.env, SENTRY_DSN: dsn }, timeout: 60_000 }, (error, _stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr });
+    });
+  });
+}
+
+type Payload = Record<string, any>;
+const payloads = (items: StoredItem[]) => items.map((i) => i.payload as Payload);
+
+describe('interop with @sentry/node 11.12.0', () => {
+  it('stores its handled error, message and the process session ending exited with errors counted', async () => {
+    const c = await start();
+    const run = await runApp(c.dsn, 'handled');
+    expect(run.code, run.stderr).toBe(0);
+
+    const events = c.items({ type: 'event' });
+    expect(events).toHaveLength(2);
+    const error = events.find((e) => (e.payload as Payload)['exception']);
+    expect(error?.payload).toMatchObject({
+      release: 'interop-node@1.0.0',
+      environment: 'interop',
+      platform: 'node',
+      exception: { values: [{ type: 'Error', value: 'interop handled error', stacktrace: { frames: expect.any(Array) } }] },
+    });
+    expect(error?.envelopeHeaders).toMatchObject({ event_id: (error?.payload as Payload)['event_id'], sdk: { name: 'sentry.javascript.node', version: '11.12.0' } });
+    expect(events.map((e) => (e.payload as Payload)['message']).filter(Boolean)).toEqual(['interop message']);
+
+    const sessions = payloads(c.items({ type: 'session' }));
+    expect(sessions.length).toBeGreaterThanOrEqual(2);
+    const sids = new Set(sessions.map((s) => s['sid']));
+    expect(sids.size).toBe(1);
+    expect(sessions.filter((s) => s['init'] === true)).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ init: true, attrs: { release: 'interop-node@1.0.0', environment: 'interop' } });
+    const last = sessions.at(-1)!;
+    expect(last).toMatchObject({ status: 'exited', errors: 1, did: 'user-42' });
+  });
+
+  it('stores an uncaught exception as a fatal event and the session as crashed', async () => {
+    const c = await start();
+    const run = await runApp(c.dsn, 'crash');
+    expect(run.code).not.toBe(0);
+
+    const [event] = payloads(c.items({ type: 'event' }));
+    expect(event).toMatchObject({
+      level: 'fatal',
+      exception: { values: [{ type: 'TypeError', value: 'interop uncaught crash', mechanism: { handled: false } }] },
+    });
+    const sessions = payloads(c.items({ type: 'session' }));
+    expect(sessions.length).toBeGreaterThanOrEqual(1);
+    expect(sessions.at(-1)).toMatchObject({ status: 'crashed', attrs: { release: 'interop-node@1.0.0' } });
+  });
+});
