@@ -1,0 +1,20 @@
+/*
+ * Platforms without POSIX signal handling: the core builds, reports native
+ * capture as off with a reason, and never installs anything. Chosen by CMake
+ * instead of handler_posix.c + crashpad_launch.c.
+ */
+#include "state.h"
+
+cf_status cf_install(const cf_options *options) {
+  (void)options;
+  cf__state *st = cf__state_get();
+  cf__memset(&st->status, 0, sizeof st->status);
+  cf__strlcpy(st->status.reason, "native crash handlers are not implemented on this platform.", sizeof st->status.reason);
+  return st->status;
+}
+
+cf_status cf_get_status(void) { return cf__state_get()->status; }
+
+int cf_thread_init(void) { return 0; }
+
+void cf_thread_cleanup(void) {}

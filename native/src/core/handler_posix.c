@@ -1,0 +1,254 @@
+/*
+ * POSIX signal handlers: installation (alternate stacks, saved previous
+ * actions) and the crash path itself. Chosen by CMake on Linux; see
+ * handler_none.c for platforms without it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <stdio.h> /* rename() only; no stdio streams are used */
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "crashpad_launch.h"
+#include "state.h"
+
+#define CF__ALT_STACK_SIZE (64 * 1024)
+#define CF__ALT_STACK_MIN (32 * 1024)
+
+/* The alternate stack this file mapped for the calling thread (per thread by
+   nature; freed by cf_thread_cleanup). */
+static __thread void *g_alt_stack;
+
+int cf_thread_init(void) {
+  stack_t cur;
+  if (sigaltstack(0, &cur) == 0 && !(cur.ss_flags & SS_DISABLE) && cur.ss_size >= CF__ALT_STACK_MIN) return 1;
+  if (g_alt_stack) return 0; /* ours was replaced by a smaller one: leave it */
+  long page = sysconf(_SC_PAGESIZE);
+  size_t total = CF__ALT_STACK_SIZE + (size_t)page;
+  void *mem = mmap(0, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return 0;
+  mprotect(mem, (size_t)page, PROT_NONE); /* guard page below the stack */
+  stack_t st = {.ss_sp = (char *)mem + page, .ss_size = CF__ALT_STACK_SIZE, .ss_flags = 0};
+  if (sigaltstack(&st, 0) != 0) {
+    munmap(mem, total);
+    return 0;
+  }
+  g_alt_stack = mem;
+  return 1;
+}
+
+void cf_thread_cleanup(void) {
+  if (!g_alt_stack) return;
+  stack_t off = {.ss_sp = 0, .ss_size = 0, .ss_flags = SS_DISABLE};
+  sigaltstack(&off, 0);
+  munmap(g_alt_stack, CF__ALT_STACK_SIZE + (size_t)sysconf(_SC_PAGESIZE));
+  g_alt_stack = 0;
+}
+
+/*
+ * Puts the previous actions back and makes the signal happen again once the
+ * handler returns: a fault re-executes its instruction; signals that would
+ * not recur (sent by kill/abort, or a trap whose PC moved past it) are sent
+ * again to this thread (pending until return, since the handler blocks it).
+ * SIGNAL-SAFE: sigaction, tgkill.
+ */
+static void cf__restore_and_reraise(cf__state *st, int signo, const siginfo_t *info) {
+  for (int i = 0; i < CF__SIGNAL_COUNT; i++) sigaction(st->signals[i], &st->previous[i], 0);
+  if (info->si_code <= 0 || signo == SIGTRAP || signo == SIGABRT)
+    syscall(SYS_tgkill, getpid(), cf__gettid(), signo);
+}
+
+/* Appends "key=value\n" to the record. SIGNAL-SAFE. */
+static void cf__record_append(cf__state *st, const char *key, const char *value) {
+  int fd = open(st->record_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return;
+  cf__buf b = {st->text, 0, sizeof st->text};
+  cf__buf_str(&b, key);
+  cf__buf_str(&b, "=");
+  cf__buf_str(&b, value);
+  cf__buf_str(&b, "\n");
+  cf__write_all(fd, b.data, b.len);
+  close(fd);
+}
+
+/* Writes the in-process minidump to a partial path, then renames it so the
+ * next launch never sees half a file. SIGNAL-SAFE. */
+static int cf__write_inprocess(cf__state *st, const cf__crash *crash) {
+  int fd = open(st->minidump_partial_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  int rc = cf__minidump_write(fd, crash, &st->maps, &st->sys, st->context);
+  close(fd);
+  if (rc == 0) rc = rename(st->minidump_partial_path, st->minidump_path);
+  return rc;
+}
+
+static const char *const kLaunchResult[] = {"ok", "fork_failed", "handler_failed", "timeout", "unknown"};
+
+/*
+ * The crash path for the first crashing thread: snapshot of the JS-shared
+ * memory, module list, crash record, then the Crashpad handler, or the
+ * in-process minidump when it cannot run. SIGNAL-SAFE: only the helpers
+ * documented as such, prepared state and raw syscalls.
+ */
+static void cf__handle_crash(cf__state *st, const cf__crash *crash) {
+  cf__shm_snapshot(&st->snapshot);
+  st->maps.query = cf__context_sp(crash->ucontext);
+  int maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (maps_fd >= 0) {
+    cf__maps_read(maps_fd, &st->maps);
+    close(maps_fd);
+  } else {
+    st->maps.count = 0;
+  }
+  cf__module *culprit = (cf__module *)cf__maps_find(&st->maps, cf__context_ip(crash->ucontext));
+  if (culprit) culprit->build_id_len = cf__elf_build_id(culprit->path, culprit->build_id, CF__BUILD_ID_MAX);
+
+  const char *mode = st->mode == CF_MODE_CRASHPAD ? "crashpad" : "inprocess";
+  int fd = open(st->record_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    cf__buf b = {st->text, 0, sizeof st->text};
+    cf__record_write(fd, crash, &st->snapshot, culprit, st->release, st->environment, st->sdk, mode, &b);
+    close(fd);
+  }
+
+  if (st->mode == CF_MODE_CRASHPAD) {
+    int r = cf__crashpad_run(st, crash, st->snapshot.sid);
+    cf__record_append(st, "crashpad", kLaunchResult[r]);
+    if (r == CF__LAUNCH_OK) {
+      cf__record_append(st, "dump", "crashpad");
+      return;
+    }
+  }
+  cf__maps_read_build_ids(&st->maps);
+  cf__record_append(st, "dump", cf__write_inprocess(st, crash) == 0 ? "inprocess" : "failed");
+}
+
+/* The installed handler. SIGNAL-SAFE (see cf__handle_crash). */
+static void cf__on_signal(int signo, siginfo_t *info, void *ucontext) {
+  cf__state *st = cf__state_get();
+  int saved_errno = errno;
+  int tid = (int)cf__gettid();
+  int expected = 0;
+  if (__atomic_compare_exchange_n(&st->crashing_tid, &expected, tid, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+    cf__crash crash = {
+        .signo = signo,
+        .code = info->si_code,
+        .fault_addr = (uint64_t)(uintptr_t)info->si_addr,
+        .pid = (uint32_t)getpid(),
+        .tid = (uint32_t)tid,
+        .time_ms = cf__now_ms(),
+        .siginfo = info,
+        .ucontext = ucontext,
+    };
+    cf__handle_crash(st, &crash);
+    __atomic_store_n(&st->done, 1, __ATOMIC_SEQ_CST);
+  } else if (expected != tid) {
+    /* Another thread is reporting; its re-raise will end the process. If it
+       never finishes, give up waiting and die with our own signal. */
+    long limit = st->handler_timeout_ms + 2000;
+    for (long waited = 0; waited < limit && !__atomic_load_n(&st->done, __ATOMIC_SEQ_CST); waited += 5)
+      cf__sleep_ms(5);
+  }
+  cf__restore_and_reraise(st, signo, info);
+  errno = saved_errno;
+}
+
+static void cf__read_sysinfo(cf__sysinfo *sys) {
+  struct utsname u;
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  sys->cpus = cpus > 0 ? (uint32_t)cpus : 1;
+  sys->os_major = sys->os_minor = sys->os_build = 0;
+  sys->os_version[0] = '\0';
+  if (uname(&u) != 0) return;
+  const char *p = u.release;
+  uint32_t parts[3] = {0, 0, 0};
+  for (int i = 0; i < 3 && *p; i++) {
+    while (*p >= '0' && *p <= '9') parts[i] = parts[i] * 10 + (uint32_t)(*p++ - '0');
+    if (*p == '.') p++;
+    else break;
+  }
+  sys->os_major = parts[0];
+  sys->os_minor = parts[1];
+  sys->os_build = parts[2];
+  cf__buf b = {sys->os_version, 0, sizeof sys->os_version};
+  cf__buf_str(&b, u.sysname);
+  cf__buf_str(&b, " ");
+  cf__buf_str(&b, u.release);
+  cf__buf_str(&b, " ");
+  cf__buf_str(&b, u.version);
+  cf__buf_str(&b, " ");
+  cf__buf_str(&b, u.machine);
+}
+
+static cf_status cf__fail(cf__state *st, const char *why) {
+  st->status.installed = 0;
+  st->status.mode = CF_MODE_OFF;
+  cf__strlcpy(st->status.reason, why, sizeof st->status.reason);
+  return st->status;
+}
+
+cf_status cf_install(const cf_options *o) {
+  cf__state *st = cf__state_get();
+  if (st->installed) {
+    st->status.alt_stack = cf_thread_init();
+    return st->status;
+  }
+  cf__memset(&st->status, 0, sizeof st->status);
+  if (!o || !o->record_path || !o->minidump_path) return cf__fail(st, "record_path and minidump_path are required.");
+  if (cf__strlen(o->record_path) + 1 > CF_PATH_MAX || cf__strlen(o->minidump_path) + 9 > CF_PATH_MAX)
+    return cf__fail(st, "a crash file path is longer than 1023 bytes.");
+  cf__strlcpy(st->record_path, o->record_path, sizeof st->record_path);
+  cf__strlcpy(st->minidump_path, o->minidump_path, sizeof st->minidump_path);
+  cf__buf pb = {st->minidump_partial_path, 0, sizeof st->minidump_partial_path};
+  cf__buf_str(&pb, o->minidump_path);
+  cf__buf_str(&pb, ".partial");
+  cf__strlcpy(st->release, o->release, sizeof st->release);
+  cf__strlcpy(st->environment, o->environment, sizeof st->environment);
+  cf__strlcpy(st->sdk, o->sdk, sizeof st->sdk);
+  st->handler_timeout_ms = o->handler_timeout_ms > 0 ? o->handler_timeout_ms : 10000;
+  cf__read_sysinfo(&st->sys);
+
+  st->mode = CF_MODE_INPROCESS;
+  if (o->handler_path && o->handler_path[0]) {
+    if (!o->database_dir || !o->database_dir[0]) {
+      cf__strlcpy(st->status.reason, "no Crashpad database directory was given; using the in-process minidump writer.",
+                  sizeof st->status.reason);
+    } else if (access(o->handler_path, X_OK) != 0) {
+      cf__strlcpy(st->status.reason, "the Crashpad handler is not executable; using the in-process minidump writer.",
+                  sizeof st->status.reason);
+    } else if (cf__crashpad_prepare(st, o->handler_path, o->database_dir) != 0) {
+      cf__strlcpy(st->status.reason, "the Crashpad handler's arguments are too long; using the in-process minidump writer.",
+                  sizeof st->status.reason);
+    } else {
+      st->mode = CF_MODE_CRASHPAD;
+    }
+  }
+
+  st->status.alt_stack = cf_thread_init();
+  static const int kSignals[CF__SIGNAL_COUNT] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
+  struct sigaction sa;
+  cf__memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = cf__on_signal;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  for (int i = 0; i < CF__SIGNAL_COUNT; i++) sigaddset(&sa.sa_mask, kSignals[i]);
+  for (int i = 0; i < CF__SIGNAL_COUNT; i++) {
+    st->signals[i] = kSignals[i];
+    if (sigaction(kSignals[i], &sa, &st->previous[i]) != 0) {
+      for (int j = 0; j < i; j++) sigaction(st->signals[j], &st->previous[j], 0);
+      return cf__fail(st, "sigaction failed; native crash handlers are not installed.");
+    }
+    void (*prev)(int) = st->previous[i].sa_handler;
+    if ((st->previous[i].sa_flags & SA_SIGINFO) || (prev != SIG_DFL && prev != SIG_IGN)) st->status.chained = 1;
+  }
+  st->installed = 1;
+  st->status.installed = 1;
+  st->status.mode = st->mode;
+  return st->status;
+}
+
+cf_status cf_get_status(void) { return cf__state_get()->status; }

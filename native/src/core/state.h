@@ -1,0 +1,68 @@
+/*
+ * The signal handler's prepared state: the one process-wide struct of the
+ * crash core. Everything the handler touches at crash time lives here and is
+ * filled by cf_install() beforehand: paths, the Crashpad handler's argv/envp,
+ * the exception information Crashpad reads from this process, the saved
+ * signal actions, and fixed scratch buffers (so the handler never allocates).
+ */
+#ifndef CF_STATE_H
+#define CF_STATE_H
+
+#include <signal.h>
+
+#include "cf_internal.h"
+
+#define CF__SIGNAL_COUNT 6
+#define CF__ARGV_MAX 16
+#define CF__ARGV_BYTES 8192
+
+/* What crashpad's --trace-parent-with-exception points at: 20 packed bytes. */
+typedef struct __attribute__((packed)) cf__exception_info {
+  uint64_t siginfo_address;
+  uint64_t context_address;
+  int32_t thread_id;
+} cf__exception_info;
+
+typedef struct cf__state {
+  /* Set once by cf_install(); read by the handler. */
+  int installed;
+  cf_mode mode;
+  int handler_timeout_ms;
+  char record_path[CF_PATH_MAX];
+  char minidump_path[CF_PATH_MAX];
+  char minidump_partial_path[CF_PATH_MAX + 16];
+  char release[CF_VALUE_MAX];
+  char environment[CF_VALUE_MAX];
+  char sdk[CF_VALUE_MAX];
+  cf__sysinfo sys;
+
+  /* Crashpad launch, prepared at init. argv strings live in argv_bytes; the
+     session id annotation has a fixed-size hole filled at crash time. */
+  char *argv[CF__ARGV_MAX];
+  char *envp[2];
+  char argv_bytes[CF__ARGV_BYTES];
+  char *sid_slot;
+  cf__exception_info exception;
+
+  /* Signal chaining. */
+  int signals[CF__SIGNAL_COUNT];
+  struct sigaction previous[CF__SIGNAL_COUNT];
+
+  /* Crash-time coordination: the first crashing thread's id, and whether it
+     finished (other crashing threads wait for it, bounded). */
+  int crashing_tid;
+  int done;
+
+  /* Crash-time scratch (no malloc in the handler). */
+  cf__maps maps;
+  cf__snapshot snapshot;
+  uint8_t context[CF__CONTEXT_MAX];
+  char text[8192];
+
+  cf_status status;
+} cf__state;
+
+/* The process's one instance. Not signal-safe to modify; the handler reads it. */
+cf__state *cf__state_get(void);
+
+#endif

@@ -1,0 +1,288 @@
+/*
+ * Handler tests: each forks a child that installs the handlers and crashes
+ * for real; the parent checks the signal the child died with (bounded wait),
+ * the crash record and the minidump. The Crashpad cases need the real
+ * chrome_crashpad_handler and ptrace, so they are compiled out for qemu.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/block_fork.h"
+#include "cf_crash.h"
+#include "cf_test.h"
+
+#define CRASHPAD_HANDLER "/usr/lib/chromium/chrome_crashpad_handler"
+
+typedef struct child_spec {
+  const char *handler;
+  void (*before_install)(void);
+  void (*crash)(void);
+} child_spec;
+
+static char g_dir[600];
+
+static void install_in_child(const child_spec *spec) {
+  char record[700], dump[700], db[700];
+  snprintf(record, sizeof record, "%s/record", g_dir);
+  snprintf(dump, sizeof dump, "%s/inprocess.dmp", g_dir);
+  snprintf(db, sizeof db, "%s/crashpad", g_dir);
+  if (spec->before_install) spec->before_install();
+  cf_options o = {.record_path = record, .minidump_path = dump, .handler_path = spec->handler, .database_dir = db,
+                  .release = "test@1.0.0", .environment = "ci", .sdk = "crashfree.c-test/1", .handler_timeout_ms = 10000};
+  cf_status s = cf_install(&o);
+  if (!s.installed) _exit(90);
+  cf_set_session_id("11111111222233334444555555555555");
+  cf_set_annotation(0, "phase", "crash-test");
+  cf_set_call_entry(5, "crasher", "doCrash");
+  cf_set_last_call(5);
+}
+
+/* Forks, crashes the child as spec says, returns the signal it died of (0 if it exited, -1 if it hung). */
+static int run_child(const char *dir, const child_spec *spec) {
+  snprintf(g_dir, sizeof g_dir, "%s", dir);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    install_in_child(spec);
+    spec->crash();
+    _exit(91); /* not reached when the crash works */
+  }
+  for (int i = 0; i < 2000; i++) { /* up to 20 s */
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  return -1;
+}
+
+static char g_text[16384];
+
+static const char *record_of(const char *dir) {
+  char path[700];
+  snprintf(path, sizeof path, "%s/record", dir);
+  if (cf_test_read_file(path, g_text, sizeof g_text) < 0) g_text[0] = '\0';
+  return g_text;
+}
+
+static int count(const char *hay, const char *needle) {
+  int n = 0;
+  for (const char *p = hay; (p = strstr(p, needle)); p++) n++;
+  return n;
+}
+
+static int is_minidump(const char *path) {
+  char head[5] = {0};
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  size_t n = fread(head, 1, 4, f);
+  fclose(f);
+  return n == 4 && memcmp(head, "MDMP", 4) == 0;
+}
+
+static int inprocess_dump_ok(const char *dir) {
+  char path[700];
+  snprintf(path, sizeof path, "%s/inprocess.dmp", dir);
+  return is_minidump(path);
+}
+
+/* Common checks for a crash record of one crash. */
+static void check_record(const char *dir, int signo, const char *dump) {
+  const char *r = record_of(dir);
+  char want[64];
+  snprintf(want, sizeof want, "\nsignal=%d\n", signo);
+  CHECK(strstr(r, want) != NULL);
+  CHECK(strstr(r, "\nsid=11111111222233334444555555555555\n") != NULL);
+  CHECK(strstr(r, "\nrelease=test@1.0.0\n") != NULL);
+  CHECK(strstr(r, "\ncall_addon=crasher\ncall_function=doCrash\n") != NULL);
+  CHECK(strstr(r, "\nannotation.phase=crash-test\n") != NULL);
+  CHECK(count(r, "\ndump=") == 1);
+  snprintf(want, sizeof want, "\ndump=%s\n", dump);
+  CHECK(strstr(r, want) != NULL);
+}
+
+static void crash_null(void) { *(volatile int *)(uintptr_t)8 = 1; }
+static void crash_abort(void) { abort(); }
+static void crash_trap(void) { __builtin_trap(); }
+static volatile int g_zero = 0;
+static void crash_fpe(void) { g_zero = 10 / g_zero; }
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+static int recurse(int n) {
+  volatile char pad[512];
+  pad[0] = (char)n;
+  return recurse(n + 1) + pad[0];
+}
+static void crash_overflow(void) { recurse(0); }
+
+static void *crash_thread_main(void *arg) {
+  (void)arg;
+  cf_thread_init();
+  crash_null();
+  return NULL;
+}
+static void crash_two_threads(void) {
+  pthread_t a, b;
+  pthread_create(&a, NULL, crash_thread_main, NULL);
+  pthread_create(&b, NULL, crash_thread_main, NULL);
+  pthread_join(a, NULL);
+  pthread_join(b, NULL);
+}
+
+static const char *g_marker_path;
+static void previous_handler(int signo) {
+  (void)signo;
+  int fd = open(g_marker_path, O_WRONLY | O_CREAT, 0600);
+  if (fd >= 0) close(fd);
+  signal(SIGSEGV, SIG_DFL); /* returning re-executes the fault: now fatal */
+}
+static char g_marker[700];
+static void install_previous(void) {
+  g_marker_path = g_marker;
+  signal(SIGSEGV, previous_handler);
+}
+
+static void test_segv_inprocess(const char *dir) {
+  child_spec s = {NULL, NULL, crash_null};
+  CHECK(run_child(dir, &s) == SIGSEGV);
+  check_record(dir, SIGSEGV, "inprocess");
+  CHECK(strstr(record_of(dir), "\ncode_name=SEGV_MAPERR\nfault_address=0x8\n") != NULL);
+  CHECK(inprocess_dump_ok(dir));
+}
+
+static void test_abort(const char *dir) {
+  child_spec s = {NULL, NULL, crash_abort};
+  CHECK(run_child(dir, &s) == SIGABRT);
+  check_record(dir, SIGABRT, "inprocess");
+  CHECK(inprocess_dump_ok(dir));
+}
+
+static void test_builtin_trap(const char *dir) {
+  child_spec s = {NULL, NULL, crash_trap};
+#if defined(__x86_64__)
+  int expected = SIGILL; /* ud2 */
+#else
+  int expected = SIGTRAP; /* brk */
+#endif
+  CHECK(run_child(dir, &s) == expected);
+  check_record(dir, expected, "inprocess");
+  CHECK(inprocess_dump_ok(dir));
+}
+
+static void test_integer_divide(const char *dir) {
+#if defined(__x86_64__)
+  child_spec s = {NULL, NULL, crash_fpe};
+  CHECK(run_child(dir, &s) == SIGFPE);
+  check_record(dir, SIGFPE, "inprocess");
+  CHECK(strstr(record_of(dir), "\ncode_name=FPE_INTDIV\n") != NULL);
+#else
+  (void)dir; /* arm64 integer division by zero does not trap */
+  (void)crash_fpe;
+#endif
+}
+
+static void test_stack_overflow(const char *dir) {
+  child_spec s = {NULL, NULL, crash_overflow};
+  CHECK(run_child(dir, &s) == SIGSEGV);
+  check_record(dir, SIGSEGV, "inprocess");
+  CHECK(inprocess_dump_ok(dir));
+}
+
+static void test_two_threads(const char *dir) {
+  child_spec s = {NULL, NULL, crash_two_threads};
+  CHECK(run_child(dir, &s) == SIGSEGV);
+  check_record(dir, SIGSEGV, "inprocess"); /* exactly one dump= line: one report */
+}
+
+static void test_chains_previous_handler(const char *dir) {
+  snprintf(g_marker, sizeof g_marker, "%s/previous-ran", dir);
+  unlink(g_marker);
+  child_spec s = {NULL, install_previous, crash_null};
+  CHECK(run_child(dir, &s) == SIGSEGV);
+  check_record(dir, SIGSEGV, "inprocess");
+  CHECK(access(g_marker, F_OK) == 0);
+}
+
+static void test_handler_missing(const char *dir) {
+  child_spec s = {"/nonexistent/crashpad_handler", NULL, crash_null};
+  CHECK(run_child(dir, &s) == SIGSEGV);
+  check_record(dir, SIGSEGV, "inprocess");
+  CHECK(strstr(record_of(dir), "\nmode=inprocess\n") != NULL);
+}
+
+#ifndef CF_TEST_NO_CRASHPAD
+static int crashpad_dump_count(const char *dir) {
+  int n = 0;
+  const char *subs[] = {"pending", "completed", "new"};
+  for (int i = 0; i < 3; i++) {
+    char path[700];
+    snprintf(path, sizeof path, "%s/crashpad/%s", dir, subs[i]);
+    DIR *d = opendir(path);
+    if (!d) continue;
+    for (struct dirent *e; (e = readdir(d));) {
+      size_t l = strlen(e->d_name);
+      if (l > 4 && strcmp(e->d_name + l - 4, ".dmp") == 0) n++;
+    }
+    closedir(d);
+  }
+  return n;
+}
+
+static void test_crashpad(const char *dir) {
+  if (access(CRASHPAD_HANDLER, X_OK) != 0) {
+    printf("  (chrome_crashpad_handler missing: install chromium-common)\n");
+    CHECK(access(CRASHPAD_HANDLER, X_OK) == 0);
+    return;
+  }
+  child_spec s = {CRASHPAD_HANDLER, NULL, crash_null};
+  CHECK(run_child(dir, &s) == SIGSEGV);
+  check_record(dir, SIGSEGV, "crashpad");
+  CHECK(strstr(record_of(dir), "\ncrashpad=ok\n") != NULL);
+  CHECK(crashpad_dump_count(dir) == 1);
+}
+
+static void test_crashpad_handler_fails(const char *dir) {
+  child_spec s = {"/bin/false", NULL, crash_null};
+  CHECK(run_child(dir, &s) == SIGSEGV);
+  check_record(dir, SIGSEGV, "inprocess");
+  CHECK(strstr(record_of(dir), "\ncrashpad=handler_failed\n") != NULL);
+  CHECK(inprocess_dump_ok(dir));
+}
+
+static void block_fork_or_die(void) {
+  if (cf_test_block_fork() != 0) _exit(92);
+}
+static void test_fork_impossible(const char *dir) {
+  child_spec s = {CRASHPAD_HANDLER, block_fork_or_die, crash_null};
+  CHECK(run_child(dir, &s) == SIGSEGV);
+  check_record(dir, SIGSEGV, "inprocess");
+  CHECK(strstr(record_of(dir), "\ncrashpad=fork_failed\n") != NULL);
+  CHECK(inprocess_dump_ok(dir));
+}
+#endif
+
+const cf_test_case kHandlerTests[] = {
+    {"handler_segv_inprocess", test_segv_inprocess},
+    {"handler_abort", test_abort},
+    {"handler_builtin_trap", test_builtin_trap},
+    {"handler_integer_divide", test_integer_divide},
+    {"handler_stack_overflow", test_stack_overflow},
+    {"handler_two_threads", test_two_threads},
+    {"handler_chains_previous", test_chains_previous_handler},
+    {"handler_missing_binary", test_handler_missing},
+#ifndef CF_TEST_NO_CRASHPAD
+    {"handler_crashpad", test_crashpad},
+    {"handler_crashpad_exits_nonzero", test_crashpad_handler_fails},
+    {"handler_fork_impossible", test_fork_impossible},
+#endif
+    {0, 0},
+};
