@@ -3,7 +3,6 @@ import {
   createStackParser,
   createSessionEnvelope,
   getCurrentScope,
-  getGlobalScope,
   getIsolationScope,
   isAlreadyCaptured,
   resolvedSyncPromise,
@@ -25,7 +24,7 @@ import { EventPolicy, isUnhandledEvent } from './policy.js';
 import { recover, type RecoveryResult } from './recovery.js';
 import { RequestAggregator, type RequestSession } from './request-sessions.js';
 import { sessionEnvelope } from './session-state.js';
-import { sha256Hex, sha256HexSync } from './sha256.js';
+import { DidResolver } from './did.js';
 import { makeDurableTransport, type DurableTransport } from './transport.js';
 import type { ExternalCrash, Platform } from './types.js';
 
@@ -59,7 +58,6 @@ export class CrashfreeClient extends Client<ClientOptions> {
   private starting: Promise<RecoveryResult> | undefined;
   /** Accounting from captures made before `start` created the first session, applied to it. */
   private early: { handled: number; crashed: boolean } | undefined = { handled: 0, crashed: false };
-  private hashed: { id: string; hash: string } | undefined;
 
   /** Use `createClient`, which validates options first. `resolved` undefined makes a disabled client. */
   public constructor(
@@ -101,14 +99,15 @@ export class CrashfreeClient extends Client<ClientOptions> {
     const cf = this.cf;
     this.policy = new EventPolicy({ ...cf, now: deps.now, random: deps.random });
     if (cf.sessionMode === 'application') {
+      const did = new DidResolver(cf.hashUserId);
       this.sessions = new AppSessions({
         store: platform.store,
         deps,
         release: cf.release,
         environment: cf.environment,
         owner: () => platform.liveness.owner(),
-        did: () => this.did(),
-        didSync: () => this.didSync(),
+        did: () => did.get(),
+        didSync: () => did.getSync(),
         envelope: (item) => sessionEnvelope(item, this.getDsn(), this.getSdkMetadata()),
         enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
         logger,
@@ -335,24 +334,4 @@ export class CrashfreeClient extends Client<ClientOptions> {
       return event;
     }
   }
-
-  private userId(): string | undefined {
-    const id = getCurrentScope().getUser()?.id ?? getIsolationScope().getUser()?.id ?? getGlobalScope().getUser()?.id;
-    return id === undefined || id === null || id === '' ? undefined : String(id);
-  }
-
-  private async did(): Promise<string | undefined> {
-    const id = this.userId();
-    if (id === undefined || !this.cf?.hashUserId) return id;
-    if (this.hashed?.id !== id) this.hashed = { id, hash: await sha256Hex(id) };
-    return this.hashed.hash;
-  }
-
-  private didSync(): string | undefined {
-    const id = this.userId();
-    if (id === undefined || !this.cf?.hashUserId) return id;
-    if (this.hashed?.id !== id) this.hashed = { id, hash: sha256HexSync(id) };
-    return this.hashed.hash;
-  }
 }
-
