@@ -1,1 +1,13 @@
-export {};
+/**
+ * @crashfree/browser — release-health sessions for web pages: one session per
+ * page load persisted in IndexedDB, tabs that died detected on the next load
+ * through Web Locks, and envelopes that wait offline until they can be sent.
+ */
+export { init, getDefaultIntegrations, type BrowserOptions } from './sdk.js';
+export { captureException, captureMessage, setUser, setTag, flush, close } from '@sentry/core';
+export { globalHandlersIntegration } from './global-handlers.js';
+export { createBrowserStore, type BrowserStore, type BrowserStoreOptions } from './store.js';
+export { createMemoryStore } from './memory-store.js';
+export { createLiveness, type BrowserLiveness, type LivenessOptions } from './liveness.js';
+export { makeBrowserRequest, type BrowserRequestOptions } from './request.js';
+export { browserStackParser } from './stack-parser.js';

@@ -1,0 +1,109 @@
+import type { Liveness, OwnerMarker, Store } from '@crashfree/core';
+
+/** Liveness of a page plus the hooks the lifecycle needs. */
+export interface BrowserLiveness extends Liveness {
+  /**
+   * Takes (again) this page's own lock or heartbeat; called before anything is
+   * persisted and when a page returns from the bfcache. Resolves once held, so
+   * no other tab can see a session of this page as dead.
+   */
+  hold(): Promise<void>;
+  /** Lets go of this page's lock or heartbeat (the page is entering the bfcache or closing). */
+  release(): void;
+}
+
+const LOCK_PREFIX = 'crashfree-run-';
+const HEARTBEAT_PREFIX = 'liveness/';
+
+/** Options of `createLiveness`. */
+export interface LivenessOptions {
+  /** The id of this page load, unique per load. */
+  runId: string;
+  /** Where the heartbeat fallback keeps its timestamps. */
+  store: Store;
+  /** Heartbeat period where Web Locks are missing. */
+  heartbeatMs?: number;
+  /** Overrides `navigator.locks` (tests); `null` forces the heartbeat fallback. */
+  locks?: LockManager | null;
+  now?: () => number;
+}
+
+/**
+ * Tells whether the tab that owned a persisted session is still alive.
+ *
+ * With Web Locks each page load holds an exclusive lock named after its run id
+ * for as long as it lives; the browser releases it when the tab closes, is
+ * killed or crashes. A persisted session is dead when its lock can be taken.
+ * To make recovery happen exactly once across tabs that load at the same
+ * time, the tab that finds a dead owner keeps that owner's lock: every other
+ * tab then sees the owner as alive and leaves the session alone. If the
+ * recovering tab dies before delivery, the lock is freed again and the next
+ * load retries.
+ *
+ * Without Web Locks a heartbeat timestamp in the store stands in for the
+ * lock: an owner is dead when its heartbeat is older than three periods
+ * (background tabs throttle timers, so the bound is generous).
+ */
+export function createLiveness(options: LivenessOptions): BrowserLiveness {
+  const { runId, store } = options;
+  const now = options.now ?? Date.now;
+  const heartbeatMs = options.heartbeatMs ?? 30_000;
+  const locks =
+    options.locks !== undefined ? options.locks : typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null;
+  const marker: OwnerMarker = locks ? { run: runId, lock: `${LOCK_PREFIX}${runId}` } : { run: runId, heartbeat: true };
+  let releaseOwn: (() => void) | undefined;
+  let beat: ReturnType<typeof setInterval> | undefined;
+
+  const holdLock = (name: string): Promise<boolean> =>
+    new Promise((answered) => {
+      let releaseIt!: () => void;
+      const held = new Promise<void>((r) => (releaseIt = r));
+      locks!
+        .request(name, { ifAvailable: true }, (lock) => {
+          answered(lock !== null);
+          if (lock === null) return undefined;
+          if (name === marker.lock) releaseOwn = releaseIt;
+          return held;
+        })
+        .catch(() => answered(false));
+    });
+
+  const writeBeat = (): void => void store.set(`${HEARTBEAT_PREFIX}${runId}`, String(now())).catch(() => undefined);
+
+  return {
+    owner: () => marker,
+    async hold() {
+      if (locks) {
+        if (!releaseOwn) await holdLock(String(marker.lock));
+        return;
+      }
+      if (beat !== undefined) return;
+      writeBeat();
+      beat = setInterval(writeBeat, heartbeatMs);
+    },
+    release() {
+      releaseOwn?.();
+      releaseOwn = undefined;
+      if (beat !== undefined) clearInterval(beat);
+      beat = undefined;
+    },
+    async isAlive(owner) {
+      if (owner.run === runId) return true;
+      if (typeof owner.lock === 'string') {
+        // No lock manager here (another browser profile shape): never call a session dead on a guess.
+        if (!locks) return true;
+        const claimed = await holdLock(owner.lock);
+        return !claimed;
+      }
+      if (owner.heartbeat === true && typeof owner.run === 'string') {
+        const key = `${HEARTBEAT_PREFIX}${owner.run}`;
+        const last = Number(await store.get(key));
+        if (Number.isFinite(last) && now() - last < 3 * heartbeatMs) return true;
+        await store.delete(key);
+        return false;
+      }
+      // A marker this SDK never wrote cannot have a live owner.
+      return false;
+    },
+  };
+}

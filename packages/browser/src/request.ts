@@ -1,0 +1,75 @@
+import type { RequestExecutor, TransportHttpResponse } from '@crashfree/core';
+
+/** Browsers refuse keepalive requests whose pending bodies exceed 64 KiB in total. */
+const KEEPALIVE_LIMIT = 60_000;
+
+/** Options of `makeBrowserRequest`. */
+export interface BrowserRequestOptions {
+  /** True while the page is going away: then sendBeacon is tried when fetch cannot be used. */
+  isUnloading?: () => boolean;
+  fetch?: typeof fetch;
+  sendBeacon?: (url: string, body: BodyInit) => boolean;
+}
+
+function size(body: string | Uint8Array): number {
+  // A string's UTF-8 size is at most 3 bytes per UTF-16 unit; close enough to pick keepalive safely.
+  return typeof body === 'string' ? body.length * 3 : body.byteLength;
+}
+
+/**
+ * The browser's request executor: `fetch` with `keepalive` (so a send started
+ * while the page unloads still completes) for bodies within the keepalive
+ * limit. No custom headers are sent, so the POST is a CORS "simple request"
+ * without a preflight (the DSN key travels in the URL, as with Sentry's
+ * browser SDK). While the page unloads and fetch is unusable, the envelope is
+ * handed to `navigator.sendBeacon`; the browser then owns delivery and no
+ * status comes back, so a queued beacon is reported as accepted (202).
+ */
+export function makeBrowserRequest(options: BrowserRequestOptions = {}): RequestExecutor {
+  const doFetch = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
+  const beacon =
+    options.sendBeacon ??
+    (typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function'
+      ? navigator.sendBeacon.bind(navigator)
+      : undefined);
+  const unloading = options.isUnloading ?? (() => false);
+
+  const tryBeacon = (url: string, body: string | Uint8Array): TransportHttpResponse | undefined => {
+    // Offline, a beacon is "queued" and then lost: keep the envelope for the next load instead.
+    if (!beacon || !unloading() || (typeof navigator !== 'undefined' && navigator.onLine === false)) return undefined;
+    try {
+      return beacon(url, body as BodyInit) ? { statusCode: 202, headers: {} } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  return async ({ url, body }) => {
+    const bytes = size(body);
+    if (!doFetch || (bytes > KEEPALIVE_LIMIT && unloading())) {
+      const sent = tryBeacon(url, body);
+      if (sent) return sent;
+      if (!doFetch) throw new Error('neither fetch nor sendBeacon is available');
+    }
+    try {
+      const res = await doFetch(url, {
+        method: 'POST',
+        body: body as BodyInit,
+        keepalive: bytes <= KEEPALIVE_LIMIT,
+        referrerPolicy: 'strict-origin',
+        credentials: 'omit',
+      });
+      return {
+        statusCode: res.status,
+        headers: {
+          'retry-after': res.headers.get('retry-after'),
+          'x-sentry-rate-limits': res.headers.get('x-sentry-rate-limits'),
+        },
+      };
+    } catch (e) {
+      const sent = tryBeacon(url, body);
+      if (sent) return sent;
+      throw e;
+    }
+  };
+}

@@ -1,0 +1,97 @@
+import { createClient, validateOptions, type CrashfreeClient, type CrashfreeOptions, type Platform } from '@crashfree/core';
+import { dedupeIntegration, uuid4, type Integration } from '@sentry/core';
+import { makeEventBuilders } from './eventbuilder.js';
+import { globalHandlersIntegration } from './global-handlers.js';
+import { installLifecycle } from './lifecycle.js';
+import { createLiveness } from './liveness.js';
+import { splitBrowserOptions, type BrowserOnlyOptions } from './options.js';
+import { makeBrowserRequest } from './request.js';
+import { browserStackParser } from './stack-parser.js';
+import { createMemoryStore } from './memory-store.js';
+import { createBrowserStore } from './store.js';
+
+declare const __CRASHFREE_VERSION__: string;
+
+/** Options of `init`: the core's options plus the browser's own. */
+export type BrowserOptions = CrashfreeOptions & BrowserOnlyOptions;
+
+/** The integrations `init` installs unless `integrations` is a function that drops them. */
+export function getDefaultIntegrations(): Integration[] {
+  return [globalHandlersIntegration(), dedupeIntegration()];
+}
+
+/**
+ * Starts crashfree in the page: one session per page load, persisted in
+ * IndexedDB and guarded by a Web Lock, recovery of sessions left by dead tabs,
+ * uncaught errors reported as crashes, and the session ended `exited` when the
+ * page goes away. Never throws: a wrong option logs one `console.error` naming
+ * it and returns a disabled client; a broken IndexedDB degrades to memory.
+ */
+export function init(options: BrowserOptions): CrashfreeClient {
+  const logger = console;
+  if (options === null || typeof options !== 'object') return createClient(options, disabledPlatform(logger));
+  const split = splitBrowserOptions(options as Record<string, unknown>);
+  const { browser, problems } = split;
+  const core = split.core as CrashfreeOptions;
+  if (problems.length > 0) {
+    // One message for every bad option, the core's included, as createClient would print it.
+    const all = [...validateOptions(core).problems, ...problems];
+    logger.error(`[crashfree] init: ${all.join('; ')}. crashfree is disabled.`);
+    return createClient({ enabled: false }, disabledPlatform(silent));
+  }
+
+  let unloading = false;
+  const store = createBrowserStore({ dbName: browser.dbName, logger });
+  const liveness = createLiveness({ runId: uuid4(), store, heartbeatMs: browser.heartbeatMs });
+  const user = core.integrations;
+  const client = createClient(
+    {
+      ...core,
+      integrations: typeof user === 'function' ? user(getDefaultIntegrations()) : [...getDefaultIntegrations(), ...(user ?? [])],
+    },
+    {
+      name: 'javascript',
+      sdk: { name: 'crashfree.javascript.browser', version: __CRASHFREE_VERSION__ },
+      store,
+      liveness,
+      makeRequest: makeBrowserRequest({ isUnloading: () => unloading }),
+      ...makeEventBuilders(browserStackParser()),
+      logger,
+    },
+  );
+  if (!client.isEnabled()) return client;
+
+  installLifecycle({
+    client: {
+      startSession: () => client.startSession(),
+      endSession: (status) => client.endSession(status),
+      // Coming back online: send what waited (the core's queue keeps its backoff; see README).
+      retryQueue: () => void client.flush().then(undefined, () => undefined),
+    },
+    store,
+    liveness,
+    newSessionOnNavigation: browser.newSessionOnNavigation === true,
+    setUnloading: (u) => (unloading = u),
+  });
+  // The lock is held before anything is persisted: no other tab may ever see this page's session as dead.
+  liveness
+    .hold()
+    .then(() => client.start())
+    .catch((e: unknown) => logger.warn('[crashfree] start failed; sessions of this page may be lost:', e));
+  return client;
+}
+
+const silent = { log() {}, warn() {}, error() {} };
+
+/** What a disabled client is built with: nothing that touches storage, locks or the network. */
+function disabledPlatform(logger: Platform['logger']): Platform {
+  return {
+    logger,
+    name: 'javascript',
+    sdk: { name: 'crashfree.javascript.browser', version: __CRASHFREE_VERSION__ },
+    store: createMemoryStore(),
+    liveness: { owner: () => ({}), isAlive: () => Promise.resolve(true) },
+    makeRequest: () => Promise.reject(new Error('crashfree is disabled')),
+    ...makeEventBuilders(browserStackParser()),
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * Shared pieces of the browser tests: Debian's Chromium through playwright-core
+ * (never a downloaded browser), a static server for the pages and the IIFE
+ * bundle on 127.0.0.1, and helpers to read what the real collector stored and
+ * what the page really sent.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Request } from 'playwright-core';
+
+process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+
+export const IIFE_PATH = fileURLToPath(new URL('../../packages/browser/dist/crashfree.iife.min.js', import.meta.url));
+
+/** Launches Debian's Chromium headless, with the flags DEVELOPERS.md names. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A page server: `origin` like `http://127.0.0.1:PORT`. */
+export interface PageServer {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `/crashfree.js` (the built IIFE bundle, read once at start so every
+ * test runs what CI built), `/app.html` (a page initialising crashfree with
+ * the options in the `opts` query parameter, then running `?run=` snippets
+ * registered by the test) and `/other.html` (a page without the SDK).
+ */
+export async function startPageServer(dsn: string, snippets: Record<string, string> = {}): Promise<PageServer> {
+  const bundle = readFileSync(IIFE_PATH);
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/crashfree.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+      res.end(bundle);
+      return;
+    }
+    if (url.pathname === '/app.html') {
+      const opts = { dsn, release: 'web@1.0.0', environment: 'test', ...JSON.parse(url.searchParams.get('opts') ?? '{}') };
+      const run = snippets[url.searchParams.get('run') ?? ''] ?? '';
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><html><head><title>app</title><script src="/crashfree.js"></script>
+<script>window.client = Crashfree.init(${JSON.stringify(opts)});</script></head>
+<body><p>app</p><script>${run}</script></body></html>`);
+      return;
+    }
+    if (url.pathname === '/other.html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><title>other</title><p>other</p>');
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** A session update as the collector stored it. */
+export interface SessionUpdate {
+  sid: string;
+  status: string;
+  errors: number;
+  init?: boolean;
+  seq?: number;
+  did?: string;
+  attrs?: { release?: string; environment?: string };
+}
+
+/** Waits (bounded) until `read()` returns a value `done` accepts; returns the last value either way. */
+export async function waitFor<T>(read: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let v = await read();
+  while (!done(v) && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    v = await read();
+  }
+  return v;
+}
+
+/** Parses every envelope item of one type from a request body the page sent to the collector. */
+export function envelopeItems(body: string, type: string): Record<string, unknown>[] {
+  const lines = body.split('\n');
+  const out: Record<string, unknown>[] = [];
+  for (let i = 1; i + 1 < lines.length; i += 2) {
+    try {
+      const header = JSON.parse(lines[i] ?? '') as { type?: string };
+      if (header.type === type) out.push(JSON.parse(lines[i + 1] ?? '') as Record<string, unknown>);
+    } catch {
+      // Binary attachment lines are not JSON; the browser SDK does not send them.
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Records every envelope request any page of `context` sends to the collector,
+ * so a test can assert how often something was *sent* (the collector dedupes
+ * retries, which would hide a duplicate send).
+ */
+export function recordEnvelopes(context: BrowserContext, collectorUrl: string): { bodies: string[] } {
+  const sent = { bodies: [] as string[] };
+  const onRequest = (req: Request): void => {
+    if (req.method() === 'POST' && req.url().startsWith(collectorUrl) && req.url().includes('/envelope')) {
+      sent.bodies.push(req.postData() ?? '');
+    }
+  };
+  context.on('request', onRequest);
+  return sent;
+}
+
+/** Every session update (from recorded request bodies) for `sid`. */
+export function sentSessionUpdates(sent: { bodies: string[] }, sid?: string): SessionUpdate[] {
+  return sent.bodies
+    .flatMap((b) => envelopeItems(b, 'session') as unknown as SessionUpdate[])
+    .filter((s) => sid === undefined || s.sid === sid);
+}
