@@ -45,6 +45,8 @@ export interface DataDirLayout {
   live: string;
   /** Node diagnostic reports written on V8 fatal errors. */
   reports: string;
+  /** Hang (ANR) state of blocked runs. */
+  anr: string;
 }
 
 /** Lays out `root` (nothing is created here). */
@@ -56,5 +58,6 @@ export function dataDirLayout(root: string): DataDirLayout {
     claims: path.join(root, 'claims'),
     live: path.join(root, 'live'),
     reports: path.join(root, 'reports'),
+    anr: path.join(root, 'anr'),
   };
 }

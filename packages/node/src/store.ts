@@ -33,6 +33,8 @@ export interface FileStoreOptions {
 /** A Store over files that also offers `setSync` for the fatal-crash path. */
 export interface FileStore extends Store {
   setSync(key: string, value: StoreValue): void;
+  /** Synchronous read, for exit paths where no promise will resolve (corrupt files count as absent). */
+  getSync(key: string): StoreValue | undefined;
   /** Synchronous delete, for exit paths where no promise will resolve. */
   deleteSync(key: string): void;
   /** The directory the store writes into. */
@@ -178,6 +180,17 @@ export function createFileStore(options: FileStoreOptions): FileStore {
         return undefined;
       }
       return value;
+    },
+    getSync(key) {
+      const file = fileOf(key);
+      let bytes: Buffer;
+      try {
+        bytes = fs.readFileSync(file);
+      } catch {
+        return undefined;
+      }
+      const value = decodeValue(bytes);
+      return typeof value === 'object' && 'corrupt' in value ? undefined : value;
     },
     async set(key, value) {
       const file = fileOf(key);

@@ -1,0 +1,165 @@
+/**
+ * V8 fatal errors (heap out of memory, fatal API errors): no JavaScript runs
+ * then, so Node's diagnostic report on fatal error is pointed at the data
+ * dir, named after the running session; on the next launch each report is
+ * turned into one fatal event for recovery, which marks that session crashed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Event, StackParser } from '@sentry/core';
+import type { ExternalCrash, Liveness } from '@crashfree/core';
+import { ensurePrivateDir, writeFileAtomicSync } from './store.js';
+
+const REPORT_PREFIX = 'fatal-';
+const META_PREFIX = 'meta-';
+const CLAIM_MARK = '.claimed-';
+
+/** What the run that wrote a report was, saved at session start (the report itself knows nothing of releases). */
+interface RunMeta {
+  sid?: string;
+  release?: string;
+  environment?: string;
+}
+
+/** Points Node's fatal-error report at `dir`; call again with the new session id whenever a session starts. */
+export function configureFatalReports(dir: string, run: RunMeta): void {
+  ensurePrivateDir(dir);
+  const name = run.sid ?? `pid${process.pid}-${Date.now()}`;
+  process.report.reportOnFatalError = true;
+  process.report.directory = dir;
+  process.report.filename = `${REPORT_PREFIX}${name}.json`;
+  process.report.compact = true;
+  // Network details are slow to gather and useless for an OOM.
+  (process.report as { excludeNetwork?: boolean }).excludeNetwork = true;
+  writeFileAtomicSync(path.join(dir, `${META_PREFIX}${name}.json`), JSON.stringify(run));
+}
+
+/** Forgets this run's metadata after a clean end (there will be no report to explain). */
+export function clearRunMeta(dir: string, sid: string | undefined): void {
+  if (sid) fs.rmSync(path.join(dir, `${META_PREFIX}${sid}.json`), { force: true });
+}
+
+interface NodeReport {
+  header?: { event?: string; trigger?: string; processId?: number; dumpEventTimeStamp?: string; nodejsVersion?: string; osName?: string; arch?: string };
+  javascriptStack?: { message?: string; stack?: string[] };
+  javascriptHeap?: Record<string, unknown>;
+  nativeStack?: Array<{ pc?: string; symbol?: string }>;
+}
+
+/** A deterministic event id per report, so two deliveries of one report are one event. */
+function eventIdFor(name: string): string {
+  return createHash('sha256').update(name).digest('hex').slice(0, 32);
+}
+
+/** Builds the fatal event for one Node diagnostic report. */
+export function eventFromFatalReport(report: NodeReport, meta: RunMeta, stackParser: StackParser, name: string): Event {
+  const message = report.header?.event ?? 'V8 fatal error';
+  const jsStack = (report.javascriptStack?.stack ?? []).filter((l) => l.trim().startsWith('at '));
+  const frames = stackParser(jsStack.map((l) => `    ${l.trim()}`).join('\n'));
+  const heap = report.javascriptHeap ?? {};
+  const oom = /out of memory/i.test(message);
+  // Milliseconds since the epoch, as a string.
+  const timestamp = Number(report.header?.dumpEventTimeStamp);
+  return {
+    event_id: eventIdFor(name),
+    level: 'fatal',
+    platform: 'node',
+    ...(timestamp > 0 && { timestamp: timestamp / 1000 }),
+    ...(meta.release !== undefined && { release: meta.release }),
+    ...(meta.environment !== undefined && { environment: meta.environment }),
+    exception: {
+      values: [
+        {
+          type: oom ? 'OutOfMemoryError' : 'FatalError',
+          value: oom ? `JavaScript heap out of memory (${message})` : message,
+          mechanism: { type: 'node.report_on_fatal_error', handled: false, synthetic: true },
+          ...(frames.length > 0 && { stacktrace: { frames } }),
+        },
+      ],
+    },
+    contexts: {
+      javascript_heap: {
+        used_memory: heap.usedMemory,
+        total_memory: heap.totalMemory,
+        available_memory: heap.availableMemory,
+        memory_limit: heap.memoryLimit,
+        external_memory: heap.externalMemory,
+      },
+      runtime: { name: 'node', version: report.header?.nodejsVersion },
+    },
+    extra: {
+      trigger: report.header?.trigger,
+      javascript_stack: report.javascriptStack?.stack,
+      native_stack: (report.nativeStack ?? []).map((f) => `${f.pc ?? ''} ${(f.symbol ?? '').trim()}`),
+    },
+    tags: { fatal_error: oom ? 'heap_oom' : 'v8_fatal' },
+  };
+}
+
+/**
+ * Reports left by dead runs, claimed (renamed to carry this run's identity)
+ * so concurrent launches take each one once. A claim by a run that died is
+ * taken over. Unparseable reports are skipped with one warning and deleted.
+ */
+export function collectFatalReports(dir: string, liveness: Liveness, stackParser: StackParser, warn: (m: string) => void): Promise<ExternalCrash[]> {
+  return (async () => {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+    const me = liveness.owner();
+    const myTag = Buffer.from(JSON.stringify(me)).toString('base64url');
+    const crashes: ExternalCrash[] = [];
+    for (const fileName of names) {
+      if (!fileName.startsWith(REPORT_PREFIX)) continue;
+      const claimAt = fileName.indexOf(CLAIM_MARK);
+      const base = claimAt >= 0 ? fileName.slice(0, claimAt) : fileName;
+      if (claimAt >= 0) {
+        const tag = fileName.slice(claimAt + CLAIM_MARK.length);
+        if (tag !== myTag) {
+          let holder: Record<string, string | number | boolean | null> | undefined;
+          try {
+            holder = JSON.parse(Buffer.from(tag, 'base64url').toString('utf8'));
+          } catch {
+            holder = undefined;
+          }
+          if (holder && (await liveness.isAlive(holder))) continue;
+        }
+      }
+      const claimed = path.join(dir, `${base}${CLAIM_MARK}${myTag}`);
+      try {
+        if (fileName !== path.basename(claimed)) fs.renameSync(path.join(dir, fileName), claimed);
+      } catch {
+        continue; // another launch claimed it first
+      }
+      const name = base.slice(REPORT_PREFIX.length, -'.json'.length);
+      let report: NodeReport;
+      try {
+        report = JSON.parse(fs.readFileSync(claimed, 'utf8')) as NodeReport;
+      } catch (e) {
+        warn(`[crashfree] skipped unreadable fatal-error report ${claimed}: ${String(e)}`);
+        fs.rmSync(claimed, { force: true });
+        continue;
+      }
+      const metaFile = path.join(dir, `${META_PREFIX}${name}.json`);
+      let meta: RunMeta = {};
+      try {
+        meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as RunMeta;
+      } catch {
+        // A report without metadata still becomes an event, just without a session.
+      }
+      crashes.push({
+        ...(meta.sid !== undefined && { sid: meta.sid }),
+        event: eventFromFatalReport(report, meta, stackParser, name),
+        onDelivered: () => {
+          fs.rmSync(claimed, { force: true });
+          fs.rmSync(metaFile, { force: true });
+        },
+      });
+    }
+    return crashes;
+  })();
+}

@@ -1,0 +1,169 @@
+/**
+ * `init`: builds the Node platform (file store, /proc liveness with recovery
+ * claims, http executor, stack parser), creates the core client, and wires
+ * the process into it: lifecycle hooks, request sessions, fatal-error
+ * reports, hang detection and native capture. Recovery of previous runs
+ * starts right away; captures made before it finishes are kept.
+ */
+import { createClient, createMemoryStore, type CrashfreeClient, type CrashfreeOptions, type ExternalCrash, type Liveness, type Platform } from '@crashfree/core';
+import { createNodeStackParser } from './stack-parser.js';
+import { createEventBuilders } from './event-builder.js';
+import { createFileStore, ensurePrivateDir } from './store.js';
+import { createLiveness } from './liveness.js';
+import { withRecoveryClaims } from './claim.js';
+import { createRequestExecutor } from './request-executor.js';
+import { applyEnvDefaults, splitNodeOptions, type NodeOnlyOptions } from './options.js';
+import { dataDirLayout, defaultDataDir } from './data-dir.js';
+import { installProcessLifecycle } from './process-lifecycle.js';
+import { endSessionAtExit, type ExitSyncClient } from './exit-sync.js';
+import { unhandledRejectionMode } from './unhandled-rejections.js';
+import { instrumentRequests, type RequestInstrumentation } from './request-sessions.js';
+import { clearRunMeta, collectFatalReports, configureFatalReports } from './fatal-report.js';
+import { collectAnrStates, startAnrWatchdog } from './anr.js';
+import { collectNativeCrashes, setNativeSessionId, setupNativeCapture, type NativeSetupContext } from './native/index.js';
+
+declare const __CRASHFREE_VERSION__: string;
+
+/** The SDK's identity in envelopes and events. */
+export const SDK_INFO = {
+  name: 'crashfree.javascript.node',
+  version: typeof __CRASHFREE_VERSION__ === 'string' ? __CRASHFREE_VERSION__ : '0.0.0-source',
+} as const;
+
+/** Options of {@link init}: the core's options plus the Node-only ones. */
+export type NodeOptions = CrashfreeOptions & NodeOnlyOptions;
+
+
+/**
+ * Starts crashfree for this process and returns the client. Never throws: an
+ * invalid option logs one error naming the option, the value and what is
+ * expected, and crashfree stays off. Call it once, as early as possible.
+ */
+export function init(userOptions: NodeOptions = {}): CrashfreeClient {
+  const withEnv = applyEnvDefaults(userOptions as Record<string, unknown>, process.env);
+  const { node, core, problems } = splitNodeOptions(withEnv);
+  const log = (message: string): void => {
+    if (withEnv.debug === true) console.log(message);
+  };
+  const warn = (message: string): void => console.warn(message);
+  const stackParser = createNodeStackParser();
+  const dsn = typeof withEnv.dsn === 'string' ? withEnv.dsn : undefined;
+  const layout = dataDirLayout(node.dataDir ?? defaultDataDir(process.env, process.argv, process.cwd(), dsn));
+
+  if (problems.length === 0) {
+    try {
+      ensurePrivateDir(layout.root);
+    } catch (e) {
+      problems.push(`option "dataDir" is ${JSON.stringify(layout.root)} (string); expected a writable directory (${String(e)})`);
+    }
+  }
+  if (problems.length > 0) console.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
+
+  const executor = createRequestExecutor();
+  const logger = { log, warn, error: (m: string) => console.error(m) };
+  if (problems.length > 0) {
+    // A disabled client (every call a no-op) that touches no files.
+    const store = createMemoryStore();
+    const off: Liveness = { owner: () => ({}), isAlive: async () => true };
+    return createClient({ ...core, enabled: false }, { name: 'node', sdk: SDK_INFO, store, makeRequest: executor, liveness: off, ...createEventBuilders(stackParser), logger });
+  }
+
+  const store = createFileStore({ dir: layout.store, quarantineDir: layout.corrupt, warn });
+  const liveness = withRecoveryClaims(createLiveness(layout.live), layout.claims);
+  const platform: Platform = {
+    name: 'node',
+    sdk: SDK_INFO,
+    store,
+    makeRequest: executor,
+    liveness,
+    ...createEventBuilders(stackParser),
+    logger,
+  };
+  const client = createClient(core, platform);
+  if (!client.isEnabled()) return client;
+  const options = client.getOptions();
+  const nativeCtx: NativeSetupContext = {
+    dataDir: layout.root,
+    ...(options.release !== undefined && { release: options.release }),
+    ...(options.environment !== undefined && { environment: options.environment }),
+    sdk: SDK_INFO,
+    ...(node.crashpadHandlerPath !== undefined && { crashpadHandlerPath: node.crashpadHandlerPath }),
+    log,
+  };
+  const requestMode = core.sessionMode === 'request';
+
+  const nativeStatus = setupNativeCapture(nativeCtx);
+  if (!nativeStatus.enabled && nativeStatus.reason) log(`[crashfree] native crash capture is off: ${nativeStatus.reason}`);
+  client.addEventProcessor((event) => {
+    event.contexts = { ...event.contexts, crashfree_native: { ...nativeStatus } };
+    return event;
+  });
+
+  const run = { ...(options.release !== undefined && { release: options.release }), ...(options.environment !== undefined && { environment: options.environment }) };
+  const onSessionStarted = (): void => {
+    const sid = client.getSessionId();
+    setNativeSessionId(sid);
+    try {
+      configureFatalReports(layout.reports, { ...run, ...(sid !== undefined && { sid }) });
+    } catch (e) {
+      log(`[crashfree] fatal-error reports are off: ${String(e)}`);
+    }
+  };
+  onSessionStarted();
+
+  const requests: RequestInstrumentation | undefined = requestMode ? instrumentRequests(client) : undefined;
+  const anr =
+    node.anrThresholdMs > 0
+      ? startAnrWatchdog({
+          thresholdMs: node.anrThresholdMs,
+          maxPerHour: node.anrMaxPerHour,
+          stateDir: layout.anr,
+          owner: liveness.owner(),
+          getSessionId: () => client.getSessionId(),
+          capture: (event) => client.captureEvent(event),
+          log,
+        })
+      : undefined;
+
+  const uninstall = installProcessLifecycle({
+    client,
+    shutdownTimeoutMs: node.shutdownTimeoutMs,
+    rejectionMode: unhandledRejectionMode(process.execArgv, process.env.NODE_OPTIONS),
+    onFatal: () => {
+      // A crash before start() made the session would otherwise count nowhere.
+      if (!requestMode && client.getSessionId() === undefined) client.startSession();
+      requests?.crashInFlight();
+      requests?.stopServers();
+    },
+    onExitSync: () => {
+      if (!requestMode) endSessionAtExit(client as ExitSyncClient, store);
+      clearRunMeta(layout.reports, client.getSessionId());
+    },
+    log,
+  });
+  client.on('close', () => {
+    uninstall();
+    requests?.uninstall();
+    anr?.stop();
+  });
+
+  void (async () => {
+    const crashes: ExternalCrash[] = [];
+    const collectors = [
+      () => collectNativeCrashes(nativeCtx),
+      () => collectFatalReports(layout.reports, liveness, stackParser, warn),
+      () => collectAnrStates(layout.anr, liveness, warn),
+    ];
+    for (const collect of collectors) {
+      try {
+        crashes.push(...(await collect()));
+      } catch (e) {
+        log(`[crashfree] could not read crashes of previous runs: ${String(e)}`);
+      }
+    }
+    await client.start({ crashes });
+    onSessionStarted();
+    anr?.sessionChanged();
+  })();
+  return client;
+}
