@@ -9,12 +9,13 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { HttpError, sendError, setCors } from './http.js';
-import { loadIdentity } from './identity.js';
+import { lockDataDir } from './dir-lock.js';
+import { loadIdentity, type Identity } from './identity.js';
 import { handleIngest, type IngestContext } from './ingest.js';
 import { handleInspect } from './inspect.js';
 import { resolveOptions, type CollectorOptions } from './options.js';
 import { handleReleaseApi, type ReleaseApiContext, type StoredItem } from './release-api.js';
-import { openStorage, type ItemFilter } from './storage/storage.js';
+import { openStorage, type ItemFilter, type Storage } from './storage/storage.js';
 
 /** The project every collector knows; its DSN is `Collector.dsn`. */
 export const DEFAULT_PROJECT_ID = '1';
@@ -49,9 +50,17 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const ownsDataDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'crashfree-collector-')));
   await mkdir(dataDir, { recursive: true });
-  const identity = await loadIdentity(dataDir);
+  const unlock = await lockDataDir(dataDir);
+  let identity: Identity;
+  let storage: Storage;
+  try {
+    identity = await loadIdentity(dataDir);
+    storage = await openStorage(dataDir, opts.log);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   const token = opts.token ?? identity.token;
-  const storage = await openStorage(dataDir, opts.log);
 
   const ingest: IngestContext = {
     storage,
@@ -122,6 +131,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     });
   } catch (error) {
     await storage.close();
+    await unlock();
     if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(`crashfree-collector: cannot listen on ${opts.host}:${opts.port} (${code ?? String(error)})`, { cause: error });
@@ -152,6 +162,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         clearInterval(sweep);
         clearTimeout(force);
         await storage.close();
+        await unlock();
         if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
       })();
       return closing;

@@ -3,6 +3,7 @@ import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/prom
 import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { startCollector, type Collector } from '../src/index.js';
 import { openStorage } from '../src/storage/storage.js';
 import { parseEnvelope } from '../src/envelope.js';
@@ -175,5 +176,16 @@ describe('durability', () => {
     expect(seen).toHaveLength(1);
     expect(storage.items({ type: 'session' })).toHaveLength(2);
     await storage.close();
+  });
+
+  it('refuses a second collector on a data dir in use, and takes over a lock left by a dead process', async () => {
+    const dataDir = await tempDir();
+    const first = await start(dataDir);
+    await expect(startCollector({ port: 0, dataDir })).rejects.toThrow(`data dir ${dataDir} is in use by process ${process.pid}`);
+    await stop(first);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    await writeFile(path.join(dataDir, 'collector.lock'), `${dead.stdout.toString()}\n`);
+    const second = await start(dataDir);
+    expect((await post(second, sampleEnvelope())).status).toBe(200);
   });
 });

@@ -21,7 +21,7 @@ interface Pending {
 
 /** What `openRecordLog` recovered plus the handle to append more. */
 export interface RecordLog {
-  /** Record bodies found at open, in order. */
+  /** Record bodies found at open, in order (views into one read buffer). */
   readonly records: Buffer[];
   /** Appends one record; resolves when it is durable (fdatasync done). */
   append(body: Buffer): Promise<void>;
@@ -66,7 +66,8 @@ async function readRecords(handle: FileHandle, path: string, warn: (line: string
     if (crc32(body) !== data.readUInt32LE(pos + 4)) {
       skipped += 1;
     } else {
-      records.push(Buffer.from(body));
+      // A view, not a copy: the caller decodes and drops them right away.
+      records.push(body);
     }
     pos += HEADER_BYTES + length;
   }
