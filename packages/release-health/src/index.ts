@@ -29,3 +29,7 @@ export {
   type SessionOutcome,
   type SessionUpdate,
 } from './types.js';
+export { parseGateArgs, parseDurationFlag, UsageError, USAGE, type GateOptions } from './cli-args.js';
+export { fetchReleaseSamples, ApiError, type ReleaseSamples } from './sessions-client.js';
+export { runGate, realIo, type GateRun, type RunIo } from './gate-run.js';
+export { gateJson, gateText, hookEnv, exitCodeOf } from './gate-output.js';

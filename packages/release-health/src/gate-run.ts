@@ -1,0 +1,65 @@
+/**
+ * One run of the gate: poll the sessions API until the candidate release has
+ * the minimum sample (or the timeout passes), then decide. Sleeping and the
+ * clock are injectable so the loop is testable without waiting.
+ */
+import type { GateOptions } from './cli-args.js';
+import { decideGate, type GateDecision } from './gate.js';
+import { fetchReleaseSamples, type ReleaseSamples } from './sessions-client.js';
+
+/** The decision plus what the run saw. */
+export interface GateRun {
+  decision: GateDecision;
+  candidate: ReleaseSamples;
+  baseline: ReleaseSamples | null;
+  polls: number;
+  elapsedMs: number;
+  /** True when the timeout ended the wait before the sample was reached. */
+  timedOut: boolean;
+}
+
+/** Clock, sleep and progress output of a run. */
+export interface RunIo {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  progress(line: string): void;
+}
+
+/** Default IO: real time, real sleep, progress on stderr. */
+export const realIo: RunIo = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  progress: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Polls then decides; API errors propagate as ApiError (exit code 3). */
+export async function runGate(opts: GateOptions, io: RunIo = realIo): Promise<GateRun> {
+  const started = io.now();
+  let polls = 0;
+  for (;;) {
+    polls++;
+    const candidate = await fetchReleaseSamples(opts, opts.release);
+    const enough = candidate.overall.sample >= opts.minSample;
+    const elapsed = io.now() - started;
+    const timedOut = !enough && elapsed + opts.poll > opts.timeout;
+    if (enough || timedOut) {
+      const baseline = opts.baseline ? await fetchReleaseSamples(opts, opts.baseline) : null;
+      const baselineSegments = new Map(baseline?.segments.map((s) => [s.name, s.sample]));
+      const decision = decideGate(
+        {
+          candidate: candidate.overall,
+          baseline: baseline?.overall ?? null,
+          segments: opts.segmentBy
+            ? candidate.segments.map((s) => ({ name: s.name, candidate: s.sample, baseline: baselineSegments.get(s.name) ?? null }))
+            : undefined,
+        },
+        { metric: opts.metric, minSample: opts.minSample, threshold: opts.threshold, maxDrop: opts.baseline ? opts.maxDrop : undefined },
+      );
+      return { decision, candidate, baseline, polls, elapsedMs: io.now() - started, timedOut };
+    }
+    io.progress(
+      `crashfree-gate: ${opts.release} has ${candidate.overall.sample} ${opts.metric} of ${opts.minSample} needed; next poll in ${Math.round(opts.poll / 1000)}s`,
+    );
+    await io.sleep(opts.poll);
+  }
+}
