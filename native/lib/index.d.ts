@@ -25,6 +25,7 @@ export interface NativeLayout {
   size: number;
   seqIndex: number;
   callIndex: number;
+  callNextIndex: number;
   sidOffset: number;
   sidSize: number;
   annotationOffset: number;

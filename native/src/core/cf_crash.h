@@ -85,6 +85,7 @@ void *cf_shared_memory(size_t *size);
 /* Shared-memory layout (byte offsets; the first words are int32). */
 #define CF_SHM_SEQ_INDEX 0        /* int32: odd while JS writes strings */
 #define CF_SHM_CALL_INDEX 1       /* int32: id of the addon function entered, 0 = none */
+#define CF_SHM_CALL_NEXT_INDEX 2  /* int32: last call-table id handed out (JS threads share it) */
 #define CF_SHM_SID_OFFSET 16
 #define CF_SHM_SID_SIZE 64
 #define CF_SHM_ANN_OFFSET (CF_SHM_SID_OFFSET + CF_SHM_SID_SIZE)

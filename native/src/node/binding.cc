@@ -55,6 +55,7 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
   o.Set("size", CF_SHM_SIZE);
   o.Set("seqIndex", CF_SHM_SEQ_INDEX);
   o.Set("callIndex", CF_SHM_CALL_INDEX);
+  o.Set("callNextIndex", CF_SHM_CALL_NEXT_INDEX);
   o.Set("sidOffset", CF_SHM_SID_OFFSET);
   o.Set("sidSize", CF_SHM_SID_SIZE);
   o.Set("annotationOffset", CF_SHM_ANN_OFFSET);

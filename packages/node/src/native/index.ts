@@ -1,8 +1,18 @@
 /**
- * The seam between @crashfree/node and @crashfree/native (owned by the
- * native-capture work). Until it lands, native capture reports itself off.
+ * The seam between @crashfree/node and @crashfree/native: installs the C
+ * core's signal handlers, keeps the memory shared with them up to date,
+ * wraps users' addons for attribution, and turns dead runs' native crashes
+ * into events on the next launch.
  */
 import type { ExternalCrash } from '@crashfree/core';
+import * as path from 'node:path';
+
+import { collectFromRuns } from './collect.js';
+import { chooseCrashpadHandler } from './handler-path.js';
+import { loadNativeAddon, type AddonLoad } from './load.js';
+import { createRun } from './runs.js';
+import { SharedBlock } from './shared-block.js';
+import { addonName, wrapWithBlock } from './wrap.js';
 
 /** What native capture needs, prepared by the Node SDK at init. */
 export interface NativeSetupContext {
@@ -14,6 +24,8 @@ export interface NativeSetupContext {
   sessionId?: string;
   sdk: { name: string; version: string };
   crashpadHandlerPath?: string;
+  /** Upper bound on the Crashpad handler's run at crash time (default 10 000 ms). */
+  handlerTimeoutMs?: number;
   /** One-line diagnostics (debug logger). */
   log: (message: string) => void;
 }
@@ -29,29 +41,111 @@ export interface NativeCaptureStatus {
   handlerPath?: string;
 }
 
-/** Installs native crash handlers; never throws. */
-export function setupNativeCapture(_ctx: NativeSetupContext): NativeCaptureStatus {
-  return { enabled: false, mode: 'off', reason: 'native capture is not built yet', altStack: false, chained: false };
+/**
+ * This module's one piece of process state (per JS thread): the loaded
+ * addon, the shared-block writer and the last status. It exists because the
+ * signal handlers themselves are process-wide.
+ */
+const capture: { load?: AddonLoad; block?: SharedBlock; status?: NativeCaptureStatus } = {};
+
+const OFF = (reason: string): NativeCaptureStatus => ({ enabled: false, mode: 'off', reason, altStack: false, chained: false });
+
+/** The addon and its shared block, loaded on first use. */
+function shared(): SharedBlock | undefined {
+  capture.load ??= loadNativeAddon();
+  if (!capture.load.ok) return undefined;
+  if (!capture.block) {
+    try {
+      capture.block = new SharedBlock(capture.load.addon.sharedMemory(), capture.load.addon.layout());
+    } catch {
+      return undefined;
+    }
+  }
+  return capture.block;
+}
+
+/** The directory holding every run's native crash files. */
+export function nativeRoot(dataDir: string): string {
+  return path.join(dataDir, 'native');
+}
+
+/** Installs native crash handlers; never throws. A second call returns the first result. */
+export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus {
+  if (capture.status?.enabled) return capture.status;
+  try {
+    const block = shared();
+    if (!block || !capture.load?.ok) return (capture.status = OFF(capture.load && !capture.load.ok ? capture.load.reason : 'the native addon is unavailable'));
+    const addon = capture.load.addon;
+    const handler = chooseCrashpadHandler(ctx.crashpadHandlerPath, process.env);
+    if (handler.path === undefined) ctx.log(`[crashfree] ${handler.warning}`);
+    const run = createRun(nativeRoot(ctx.dataDir));
+    block.setSessionId(ctx.sessionId);
+    const s = addon.install({
+      recordPath: run.record,
+      minidumpPath: run.minidump,
+      ...(handler.path !== undefined && { handlerPath: handler.path, databaseDir: run.database }),
+      release: (ctx.release ?? '').slice(0, 127),
+      environment: (ctx.environment ?? '').slice(0, 127),
+      sdk: `${ctx.sdk.name}/${ctx.sdk.version}`.slice(0, 127),
+      ...(ctx.handlerTimeoutMs !== undefined && { handlerTimeoutMs: ctx.handlerTimeoutMs }),
+    });
+    const reason = s.reason || (handler.path === undefined ? handler.warning : undefined);
+    capture.status = {
+      enabled: s.installed,
+      mode: s.installed ? s.mode : 'off',
+      ...(reason && { reason }),
+      altStack: s.altStack,
+      chained: s.chained,
+      ...(s.mode === 'crashpad' && handler.path !== undefined && { handlerPath: handler.path }),
+    };
+    return capture.status;
+  } catch (e) {
+    return (capture.status = OFF(`native capture could not be set up (${e instanceof Error ? e.message : String(e)})`));
+  }
 }
 
 /** Tells the native layer the current session id (after a new session starts). */
-export function setNativeSessionId(_sessionId: string | undefined): void {}
+export function setNativeSessionId(sessionId: string | undefined): void {
+  capture.block?.setSessionId(sessionId);
+}
+
+/**
+ * Sets an annotation the signal handler copies into the crash record (and
+ * the event's `crashfree_annotations` context). Returns false when native
+ * capture is unavailable or all slots are used.
+ */
+export function setNativeAnnotation(key: string, value: string): boolean {
+  return shared()?.setAnnotation(key, value) ?? false;
+}
 
 /** Crash records of dead runs found under the data dir, as events for recovery. */
-export async function collectNativeCrashes(_ctx: NativeSetupContext): Promise<ExternalCrash[]> {
-  return [];
+export async function collectNativeCrashes(ctx: NativeSetupContext): Promise<ExternalCrash[]> {
+  try {
+    return collectFromRuns(nativeRoot(ctx.dataDir), ctx.log);
+  } catch (e) {
+    ctx.log(`[crashfree] could not read native crashes of previous runs: ${String(e)}`);
+    return [];
+  }
 }
 
 /** The current native capture health (what `setupNativeCapture` returned, or off before init). */
 export function getNativeCaptureStatus(): NativeCaptureStatus {
-  return { enabled: false, mode: 'off', reason: 'native capture is not built yet', altStack: false, chained: false };
+  return capture.status ?? OFF('native capture is not set up (init has not run)');
 }
 
 /**
  * Wraps a user's native addon so a crash inside one of its functions is
- * attributed to the addon and the calling JS function. Until native capture
- * lands it returns the addon unchanged.
+ * attributed to the addon and the function called from JS. Returns an
+ * object with the same functions (and other properties); when the native
+ * module is unavailable it returns the addon itself.
  */
-export function wrapNativeAddon<T extends object>(addon: T, _options?: { name?: string }): T {
-  return addon;
+export function wrapNativeAddon<T extends object>(addon: T, options?: { name?: string }): T {
+  if (typeof addon !== 'object' && typeof addon !== 'function') {
+    throw new TypeError(`wrapNativeAddon: expected the addon object (what require() returned), got ${addon === null ? 'null' : typeof addon}.`);
+  }
+  if (options?.name !== undefined && typeof options.name !== 'string') {
+    throw new TypeError(`wrapNativeAddon: option "name" is ${typeof options.name}; expected a string.`);
+  }
+  const block = shared();
+  return block ? wrapWithBlock(addon, addonName(addon, options?.name), block) : addon;
 }

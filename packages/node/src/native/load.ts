@@ -52,7 +52,8 @@ export interface NativeAddon {
 /** The addon, or why it is unavailable. */
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 
-function nodeRequire(): NodeRequire {
+/** A require() that works in both builds and under vitest. */
+export function nodeRequire(): NodeRequire {
   // The CJS build has its own require; the ESM build and vitest make one.
   return typeof require === 'function' ? require : createRequire(import.meta.url);
 }

@@ -1,0 +1,57 @@
+/**
+ * wrapNativeAddon: the same functions, each call storing "which addon
+ * function was entered" into the shared block with one Int32Array store (and
+ * restoring the previous marker on return), so a crash inside is attributed
+ * to the addon and the JS-visible function. No Proxy: a closure per function
+ * keeps the per-call cost at a couple of stores.
+ */
+import * as path from 'node:path';
+
+import { nodeRequire } from './load.js';
+import type { SharedBlock } from './shared-block.js';
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+function wrapOne(fn: AnyFunction, marker: Int32Array, index: number, id: number): AnyFunction {
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    const previous = marker[index]!;
+    marker[index] = id;
+    try {
+      return fn.apply(this, args);
+    } finally {
+      marker[index] = previous;
+    }
+  };
+  Object.defineProperty(wrapped, 'name', { value: fn.name });
+  Object.defineProperty(wrapped, 'length', { value: fn.length });
+  return wrapped;
+}
+
+/** The name an addon is reported under: the option, else its .node file's name. */
+export function addonName(addon: object, option: string | undefined): string {
+  if (option) return option;
+  try {
+    const cache = nodeRequire().cache;
+    for (const id of Object.keys(cache)) {
+      if (cache[id]?.exports === addon) return path.basename(id).replace(/\.node$/, '');
+    }
+  } catch {
+    // no module cache (unusual loader): fall through
+  }
+  return 'addon';
+}
+
+/** Wraps every own function property; other properties are copied as they are. */
+export function wrapWithBlock<T extends object>(addon: T, name: string, block: SharedBlock): T {
+  const out = Object.create(Object.getPrototypeOf(addon) as object | null) as Record<string, unknown>;
+  const index = block.layout.callIndex;
+  for (const key of Object.getOwnPropertyNames(addon)) {
+    const desc = Object.getOwnPropertyDescriptor(addon, key)!;
+    if ('value' in desc && typeof desc.value === 'function') {
+      const id = block.registerCall(name, key);
+      desc.value = id > 0 ? wrapOne(desc.value as AnyFunction, block.words, index, id) : desc.value;
+    }
+    Object.defineProperty(out, key, desc);
+  }
+  return out as T;
+}
