@@ -145,12 +145,14 @@ export class AppSessions {
         // The init goes out with the first update this session ever queues, so exactly one carries it.
         const sendInit = init || !s.initQueued;
         snapshot.initQueued = s.initQueued;
-        await this.ctx.store.set(sessionKey(s.sid), JSON.stringify(snapshot));
+        // A newer transition (e.g. the fatal path's synchronous write) must never be overwritten by an older one.
+        const latest = (): boolean => s.seq === snapshot.seq;
+        if (latest()) await this.ctx.store.set(sessionKey(s.sid), JSON.stringify(snapshot));
         const onDelivered = terminal ? () => void this.ctx.store.delete(sessionKey(s.sid)).catch(() => undefined) : undefined;
         await this.ctx.enqueue(this.ctx.envelope(toSessionItem(snapshot, sendInit)), onDelivered);
         if (!s.initQueued) {
           s.initQueued = true;
-          if (!terminal) await this.ctx.store.set(sessionKey(s.sid), JSON.stringify({ ...snapshot, initQueued: true }));
+          if (!terminal && latest()) await this.ctx.store.set(sessionKey(s.sid), JSON.stringify({ ...snapshot, initQueued: true }));
         }
       } catch (e) {
         this.ctx.logger.warn(`[crashfree] session update not persisted: ${String(e)}`);
