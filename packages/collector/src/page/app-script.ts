@@ -91,7 +91,8 @@ export const APP_SCRIPT = String.raw`(function () {
     (opts.markers || []).forEach(function (m) {
       if (m.t < t0 || m.t > t1) return;
       el('line', { class: 'deploy-marker', x1: x(m.t), x2: x(m.t), y1: T, y2: H - B, stroke: m.color, 'stroke-dasharray': '2 3' }, svg);
-      var ml = el('text', { x: x(m.t) + 3, y: T + 10, 'font-size': 11, fill: m.color }, svg);
+      var right = x(m.t) > W * 0.6;
+      var ml = el('text', { x: x(m.t) + (right ? -3 : 3), y: T + 10, 'text-anchor': right ? 'end' : 'start', 'font-size': 11, fill: m.color }, svg);
       ml.textContent = 'deploy ' + m.label;
     });
     series.forEach(function (s) {

@@ -16,6 +16,7 @@ export function renderPage(token: string | null): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${meta}
+<link rel="icon" href="data:,">
 <title>crashfree — release health</title>
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1d2330; background: #fafbfc; }
