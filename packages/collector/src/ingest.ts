@@ -11,6 +11,7 @@ import { decodeBody, readBody } from './body.js';
 import { EnvelopeError, parseEnvelope, type RawEnvelope } from './envelope.js';
 import { HttpError, sendJson } from './http.js';
 import { carriesMinidump, prepareEnvelope, prepareStoreEvent, type PreparedEnvelope } from './prepare.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { Storage } from './storage/storage.js';
 
 /** What the ingest routes need from the running collector. */
@@ -20,6 +21,7 @@ export interface IngestContext {
   projects: ReadonlyMap<string, string>;
   maxEnvelopeBytes: number;
   maxMinidumpEnvelopeBytes: number;
+  limiter: RateLimiter;
 }
 
 /** Handles one ingest request; throws HttpError for every refusal. */
@@ -35,6 +37,12 @@ export async function handleIngest(
   if (expectedKey === undefined) throw new HttpError(404, `unknown project ${projectId}`);
   const key = requestKey(req, url);
   if (key !== undefined && key !== expectedKey) throw new HttpError(401, 'invalid sentry_key for this project');
+  const limited = ctx.limiter.take();
+  if (limited) {
+    req.resume();
+    for (const [name, value] of Object.entries(limited.headers)) res.setHeader(name, value);
+    throw new HttpError(429, 'rate limited (simulated by the collector)');
+  }
 
   const raw = await readBody(req, ctx.maxMinidumpEnvelopeBytes);
   const body = decodeBody(raw, header(req, 'content-encoding'), ctx.maxMinidumpEnvelopeBytes);

@@ -13,6 +13,7 @@ import { lockDataDir } from './dir-lock.js';
 import { loadIdentity, type Identity } from './identity.js';
 import { handleIngest, type IngestContext } from './ingest.js';
 import { handleInspect } from './inspect.js';
+import { createRateLimiter, type RateLimitSimulation } from './rate-limit.js';
 import { resolveOptions, type CollectorOptions } from './options.js';
 import { handleReleaseApi, type ReleaseApiContext, type StoredItem } from './release-api.js';
 import { openStorage, type ItemFilter, type Storage } from './storage/storage.js';
@@ -35,6 +36,12 @@ export interface Collector {
   dataDir: string;
   /** Stored items in arrival order (durable ones only), optionally filtered. */
   items(filter?: ItemFilter): StoredItem[];
+  /**
+   * Makes the next `requests` ingest requests answer 429 with the given
+   * `Retry-After` / `X-Sentry-Rate-Limits`, storing nothing: lets SDK tests
+   * exercise their rate-limit handling over real HTTP.
+   */
+  simulateRateLimit(simulation: RateLimitSimulation): void;
   /** Stops accepting, waits for in-flight writes, closes the store. */
   close(): Promise<void>;
 }
@@ -67,6 +74,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     projects: new Map([[DEFAULT_PROJECT_ID, identity.publicKey]]),
     maxEnvelopeBytes: opts.maxEnvelopeBytes,
     maxMinidumpEnvelopeBytes: opts.maxMinidumpEnvelopeBytes,
+    limiter: createRateLimiter(),
   };
   const releaseCtx: ReleaseApiContext = {
     dataDir,
@@ -149,6 +157,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     port,
     dataDir,
     items: (filter) => storage.items(filter),
+    simulateRateLimit: (simulation) => ingest.limiter.add(simulation),
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -134,4 +134,19 @@ describe('refusals', () => {
     const { collector } = await setup();
     await expect(startCollector({ port: collector.port })).rejects.toThrow(`cannot listen on 127.0.0.1:${collector.port} (EADDRINUSE)`);
   });
+
+  it('answers 429 with Retry-After and X-Sentry-Rate-Limits while a simulated rate limit lasts, storing nothing', async () => {
+    const { collector } = await setup();
+    collector.simulateRateLimit({ requests: 2, retryAfterSeconds: 30, rateLimits: '60:error;attachment:organization' });
+    for (let i = 0; i < 2; i++) {
+      const res = await post(collector, sampleEnvelope(), { headers: { Origin: 'http://127.0.0.1:9' } });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('30');
+      expect(res.headers.get('x-sentry-rate-limits')).toBe('60:error;attachment:organization');
+      expect(res.headers.get('access-control-expose-headers')).toContain('X-Sentry-Rate-Limits');
+    }
+    expect(collector.items()).toEqual([]);
+    expect((await post(collector, sampleEnvelope())).status).toBe(200);
+    expect(() => collector.simulateRateLimit({ requests: 0 })).toThrow('"requests" is 0');
+  });
 });
