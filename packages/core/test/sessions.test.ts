@@ -11,8 +11,8 @@ let c: Collector | undefined;
 afterEach(async () => {
   await c?.close();
   c = undefined;
-  getIsolationScope().clear();
-  getCurrentScope().clear();
+  getIsolationScope().setUser(null);
+  getCurrentScope().setUser(null).setTag('area', undefined);
 });
 
 describe('application sessions', () => {
@@ -75,7 +75,7 @@ describe('application sessions', () => {
     const syncWrites: string[] = [];
     const store: Store = { ...memory, setSync: (k, v) => (syncWrites.push(k), memory.setSync!(k, v)) };
     const client = createClient({ dsn: c.dsn, release: 'app@1' }, testPlatform({ store }));
-    getIsolationScope().setTag('area', 'checkout');
+    getCurrentScope().setTag('area', 'checkout');
     await client.start();
     const sid = client.getSessionId()!;
     const id = client.captureFatalSync(new RangeError('out of range'));
