@@ -2,7 +2,7 @@
 // real collector on loopback; the assertions read what the collector stored.
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,5 +77,32 @@ describe('interop with @sentry/node 11.12.0', () => {
     const sessions = payloads(c.items({ type: 'session' }));
     expect(sessions.length).toBeGreaterThanOrEqual(1);
     expect(sessions.at(-1)).toMatchObject({ status: 'crashed', attrs: { release: 'interop-node@1.0.0' } });
+  });
+
+  it('stores request-mode session aggregates from its HTTP server integration', async () => {
+    const c = await start();
+    const run = await runApp(c.dsn, 'requests');
+    expect(run.code, run.stderr).toBe(0);
+    const aggregates = payloads(c.items({ type: 'sessions' }));
+    expect(aggregates.length).toBeGreaterThanOrEqual(1);
+    const buckets = aggregates.flatMap((a) => a['aggregates'] as Payload[]);
+    const sum = (k: string) => buckets.reduce((n, b) => n + (b[k] ?? 0), 0);
+    expect({ exited: sum('exited'), errored: sum('errored'), crashed: sum('crashed') }).toEqual({ exited: 2, errored: 1, crashed: 0 });
+    expect(aggregates[0]).toMatchObject({ attrs: { release: 'interop-node@1.0.0', environment: 'interop' } });
+  });
+
+  it('stores an event.minidump attachment as a file and the client report of an event beforeSend dropped', async () => {
+    const c = await start();
+    const run = await runApp(c.dsn, 'extras');
+    expect(run.code, run.stderr).toBe(0);
+    const [event] = c.items({ type: 'event' });
+    expect(event?.payload).toMatchObject({ exception: { values: [{ value: 'with minidump' }] } });
+    const [attachment] = c.items({ type: 'attachment' });
+    expect(attachment?.attachment).toMatchObject({ filename: 'crash.dmp', attachmentType: 'event.minidump', size: 8 });
+    expect(attachment?.envelopeHeaders['event_id']).toBe((event?.payload as Payload)['event_id']);
+    expect(await readFile(attachment!.attachment!.path)).toEqual(Buffer.from([0x4d, 0x44, 0x4d, 0x50, 0, 1, 2, 255]));
+    const reports = payloads(c.items({ type: 'client_report' }));
+    const discarded = reports.flatMap((r) => r['discarded_events'] as Payload[]);
+    expect(discarded).toContainEqual({ reason: 'before_send', category: 'error', quantity: 1 });
   });
 });
