@@ -1,0 +1,67 @@
+import type { Collector } from '@crashfree/collector';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP_STATE_KEY } from '../src/index.js';
+import { collector, device, eventually, sessionUpdates } from './helpers.js';
+import { appStateListenerCount, setAppState } from './shim/react-native.js';
+
+let c: Collector;
+beforeAll(async () => {
+  c = await collector();
+});
+afterAll(async () => {
+  await c.close();
+});
+
+const forSid = (sid: string) => sessionUpdates(c).filter((u) => u.sid === sid);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('app-state sessions', () => {
+  it('continue a session after a short background period and start a new one after a long one', async () => {
+    const d = device(c);
+    const app = d.launch({ backgroundTimeoutMs: 150 });
+    await app.sdk.ready;
+    const first = app.sdk.client!.getSessionId()!;
+    expect(first).toMatch(/^[0-9a-f]{32}$/);
+
+    setAppState('background');
+    await sleep(20);
+    setAppState('active');
+    expect(app.sdk.client!.getSessionId()).toBe(first);
+
+    setAppState('background');
+    const persisted = JSON.parse(d.data.get(`@crashfree/${APP_STATE_KEY}`)!.slice(1));
+    expect(persisted).toMatchObject({ state: 'background', sid: first });
+    await sleep(200);
+    setAppState('active');
+    const second = app.sdk.client!.getSessionId()!;
+    expect(second).not.toBe(first);
+
+    await app.sdk.close(2000);
+    const a = await eventually(() => forSid(first).find((u) => u.status === 'exited') && forSid(first), 'first session exited');
+    expect(a.filter((u) => u.init === true)).toHaveLength(1);
+    expect(a.map((u) => u.status)).toEqual(['ok', 'exited']);
+    const b = await eventually(() => forSid(second).find((u) => u.status === 'exited') && forSid(second), 'second session exited');
+    expect(b[0]).toMatchObject({ init: true, status: 'ok', attrs: { release: 'app@1.0.0+1', environment: 'test' } });
+    expect(appStateListenerCount()).toBe(0);
+  });
+
+  it('a session whose app died without a terminal status is sent abnormal on the next launch, once', async () => {
+    const d = device(c);
+    const first = d.launch();
+    await first.sdk.ready;
+    const sid = first.sdk.client!.getSessionId()!;
+    await eventually(() => forSid(sid).length === 1, 'init update');
+    first.kill();
+
+    const second = d.launch();
+    const ready = await second.sdk.ready;
+    expect(ready.recovery.abnormal).toBe(1);
+    await eventually(() => forSid(sid).some((u) => u.status === 'abnormal'), 'abnormal update');
+    await second.sdk.close(2000);
+
+    const third = d.launch();
+    expect((await third.sdk.ready).recovery.abnormal).toBe(0);
+    await third.sdk.close(2000);
+    expect(forSid(sid).filter((u) => u.status === 'abnormal')).toHaveLength(1);
+  });
+});
