@@ -54,8 +54,9 @@ export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: f
 
 /** A require() that works in both builds and under vitest. */
 export function nodeRequire(): NodeRequire {
-  // The CJS build has its own require; the ESM build and vitest make one.
-  return typeof require === 'function' ? require : createRequire(import.meta.url);
+  // Based on this file in every build: CJS has __filename; ESM has
+  // import.meta (esbuild's ESM output shims a require that only throws).
+  return createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
 }
 
 /** Loads the addon through @crashfree/native's own loader. Never throws. */

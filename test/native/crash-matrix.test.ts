@@ -1,0 +1,107 @@
+// The crash matrix: every kind of native crash, in a real Node process using
+// the built @crashfree/node, with the real Crashpad handler (or the
+// in-process writer). For each: the process dies with the right signal and
+// never hangs; the next launch delivers exactly one native event with its
+// minidump and the run's session `crashed` to a real collector on loopback;
+// breakpad's minidump_stackwalk reads the dump with the right crash reason
+// and, with dump_syms symbols for the crasher, the right crashing function.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startCollector, type Collector, type StoredItem } from '@crashfree/collector';
+
+import { buildCrasher, CRASHPAD_HANDLER, readHead, runApp, stackwalk } from './harness';
+
+interface Case {
+  kind: string;
+  signal: NodeJS.Signals;
+  /** Exception type of the event (signal / si_code name). */
+  type: string;
+  /** breakpad's crash reason, as a pattern. */
+  reason: RegExp;
+  /** The crasher function expected among the crashed thread's innermost frames. */
+  fn: string;
+  writer?: 'crashpad' | 'inprocess';
+  handler?: string;
+  /** A crash before the SDK made its session: the event is sent alone. */
+  noSession?: boolean;
+}
+
+const CASES: Case[] = [
+  { kind: 'null-deref', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+  { kind: 'sigbus', signal: 'SIGBUS', type: 'SIGBUS / BUS_ADRERR', reason: /^SIGBUS \/ ?BUS_ADRERR$/, fn: 'crasher_sigbus' },
+  { kind: 'sigill', signal: 'SIGILL', type: 'SIGILL / ILL_ILLOPN', reason: /^SIGILL \/ ?ILL_ILLOPN$/, fn: 'crasher_sigill' },
+  { kind: 'sigfpe', signal: 'SIGFPE', type: 'SIGFPE / FPE_INTDIV', reason: /^SIGFPE \/ ?FPE_INTDIV$/, fn: 'crasher_sigfpe' },
+  { kind: 'abort', signal: 'SIGABRT', type: 'SIGABRT / SI_TKILL', reason: /^SIGABRT/, fn: 'crasher_abort' },
+  { kind: 'builtin-trap', signal: 'SIGILL', type: 'SIGILL / ILL_ILLOPN', reason: /^SIGILL \/ ?ILL_ILLOPN$/, fn: 'crasher_builtin_trap' },
+  { kind: 'stack-overflow', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV/, fn: 'crasher_stack_overflow' },
+  { kind: 'worker', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+  { kind: 'threadpool', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+  { kind: 'two-threads', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+  { kind: 'lock-held', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+  { kind: 'during-init', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', noSession: true },
+  { kind: 'null-deref', handler: '/nonexistent/crashpad_handler', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+  { kind: 'fork-impossible', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+];
+
+type Payload = Record<string, any>;
+let crasher: string;
+let symbols: string;
+let collector: Collector;
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'cf-crash-matrix-'));
+
+beforeAll(async () => {
+  ({ crasher, symbols } = buildCrasher());
+  collector = await startCollector({ port: 0, dataDir: path.join(scratch, 'collector') });
+});
+afterAll(async () => {
+  await collector?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const ofRun = (items: StoredItem[], release: string) => items.filter((i) => (i.payload as Payload | undefined)?.['release'] === release || (i.payload as Payload | undefined)?.['attrs']?.['release'] === release);
+
+describe('native crash matrix', () => {
+  CASES.forEach((c, index) => {
+    const label = `${c.kind}${c.handler ? ' (handler binary missing)' : ''}`;
+    it(`${label}: dies with ${c.signal}; next launch delivers one ${c.type} event + minidump + crashed session`, async () => {
+      const dataDir = path.join(scratch, `app-${index}`);
+      const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher, CF_HANDLER: c.handler ?? CRASHPAD_HANDLER };
+      const before = { events: collector.items({ type: 'event' }).length, attachments: collector.items({ type: 'attachment' }).length };
+
+      const crash = await runApp(['crash', c.kind], env);
+      expect(crash.signal, crash.stderr).toBe(c.signal);
+      const sid = c.noSession ? undefined : (JSON.parse(crash.stdout.split('\n')[0]!) as { sid: string }).sid;
+
+      const next = await runApp(['recover'], env);
+      expect(next.code, next.stderr).toBe(0);
+
+      const events = collector.items({ type: 'event' }).slice(before.events).filter((e) => (e.payload as Payload)['platform'] === 'native');
+      expect(events).toHaveLength(1);
+      const event = events[0]!.payload as Payload;
+      const exception = event['exception']['values'][0];
+      expect(exception).toMatchObject({ type: c.type, mechanism: { type: 'minidump', handled: false } });
+      expect(event).toMatchObject({ level: 'fatal', release: 'crash-matrix@1.0.0', environment: 'test' });
+      expect(event['contexts']['native_addon']).toMatchObject({ name: 'crasher', js_function: 'crash' });
+      const writer = c.writer ?? 'crashpad';
+      expect(event['contexts']['crashfree_native_crash']['dump']).toBe(writer);
+
+      const attachments = collector.items({ type: 'attachment' }).slice(before.attachments).filter((a) => a.envelopeHeaders['event_id'] === event['event_id']);
+      expect(attachments).toHaveLength(1);
+      expect(attachments[0]!.attachment).toMatchObject({ attachmentType: 'event.minidump' });
+      const dump = attachments[0]!.attachment!.path;
+      expect(readHead(dump)).toBe('MDMP');
+
+      if (sid) {
+        const updates = collector.items({ type: 'session' }).map((s) => s.payload as Payload).filter((s) => s['sid'] === sid);
+        expect(updates.map((u) => u['status'])).toContain('crashed');
+        expect(updates.filter((u) => u['status'] === 'crashed')).toHaveLength(1);
+      }
+
+      const walk = stackwalk(dump, symbols);
+      expect(walk.crashReason, walk.text.slice(0, 2000)).toMatch(c.reason);
+      expect(walk.crashedFrames.slice(0, 8), walk.text.slice(0, 4000)).toContain(c.fn);
+    });
+  });
+});
