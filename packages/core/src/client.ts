@@ -1,6 +1,5 @@
 import {
   Client,
-  createStackParser,
   createSessionEnvelope,
   getCurrentScope,
   getIsolationScope,
@@ -16,6 +15,7 @@ import {
   type SessionStatus,
   type SeverityLevel,
 } from '@sentry/core';
+import { ACCOUNTED, Accounting, classifyEvent, classifyException, classifyMessage, type Accounted, type MarkedHint } from './accounting.js';
 import { AppSessions } from './app-sessions.js';
 import type { CoreDeps } from './clock.js';
 import { captureFatal } from './fatal.js';
@@ -25,13 +25,10 @@ import { recover, type RecoveryResult } from './recovery.js';
 import { RequestAggregator, type RequestSession } from './request-sessions.js';
 import { sessionEnvelope } from './session-state.js';
 import { DidResolver } from './did.js';
-import { makeDurableTransport, type DurableTransport } from './transport.js';
+import { sentryClientOptions } from './sentry-options.js';
+import type { DurableTransport } from './transport.js';
 import type { ExternalCrash, Platform } from './types.js';
 
-/** Key under which the capture-time accounting decision travels with the hint, so it is made once. */
-const ACCOUNTED = '__crashfreeAccounted';
-type Accounted = 'handled' | 'unhandled' | 'none';
-type MarkedHint = EventHint & { [ACCOUNTED]?: Accounted };
 
 const NOOP_REQUEST: RequestSession = {
   status: 'ok',
@@ -56,8 +53,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
   private readonly logger: Pick<Console, 'log' | 'warn' | 'error'>;
   private resolver: (() => RequestSession | undefined) | undefined;
   private starting: Promise<RecoveryResult> | undefined;
-  /** Accounting from captures made before `start` created the first session, applied to it. */
-  private early: { handled: number; crashed: boolean } | undefined = { handled: 0, crashed: false };
+  private readonly accounting: Accounting | undefined;
 
   /** Use `createClient`, which validates options first. `resolved` undefined makes a disabled client. */
   public constructor(
@@ -67,30 +63,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
   ) {
     const holder: { transport?: DurableTransport } = {};
     const logger = platform?.logger ?? console;
-    super({
-      ...(resolved?.sentry ?? {}),
-      dsn: resolved?.dsn,
-      release: resolved?.release,
-      environment: resolved?.environment,
-      integrations: resolved?.integrations ?? [],
-      enabled: resolved !== undefined && resolved.sentry.enabled !== false,
-      sendClientReports: resolved?.sentry.sendClientReports ?? true,
-      sampleRate: undefined, // our EventPolicy samples; @sentry/core must not sample a second time
-      stackParser: createStackParser(),
-      _metadata: { sdk: { name: platform?.sdk?.name ?? 'crashfree', version: platform?.sdk?.version ?? '0.0.0' } },
-      transport: (t) => {
-        holder.transport = makeDurableTransport({
-          url: t.url,
-          store: platform.store,
-          makeRequest: platform.makeRequest,
-          queue: resolved!.queue,
-          recordDroppedEvent: t.recordDroppedEvent,
-          deps,
-          logger,
-        });
-        return holder.transport;
-      },
-    } as ClientOptions);
+    super(sentryClientOptions(resolved, platform, deps, logger, holder));
     this.logger = logger;
     this.cf = resolved?.sentry.enabled === false ? undefined : resolved;
     this.durable = holder.transport;
@@ -123,6 +96,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
         capture: (req, exception, hint) => this.captureForRequest(req, exception, hint),
       });
     }
+    this.accounting = new Accounting(this.sessions, this.requests !== undefined);
   }
 
   /** Whether the client runs (valid options, a DSN, not closed). */
@@ -161,7 +135,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
   /** Starts an application-mode session (ending a running one `exited`). */
   public startSession(): void {
     this.sessions?.start();
-    this.applyEarlyAccounting();
+    this.accounting?.sessionStarted();
   }
 
   /** Ends the application-mode session with `status` (default `exited`). */
@@ -209,14 +183,14 @@ export class CrashfreeClient extends Client<ClientOptions> {
   public override captureException(exception: unknown, hint?: EventHint, scope?: Scope): string {
     if (!this.cf) return '';
     if (isAlreadyCaptured(exception)) return super.captureException(exception, hint, scope);
-    const accounted: Accounted = (hint?.data as { __sentry__?: boolean } | undefined)?.__sentry__ ? 'none' : hint?.mechanism?.handled === false ? 'unhandled' : 'handled';
+    const accounted = classifyException(hint);
     this.account(accounted, this.requests ? this.resolver?.() : undefined);
     return super.captureException(exception, { ...hint, [ACCOUNTED]: accounted } as EventHint, scope);
   }
 
   public override captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint, scope?: Scope): string {
     if (!this.cf) return '';
-    const accounted: Accounted = level === 'fatal' ? 'unhandled' : typeof message === 'object' && message !== null && !('__sentry_template_string__' in message) ? 'handled' : 'none';
+    const accounted = classifyMessage(message, level);
     this.account(accounted, this.requests ? this.resolver?.() : undefined);
     return super.captureMessage(message, level, { ...hint, [ACCOUNTED]: accounted } as EventHint, scope);
   }
@@ -224,7 +198,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
   public override captureEvent(event: Event, hint?: EventHint, scope?: Scope): string {
     if (!this.cf) return '';
     if (hint?.originalException && isAlreadyCaptured(hint.originalException)) return super.captureEvent(event, hint, scope);
-    const accounted: Accounted = event.type ? 'none' : isUnhandledEvent(event) ? 'unhandled' : event.exception ? 'handled' : 'none';
+    const accounted = classifyEvent(event);
     this.account(accounted, this.requests ? this.resolver?.() : undefined);
     return super.captureEvent(event, { ...hint, [ACCOUNTED]: accounted } as EventHint, scope);
   }
@@ -284,34 +258,13 @@ export class CrashfreeClient extends Client<ClientOptions> {
       this.logger.warn(`[crashfree] recovery of previous runs failed: ${String(e)}`);
     }
     if (this.sessions && !this.sessions.sessionId()) this.sessions.start();
-    this.applyEarlyAccounting();
+    this.accounting?.sessionStarted();
     void this.durable.flush(0).then(undefined, () => undefined);
     return result;
   }
 
-  private applyEarlyAccounting(): void {
-    const early = this.early;
-    this.early = undefined;
-    if (!early || !this.sessions) return;
-    for (let i = 0; i < early.handled; i++) this.sessions.handledError();
-    if (early.crashed) this.sessions.crashed();
-  }
-
   private account(accounted: Accounted, req: RequestSession | undefined): void {
-    if (accounted === 'none') return;
-    if (this.requests) {
-      if (accounted === 'unhandled') req?.markCrashed();
-      else req?.markErrored();
-      return;
-    }
-    if (!this.sessions) return;
-    if (this.early && !this.sessions.sessionId()) {
-      if (accounted === 'unhandled') this.early.crashed = true;
-      else this.early.handled += 1;
-      return;
-    }
-    if (accounted === 'unhandled') this.sessions.crashed();
-    else this.sessions.handledError();
+    this.accounting?.apply(accounted, req);
   }
 
   private captureForRequest(req: RequestSession, exception: unknown, hint?: EventHint): string {
