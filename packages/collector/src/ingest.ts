@@ -1,6 +1,6 @@
 /**
- * The ingest routes: `POST /api/:projectId/envelope/` and the legacy
- * `POST /api/:projectId/store/`. Order of checks: project (404), key (401),
+ * The ingest routes: `POST /api/:projectId/envelope/`, the legacy
+ * `POST /api/:projectId/store/` and Crashpad's `POST /api/:projectId/minidump/`. Order of checks: project (404), key (401),
  * size (413), well-formedness (400), then a durable commit before the 200.
  * Nothing is stored unless the whole request is acceptable.
  */
@@ -10,6 +10,8 @@ import { dsnKey, requestKey } from './auth.js';
 import { decodeBody, readBody } from './body.js';
 import { EnvelopeError, parseEnvelope, type RawEnvelope } from './envelope.js';
 import { HttpError, sendJson } from './http.js';
+import { prepareMinidumpUpload } from './minidump.js';
+import { formBoundary, parseForm } from './multipart.js';
 import { carriesMinidump, prepareEnvelope, prepareStoreEvent, type PreparedEnvelope } from './prepare.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Storage } from './storage/storage.js';
@@ -24,13 +26,16 @@ export interface IngestContext {
   limiter: RateLimiter;
 }
 
+/** The three ingest routes under /api/:projectId/. */
+export type IngestEndpoint = 'envelope' | 'store' | 'minidump';
+
 /** Handles one ingest request; throws HttpError for every refusal. */
 export async function handleIngest(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
   projectId: string,
-  endpoint: 'envelope' | 'store',
+  endpoint: IngestEndpoint,
   ctx: IngestContext,
 ): Promise<void> {
   const expectedKey = ctx.projects.get(projectId);
@@ -65,17 +70,25 @@ export async function handleIngest(
     if (body.length > ctx.maxEnvelopeBytes && !carriesMinidump(envelope)) {
       throw new HttpError(413, `envelope of ${body.length} bytes exceeds the limit of ${ctx.maxEnvelopeBytes} bytes`);
     }
-    prepared = wrap(() => prepareEnvelope(projectId, envelope));
+    prepared = wrap(() => prepareEnvelope(projectId, envelope), 'malformed envelope');
+  } else if (endpoint === 'minidump') {
+    if (key === undefined) throw new HttpError(401, 'missing sentry_key (X-Sentry-Auth header or sentry_key query parameter)');
+    prepared = wrap(() => prepareMinidumpUpload(projectId, parseForm(body, formBoundary(header(req, 'content-type'))), receivedAt), 'malformed minidump upload');
   } else {
     if (key === undefined) throw new HttpError(401, 'missing sentry_key (X-Sentry-Auth header or sentry_key query parameter)');
     if (body.length > ctx.maxEnvelopeBytes) {
       throw new HttpError(413, `event of ${body.length} bytes exceeds the limit of ${ctx.maxEnvelopeBytes} bytes`);
     }
-    prepared = wrap(() => prepareStoreEvent(projectId, legacyStoreBody(body)));
+    prepared = wrap(() => prepareStoreEvent(projectId, legacyStoreBody(body)), 'malformed event');
   }
 
   await ctx.storage.commit(prepared, receivedAt);
   const id = prepared.envelopeHeaders['event_id'];
+  if (endpoint === 'minidump') {
+    // Crashpad keeps the response body as the report's id.
+    res.writeHead(200, { 'Content-Type': 'text/plain' }).end(String(id));
+    return;
+  }
   sendJson(res, 200, typeof id === 'string' ? { id } : {});
 }
 
@@ -93,16 +106,16 @@ function legacyStoreBody(body: Buffer): Buffer {
   }
 }
 
-function wrap<T>(fn: () => T): T {
+function wrap<T>(fn: () => T, what: string): T {
   try {
     return fn();
   } catch (error) {
-    throw asBadRequest(error);
+    throw asBadRequest(error, what);
   }
 }
 
-function asBadRequest(error: unknown): Error {
-  return error instanceof EnvelopeError ? new HttpError(400, `malformed envelope: ${error.message}`) : (error as Error);
+function asBadRequest(error: unknown, what = 'malformed envelope'): Error {
+  return error instanceof EnvelopeError ? new HttpError(400, `${what}: ${error.message}`) : (error as Error);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

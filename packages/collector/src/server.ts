@@ -11,7 +11,7 @@ import path from 'node:path';
 import { HttpError, sendError, setCors } from './http.js';
 import { lockDataDir } from './dir-lock.js';
 import { loadIdentity, type Identity } from './identity.js';
-import { handleIngest, type IngestContext } from './ingest.js';
+import { handleIngest, type IngestContext, type IngestEndpoint } from './ingest.js';
 import { handleInspect } from './inspect.js';
 import { createRateLimiter, type RateLimitSimulation } from './rate-limit.js';
 import { resolveOptions, type CollectorOptions } from './options.js';
@@ -46,7 +46,7 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-const INGEST_PATH = /^\/api\/([^/]+)\/(envelope|store)\/?$/;
+const INGEST_PATH = /^\/api\/([^/]+)\/(envelope|store|minidump)\/?$/;
 
 /**
  * Starts a collector. Resolves once it listens; rejects with a clear error
@@ -96,7 +96,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
     if (ingestMatch) {
       if (req.method !== 'POST') throw new HttpError(405, 'use POST');
-      await handleIngest(req, res, url, ingestMatch[1] ?? '', ingestMatch[2] === 'store' ? 'store' : 'envelope', ingest);
+      await handleIngest(req, res, url, ingestMatch[1] ?? '', ingestMatch[2] as IngestEndpoint, ingest);
       return;
     }
     if (pathname.startsWith('/api/0/crashfree/') && handleInspect(req, res, url, storage)) return;
