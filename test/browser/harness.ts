@@ -14,11 +14,16 @@ process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
 
 export const IIFE_PATH = fileURLToPath(new URL('../../packages/browser/dist/crashfree.iife.min.js', import.meta.url));
 
-/** Launches Debian's Chromium headless, with the flags DEVELOPERS.md names. */
+/**
+ * Launches Debian's Chromium headless, with the flags DEVELOPERS.md names.
+ * The back/forward cache stays on (playwright turns it off by default): the
+ * SDK's bfcache handling is under test.
+ */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
+    ignoreDefaultArgs: ['--disable-back-forward-cache'],
     args: [
       '--headless',
       '--no-sandbox',
@@ -115,25 +120,36 @@ export function envelopeItems(body: string, type: string): Record<string, unknow
   return out;
 }
 
+/** Envelope requests seen in a browser context: every attempt, and those the collector answered 2xx. */
+export interface SentLog {
+  attempted: string[];
+  delivered: string[];
+}
+
 /**
  * Records every envelope request any page of `context` sends to the collector,
  * so a test can assert how often something was *sent* (the collector dedupes
  * retries, which would hide a duplicate send).
  */
-export function recordEnvelopes(context: BrowserContext, collectorUrl: string): { bodies: string[] } {
-  const sent = { bodies: [] as string[] };
-  const onRequest = (req: Request): void => {
-    if (req.method() === 'POST' && req.url().startsWith(collectorUrl) && req.url().includes('/envelope')) {
-      sent.bodies.push(req.postData() ?? '');
-    }
-  };
-  context.on('request', onRequest);
-  return sent;
+export function recordEnvelopes(context: BrowserContext, collectorUrl: string): SentLog {
+  const log: SentLog = { attempted: [], delivered: [] };
+  const isEnvelope = (req: Request): boolean =>
+    req.method() === 'POST' && req.url().startsWith(collectorUrl) && req.url().includes('/envelope');
+  context.on('request', (req) => {
+    if (isEnvelope(req)) log.attempted.push(req.postData() ?? '');
+  });
+  context.on('requestfinished', (req) => {
+    if (!isEnvelope(req)) return;
+    void req.response().then((res) => {
+      if (res && res.status() >= 200 && res.status() < 300) log.delivered.push(req.postData() ?? '');
+    });
+  });
+  return log;
 }
 
 /** Every session update (from recorded request bodies) for `sid`. */
-export function sentSessionUpdates(sent: { bodies: string[] }, sid?: string): SessionUpdate[] {
-  return sent.bodies
+export function sentSessionUpdates(bodies: string[], sid?: string): SessionUpdate[] {
+  return bodies
     .flatMap((b) => envelopeItems(b, 'session') as unknown as SessionUpdate[])
     .filter((s) => sid === undefined || s.sid === sid);
 }

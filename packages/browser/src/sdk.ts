@@ -77,6 +77,9 @@ export function init(options: BrowserOptions): CrashfreeClient {
   liveness
     .hold()
     .then(() => client.start())
+    // Works around a lost wake-up in the core's queue pump (an envelope queued while a pass
+    // is finishing waits for the next send); see the browser README.
+    .then(() => client.flush())
     .catch((e: unknown) => logger.warn('[crashfree] start failed; sessions of this page may be lost:', e));
   return client;
 }
