@@ -36,6 +36,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       done = true;
       resolve(Buffer.concat(chunks, size));
     });
+    req.on('close', () => {
+      if (done) return;
+      done = true;
+      reject(new HttpError(400, 'request body ended before it was complete (client aborted)'));
+    });
     req.on('error', (error) => {
       if (done) return;
       done = true;

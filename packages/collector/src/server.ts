@@ -84,7 +84,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://collector.invalid');
+    const url = parseUrl(req.url);
     const { pathname } = url;
     const ingestMatch = INGEST_PATH.exec(pathname);
     if (ingestMatch || pathname.startsWith('/api/0/crashfree/')) {
@@ -177,4 +177,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       return closing;
     },
   };
+}
+
+function parseUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://collector.invalid');
+  } catch {
+    throw new HttpError(400, 'request target is not a valid URL');
+  }
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
+import { connect } from 'node:net';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { authHeader, envelope, EVENT_ID, freshCollector, inspect, keyOf, post, sampleEnvelope } from './helpers.js';
@@ -148,5 +149,27 @@ describe('refusals', () => {
     expect(collector.items()).toEqual([]);
     expect((await post(collector, sampleEnvelope())).status).toBe(200);
     expect(() => collector.simulateRateLimit({ requests: 0 })).toThrow('"requests" is 0');
+  });
+
+  it('survives a client that aborts mid-body and one that sends garbage instead of HTTP', async () => {
+    const { collector } = await setup();
+    const aborted = connect(collector.port, '127.0.0.1');
+    await new Promise<void>((r) => aborted.once('connect', () => r()));
+    aborted.write(`POST /api/1/envelope/?sentry_key=${keyOf(collector)} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"event_id":`);
+    await new Promise((r) => setTimeout(r, 50));
+    aborted.destroy();
+
+    const garbage = connect(collector.port, '127.0.0.1');
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      garbage.on('data', (d) => (text += d.toString()));
+      garbage.on('close', () => resolve(text));
+      garbage.on('error', () => resolve(text));
+      garbage.write('\x00\x01 NOT HTTP AT ALL\r\n\r\n');
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+
+    expect((await post(collector, sampleEnvelope())).status).toBe(200);
+    expect(collector.items()).toHaveLength(2);
   });
 });
