@@ -1,7 +1,7 @@
 import type { Store } from '@crashfree/core';
 
-/** Store key of the consecutive launch-crash counter. */
-export const LAUNCH_KEY = 'rn/launch-crashes';
+/** Store key prefix of launch-crash markers, one per launch that crashed within the launch window. */
+export const LAUNCH_KEY = 'rn/launch-crash/';
 
 /** What init learns about the previous launches. */
 export interface LaunchHistory {
@@ -9,56 +9,58 @@ export interface LaunchHistory {
   consecutiveLaunchCrashes: number;
 }
 
-/** Reads the counter; a missing or unreadable value counts as no launch crash. */
+/** Counts the markers; a store that cannot be read counts as no launch crash. */
 export async function readLaunchHistory(store: Store): Promise<LaunchHistory> {
   try {
-    const raw = await store.get(LAUNCH_KEY);
-    const n = typeof raw === 'string' ? Number(JSON.parse(raw)?.consecutive) : 0;
-    return { consecutiveLaunchCrashes: Number.isInteger(n) && n > 0 ? n : 0 };
+    return { consecutiveLaunchCrashes: (await store.keys(LAUNCH_KEY)).length };
   } catch {
     return { consecutiveLaunchCrashes: 0 };
   }
 }
 
 /**
- * Tracks whether this launch crashes inside the launch window. A crash inside
- * it increments the persisted counter (synchronously when the store can, as
- * the app is about to die); surviving the window resets it to zero, so only
- * *consecutive* launch crashes accumulate towards safe mode.
+ * Tracks whether this launch crashes inside the launch window. A crash there
+ * writes one marker keyed by this launch (synchronously when the store can,
+ * as the app is about to die; no read is needed, so a crash before the
+ * history was even loaded still counts). Surviving the window deletes every
+ * marker, so only *consecutive* launch crashes accumulate towards safe mode.
  */
 export function makeLaunchCrashTracker(args: {
   store: Store;
-  history: LaunchHistory;
+  launchId: string;
   startedAt: number;
   windowMs: number;
   now: () => number;
   onError: (e: unknown) => void;
-}): { recordFatal(): Promise<void>; survivedWindow(): void; isLaunchCrash(): boolean } {
-  const { store, history, startedAt, windowMs, now, onError } = args;
+}): { recordFatal(): Promise<void>; survivedWindow(): Promise<void>; isLaunchCrash(): boolean } {
+  const { store, launchId, startedAt, windowMs, now, onError } = args;
   let settled = false;
-  const write = (consecutive: number): Promise<void> => {
-    const value = JSON.stringify({ consecutive, at: now() });
-    if (store.setSync) {
+  const isLaunchCrash = () => now() - startedAt <= windowMs;
+  return {
+    isLaunchCrash,
+    recordFatal() {
+      if (settled || !isLaunchCrash()) return Promise.resolve();
+      settled = true;
+      const key = LAUNCH_KEY + launchId;
+      const value = JSON.stringify({ at: now() });
+      if (store.setSync) {
+        try {
+          store.setSync(key, value);
+          return Promise.resolve();
+        } catch (e) {
+          onError(e);
+        }
+      }
+      return store.set(key, value).catch(onError);
+    },
+    async survivedWindow() {
+      if (settled) return;
+      settled = true;
       try {
-        store.setSync(LAUNCH_KEY, value);
-        return Promise.resolve();
+        for (const key of await store.keys(LAUNCH_KEY)) await store.delete(key);
       } catch (e) {
         onError(e);
       }
-    }
-    return store.set(LAUNCH_KEY, value).catch(onError);
-  };
-  return {
-    isLaunchCrash: () => now() - startedAt <= windowMs,
-    recordFatal() {
-      if (settled || now() - startedAt > windowMs) return Promise.resolve();
-      settled = true;
-      return write(history.consecutiveLaunchCrashes + 1);
-    },
-    survivedWindow() {
-      if (settled) return;
-      settled = true;
-      if (history.consecutiveLaunchCrashes > 0) void write(0);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Platform, RequestExecutor, Store } from '@crashfree/core';
-import { eventFromMessage, eventFromUnknownInput, getClient, resolvedSyncPromise, uuid4 } from '@sentry/core';
+import { type Client, eventFromMessage, eventFromUnknownInput, getClient, resolvedSyncPromise, uuid4 } from '@sentry/core';
 import { makeReactNativeStackParser } from './stack-parser.js';
 
 declare const __CRASHFREE_VERSION__: string | undefined;
@@ -34,7 +34,11 @@ export function makeReactNativePlatform(args: {
       isAlive: async (owner) => owner.launch === launchId,
     },
     // Both resolve synchronously, as the core's fatal path requires.
-    eventFromException: (exception, hint) => resolvedSyncPromise(eventFromUnknownInput(getClient()!, stackParser, exception, hint)),
+    // Sentry's builder reads the mechanism from `hint.data`; callers (and the core) set the standard `hint.mechanism`.
+    eventFromException: (exception, hint) =>
+      resolvedSyncPromise(
+        eventFromUnknownInput(getClient() as Client, stackParser, exception, hint?.mechanism ? { ...hint, data: { ...hint.data, mechanism: hint.mechanism } } : hint),
+      ),
     eventFromMessage: (message, level, hint) => resolvedSyncPromise(eventFromMessage(stackParser, message, level, hint, true)),
     ...(args.logger ? { logger: args.logger } : {}),
   };

@@ -1,9 +1,8 @@
 import { createClient, type CrashfreeClient, type ExternalCrash, type RecoveryResult } from '@crashfree/core';
-import { getCurrentScope } from '@sentry/core';
 import { AppState } from 'react-native';
 import { trackAppStateSessions } from './app-state.js';
 import { chainGlobalHandler, getErrorUtils } from './global-handler.js';
-import { makeLaunchCrashTracker, readLaunchHistory, type LaunchHistory } from './launch-crash.js';
+import { makeLaunchCrashTracker, readLaunchHistory } from './launch-crash.js';
 import { collectNativeCrashes, getNativeModule } from './native/bridge.js';
 import { OWN_OPTION_NAMES, resolveOwnOptions, type ReactNativeOwnOptions } from './options.js';
 import { makeReactNativePlatform, SDK_NAME, SDK_VERSION } from './platform.js';
@@ -93,12 +92,9 @@ export function init(options: ReactNativeOptions): ReactNativeSdk {
   const internalError = (e: unknown) => {
     if (input.debug) logger.warn(`[crashfree] ${String(e)}`);
   };
-  let history: LaunchHistory = { consecutiveLaunchCrashes: 0 };
   const launch = makeLaunchCrashTracker({
     store,
-    get history() {
-      return history;
-    },
+    launchId: platform.launchId,
     startedAt,
     windowMs: own.launchCrashWindowMs,
     now,
@@ -111,12 +107,15 @@ export function init(options: ReactNativeOptions): ReactNativeSdk {
     stops.push(
       chainGlobalHandler(errorUtils, {
         onError: (error) => {
-          client.captureException(error, { data: { mechanism: { type: 'onerror', handled: true } } });
+          client.captureException(error, { mechanism: { type: 'onerror', handled: true } });
         },
         onFatal: (error) => {
+          const launchCrash = launch.isLaunchCrash();
           const launchWrite = launch.recordFatal();
-          if (launch.isLaunchCrash()) getCurrentScope().setTag('launch_crash', 'yes');
-          client.captureFatalSync(error, { data: { mechanism: { type: 'onerror', handled: false } } });
+          client.captureFatalSync(error, {
+            mechanism: { type: 'onerror', handled: false },
+            ...(launchCrash ? { captureContext: { tags: { launch_crash: 'yes' } } } : {}),
+          });
           return withTimeout(Promise.all([launchWrite, client.flush(own.fatalFlushTimeoutMs)]), own.fatalFlushTimeoutMs);
         },
         onInternalError: internalError,
@@ -127,7 +126,7 @@ export function init(options: ReactNativeOptions): ReactNativeSdk {
   }
 
   const ready = (async (): Promise<ReadyResult> => {
-    history = await readLaunchHistory(store);
+    const history = await readLaunchHistory(store);
     const previousLaunchCrashed = history.consecutiveLaunchCrashes > 0;
     const safeMode = history.consecutiveLaunchCrashes >= own.safeModeAfterLaunchCrashes;
     const native = own.enableNative && !safeMode ? getNativeModule() : undefined;
@@ -149,11 +148,11 @@ export function init(options: ReactNativeOptions): ReactNativeSdk {
         },
       }),
     );
-    const survive = setTimeout(() => launch.survivedWindow(), Math.max(0, own.launchCrashWindowMs - (now() - startedAt)));
+    const survive = setTimeout(() => void launch.survivedWindow(), Math.max(0, own.launchCrashWindowMs - (now() - startedAt)));
     stops.push(() => clearTimeout(survive));
     if (own.trackUnhandledRejections && !safeMode) {
       trackUnhandledRejections(
-        (reason) => client.captureException(reason, { data: { mechanism: { type: 'onunhandledrejection', handled: true } } }),
+        (reason) => client.captureException(reason, { mechanism: { type: 'onunhandledrejection', handled: true } }),
         internalError,
       );
     }
