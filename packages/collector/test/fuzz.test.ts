@@ -55,6 +55,23 @@ function validEnvelope(rng: Rng): Buffer {
   return envelope({ event_id: eventId, sent_at: '2026-01-01T00:00:00Z' }, items);
 }
 
+const FORM_BOUNDARY = 'fuzz-boundary-7';
+
+function minidumpForm(rng: Rng): Buffer {
+  const part = (name: string, value: Buffer | string, filename?: string) =>
+    Buffer.concat([
+      Buffer.from(`--${FORM_BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\n\r\n`),
+      Buffer.from(value),
+      Buffer.from('\r\n'),
+    ]);
+  return Buffer.concat([
+    part('sentry', JSON.stringify({ release: `r@${rng.int(9)}` })),
+    part('sentry[tags][k]', 'v'),
+    part('upload_file_minidump', Buffer.concat([Buffer.from('MDMP'), Buffer.from(hex(rng, 2 * rng.int(3000)), 'hex')]), 'x.dmp'),
+    Buffer.from(`--${FORM_BOUNDARY}--\r\n`),
+  ]);
+}
+
 function mutate(rng: Rng, body: Buffer): Buffer {
   const b = Buffer.from(body);
   switch (rng.int(6)) {
@@ -94,6 +111,7 @@ describe('fuzz', () => {
     const { collector } = f;
     const rng = prng(SEED);
     const statuses = new Map<number, number>();
+    const byRoute = new Map<string, Set<number>>();
     const started = Date.now();
     let cases = 0;
     for (; cases < MAX_CASES && Date.now() - started < MAX_MS; cases++) {
@@ -102,16 +120,29 @@ describe('fuzz', () => {
       if (kind === 0) body = Buffer.from(Array.from({ length: rng.int(600) }, () => rng.int(256)));
       else if (kind === 1) body = validEnvelope(rng);
       else body = mutate(rng, validEnvelope(rng));
+      // Most cases hit the envelope route; some the legacy store and the minidump form routes.
+      const route = rng.pick(['envelope', 'envelope', 'envelope', 'envelope', 'store', 'minidump'] as const);
+      const headers: Record<string, string> = {};
+      if (route === 'store') body = kind === 0 ? body : mutate(rng, Buffer.from(JSON.stringify({ event_id: hex(rng), message: 'legacy', extra: { n: rng.int(9) } })));
+      if (route === 'minidump') {
+        body = kind === 0 ? body : mutate(rng, minidumpForm(rng));
+        headers['Content-Type'] = `multipart/form-data; boundary=${FORM_BOUNDARY}`;
+      }
       const gzip = rng.int(5) === 0;
+      if (gzip) headers['Content-Encoding'] = 'gzip';
       const before = collector.items().length;
-      const res = await post(collector, gzip ? gzipSync(body) : body, { headers: gzip ? { 'Content-Encoding': 'gzip' } : {} });
+      const res = await post(collector, gzip ? gzipSync(body) : body, { headers, url: `${collector.url}/api/1/${route}/` });
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      byRoute.set(route, (byRoute.get(route) ?? new Set()).add(res.status));
       expect([200, 400, 413], `case ${cases}: ${res.status} ${res.text}`).toContain(res.status);
       if (res.status !== 200) expect(collector.items().length, `case ${cases} stored something`).toBe(before);
     }
     expect(cases).toBeGreaterThan(50);
     // Every outcome occurred, so the run exercised all three paths.
     expect([...statuses.keys()].sort()).toEqual([200, 400, 413]);
+    for (const route of ['envelope', 'store', 'minidump']) {
+      expect([...(byRoute.get(route) ?? [])], route).toEqual(expect.arrayContaining([200, 400]));
+    }
 
     const items = collector.items();
     for (const item of items) {
