@@ -1,5 +1,5 @@
 import { createClient, validateOptions, type CrashfreeClient, type CrashfreeOptions, type Platform } from '@crashfree/core';
-import { dedupeIntegration, uuid4, type Integration } from '@sentry/core';
+import { uuid4, type Integration } from '@sentry/core';
 import { makeEventBuilders } from './eventbuilder.js';
 import { globalHandlersIntegration } from './global-handlers.js';
 import { installLifecycle } from './lifecycle.js';
@@ -15,9 +15,15 @@ declare const __CRASHFREE_VERSION__: string;
 /** Options of `init`: the core's options plus the browser's own. */
 export type BrowserOptions = CrashfreeOptions & BrowserOnlyOptions;
 
-/** The integrations `init` installs unless `integrations` is a function that drops them. */
+/**
+ * The integrations `init` installs unless `integrations` is a function that
+ * drops them. Only the global handlers: an error object captured twice is
+ * already sent once (@sentry/core marks it), and the core's fingerprint
+ * budget and spike guard bound repeats, so `dedupeIntegration` from
+ * @sentry/core is left for users who want it (it costs ~400 bytes gzipped).
+ */
 export function getDefaultIntegrations(): Integration[] {
-  return [globalHandlersIntegration(), dedupeIntegration()];
+  return [globalHandlersIntegration()];
 }
 
 /**
