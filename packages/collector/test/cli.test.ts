@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { authHeader, sampleEnvelope } from './helpers.js';
+import { defaultDataDir } from '../src/index.js';
 
 const BIN = fileURLToPath(new URL('../bin/crashfree-collector.js', import.meta.url));
 const children: ChildProcess[] = [];
@@ -85,5 +86,44 @@ describe('crashfree-collector CLI', () => {
     const unknown = run(['--colour']);
     expect(await unknown.exited).toBe(2);
     expect(unknown.stderr()).toContain('unknown argument "--colour"');
+  });
+
+  it('keeps every envelope it answered 200 for when killed with SIGKILL mid-traffic', async () => {
+    const dataDir = await tempDir();
+    const first = run(['--port', '0', '--data-dir', dataDir]);
+    const [listening, dsnLine] = await first.firstLines(2);
+    const url = listening!.replace('listening on ', '');
+    const key = /http:\/\/([0-9a-f]+)@/.exec(dsnLine!)![1]!;
+    const acked: string[] = [];
+    let next = 0;
+    const sender = async () => {
+      while (next < 400 && first.child.exitCode === null) {
+        const id = (next++).toString(16).padStart(32, '0');
+        try {
+          const res = await fetch(`${url}/api/1/envelope/?sentry_key=${key}`, { method: 'POST', body: sampleEnvelope(id) });
+          if (res.status === 200) acked.push(id);
+          if (acked.length === 60) first.child.kill('SIGKILL');
+        } catch {
+          return; // the collector is gone
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, sender));
+    await first.exited;
+    expect(acked.length).toBeGreaterThanOrEqual(60);
+
+    const second = run(['--port', '0', '--data-dir', dataDir]);
+    const url2 = (await second.firstLines(1))[0]!.replace('listening on ', '');
+    const items = (await (await fetch(`${url2}/api/0/crashfree/items?project=1&type=event`)).json()) as { items: Array<{ payload: { event_id: string } }> };
+    const stored = new Set(items.items.map((i) => i.payload.event_id));
+    expect(acked.filter((id) => !stored.has(id))).toEqual([]);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('defaults its data dir to $XDG_STATE_HOME/crashfree-collector, else ~/.local/state/crashfree-collector', () => {
+    expect(defaultDataDir({ XDG_STATE_HOME: '/var/state' })).toBe('/var/state/crashfree-collector');
+    expect(defaultDataDir({ XDG_STATE_HOME: 'relative/ignored' })).toBe(path.join(os.homedir(), '.local', 'state', 'crashfree-collector'));
+    expect(defaultDataDir({})).toBe(path.join(os.homedir(), '.local', 'state', 'crashfree-collector'));
   });
 });
