@@ -42,7 +42,8 @@ void cf__buf_clean(cf__buf *b, const char *s, size_t max);
 uint64_t cf__parse_hex(const char *s, size_t len, size_t *used);
 /* write() until done or a real error (EINTR retried). SIGNAL-SAFE. */
 int cf__write_all(int fd, const void *p, size_t n);
-uint64_t cf__now_ms(void);                                  /* SIGNAL-SAFE */
+uint64_t cf__now_ms(void);                                  /* SIGNAL-SAFE; wall clock */
+uint64_t cf__monotonic_us(void);                            /* SIGNAL-SAFE */
 void cf__sleep_ms(long ms);                                 /* SIGNAL-SAFE */
 pid_t cf__gettid(void);                                     /* SIGNAL-SAFE */
 const char *cf__signal_name(int signo);                     /* SIGNAL-SAFE */

@@ -75,6 +75,14 @@ static void cf__record_append(cf__state *st, const char *key, const char *value)
   close(fd);
 }
 
+/* Appends "key=<microseconds>\n" (where the crash path spends its time). SIGNAL-SAFE. */
+static void cf__record_append_us(cf__state *st, const char *key, uint64_t since) {
+  char us[24];
+  cf__buf b = {us, 0, sizeof us};
+  cf__buf_u64(&b, cf__monotonic_us() - since);
+  cf__record_append(st, key, us);
+}
+
 /* Writes the in-process minidump to a partial path, then renames it so the
  * next launch never sees half a file. SIGNAL-SAFE. */
 static int cf__write_inprocess(cf__state *st, const cf__crash *crash) {
@@ -95,6 +103,7 @@ static const char *const kLaunchResult[] = {"ok", "fork_failed", "handler_failed
  * documented as such, prepared state and raw syscalls.
  */
 static void cf__handle_crash(cf__state *st, const cf__crash *crash) {
+  uint64_t entered = cf__monotonic_us();
   cf__shm_snapshot(&st->snapshot);
   st->maps.query = cf__context_sp(crash->ucontext);
   int maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
@@ -114,17 +123,23 @@ static void cf__handle_crash(cf__state *st, const cf__crash *crash) {
     cf__record_write(fd, crash, &st->snapshot, culprit, st->release, st->environment, st->sdk, mode, &b);
     close(fd);
   }
+  cf__record_append_us(st, "record_us", entered);
 
   if (st->mode == CF_MODE_CRASHPAD) {
+    uint64_t started = cf__monotonic_us();
     int r = cf__crashpad_run(st, crash, st->snapshot.sid);
+    cf__record_append_us(st, "crashpad_us", started);
     cf__record_append(st, "crashpad", kLaunchResult[r]);
     if (r == CF__LAUNCH_OK) {
       cf__record_append(st, "dump", "crashpad");
       return;
     }
   }
+  uint64_t started = cf__monotonic_us();
   cf__maps_read_build_ids(&st->maps);
-  cf__record_append(st, "dump", cf__write_inprocess(st, crash) == 0 ? "inprocess" : "failed");
+  int written = cf__write_inprocess(st, crash);
+  cf__record_append_us(st, "inprocess_us", started);
+  cf__record_append(st, "dump", written == 0 ? "inprocess" : "failed");
 }
 
 /* The installed handler. SIGNAL-SAFE (see cf__handle_crash). */
