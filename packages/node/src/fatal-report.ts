@@ -22,8 +22,12 @@ interface RunMeta {
   environment?: string;
 }
 
-/** Points Node's fatal-error report at `dir`; call again with the new session id whenever a session starts. */
-export function configureFatalReports(dir: string, run: RunMeta): void {
+/**
+ * Points Node's fatal-error report at `dir`, named after the session (or the
+ * pid before there is one); call again whenever a session starts. Returns the
+ * name, to pass to `clearRunMeta` once it no longer applies.
+ */
+export function configureFatalReports(dir: string, run: RunMeta): string {
   ensurePrivateDir(dir);
   const name = run.sid ?? `pid${process.pid}-${Date.now()}`;
   process.report.reportOnFatalError = true;
@@ -33,11 +37,12 @@ export function configureFatalReports(dir: string, run: RunMeta): void {
   // Network details are slow to gather and useless for an OOM.
   (process.report as { excludeNetwork?: boolean }).excludeNetwork = true;
   writeFileAtomicSync(path.join(dir, `${META_PREFIX}${name}.json`), JSON.stringify(run));
+  return name;
 }
 
-/** Forgets this run's metadata after a clean end (there will be no report to explain). */
-export function clearRunMeta(dir: string, sid: string | undefined): void {
-  if (sid) fs.rmSync(path.join(dir, `${META_PREFIX}${sid}.json`), { force: true });
+/** Forgets a run's metadata once no report can refer to it (clean end, or a newer name). */
+export function clearRunMeta(dir: string, name: string | undefined): void {
+  if (name) fs.rmSync(path.join(dir, `${META_PREFIX}${name}.json`), { force: true });
 }
 
 interface NodeReport {
@@ -140,7 +145,7 @@ export function collectFatalReports(dir: string, liveness: Liveness, stackParser
       try {
         report = JSON.parse(fs.readFileSync(claimed, 'utf8')) as NodeReport;
       } catch (e) {
-        warn(`[crashfree] skipped unreadable fatal-error report ${claimed}: ${String(e)}`);
+        warn(`[crashfree] skipped unreadable fatal-error report ${path.join(dir, base)}: ${String(e)}`);
         fs.rmSync(claimed, { force: true });
         continue;
       }

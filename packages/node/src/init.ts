@@ -100,11 +100,14 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   });
 
   const run = { ...(options.release !== undefined && { release: options.release }), ...(options.environment !== undefined && { environment: options.environment }) };
+  let reportName: string | undefined;
   const onSessionStarted = (): void => {
     const sid = client.getSessionId();
     setNativeSessionId(sid);
     try {
-      configureFatalReports(layout.reports, { ...run, ...(sid !== undefined && { sid }) });
+      const previous = reportName;
+      reportName = configureFatalReports(layout.reports, { ...run, ...(sid !== undefined && { sid }) });
+      if (previous !== reportName) clearRunMeta(layout.reports, previous);
     } catch (e) {
       log(`[crashfree] fatal-error reports are off: ${String(e)}`);
     }
@@ -125,29 +128,7 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
         })
       : undefined;
 
-  const uninstall = installProcessLifecycle({
-    client,
-    shutdownTimeoutMs: node.shutdownTimeoutMs,
-    rejectionMode: unhandledRejectionMode(process.execArgv, process.env.NODE_OPTIONS),
-    onFatal: () => {
-      // A crash before start() made the session would otherwise count nowhere.
-      if (!requestMode && client.getSessionId() === undefined) client.startSession();
-      requests?.crashInFlight();
-      requests?.stopServers();
-    },
-    onExitSync: () => {
-      if (!requestMode) endSessionAtExit(client as ExitSyncClient, store);
-      clearRunMeta(layout.reports, client.getSessionId());
-    },
-    log,
-  });
-  client.on('close', () => {
-    uninstall();
-    requests?.uninstall();
-    anr?.stop();
-  });
-
-  void (async () => {
+  const started = (async () => {
     const crashes: ExternalCrash[] = [];
     const collectors = [
       () => collectNativeCrashes(nativeCtx),
@@ -164,6 +145,30 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     await client.start({ crashes });
     onSessionStarted();
     anr?.sessionChanged();
-  })();
+  })().catch((e: unknown) => log(`[crashfree] start failed: ${String(e)}`));
+
+  const uninstall = installProcessLifecycle({
+    started,
+    client,
+    shutdownTimeoutMs: node.shutdownTimeoutMs,
+    rejectionMode: unhandledRejectionMode(process.execArgv, process.env.NODE_OPTIONS),
+    onFatal: () => {
+      // A crash before start() made the session would otherwise count nowhere.
+      if (!requestMode && client.getSessionId() === undefined) client.startSession();
+      requests?.crashInFlight();
+      requests?.stopServers();
+    },
+    onExitSync: () => {
+      if (!requestMode) endSessionAtExit(client as ExitSyncClient, store);
+      clearRunMeta(layout.reports, reportName);
+    },
+    log,
+  });
+  client.on('close', () => {
+    uninstall();
+    requests?.uninstall();
+    anr?.stop();
+  });
+
   return client;
 }

@@ -22,6 +22,11 @@ export interface LifecycleOptions {
   /** Bound on the wait for delivery before a crash or a signal ends the process. */
   shutdownTimeoutMs: number;
   rejectionMode: UnhandledRejectionMode;
+  /**
+   * Settles when the client's start (recovery, first session) is done. Closing
+   * waits for it (bounded), so a run that ends early still ends its session.
+   */
+  started: Promise<unknown>;
   /** Called synchronously first on the crash path (e.g. request mode ends in-flight requests `crashed`). */
   onFatal?: () => void;
   /** Called synchronously from `process.on('exit')`: the last chance to persist, no promise resolves after it. */
@@ -44,6 +49,23 @@ export function installProcessLifecycle(options: LifecycleOptions): () => void {
   let dying = false;
   let closing = false;
 
+  /** Waits (bounded) for start, then closes the client (bounded): never rejects. */
+  const closeClient = async (): Promise<void> => {
+    const deadline = Date.now() + shutdownTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, shutdownTimeoutMs);
+    });
+    try {
+      await Promise.race([options.started, bound]);
+      await client.close(Math.max(0, deadline - Date.now()));
+    } catch (e) {
+      log(`[crashfree] close failed: ${String(e)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   const die = (error: unknown, hint: EventHint): void => {
     process.stderr.write(fatalErrorText(error));
     if (dying) return;
@@ -55,9 +77,7 @@ export function installProcessLifecycle(options: LifecycleOptions): () => void {
       log(`[crashfree] could not record the crash: ${String(e)}`);
     }
     // The crash is on disk; the flush only tries to deliver it now rather than next launch.
-    void Promise.resolve(client.close(shutdownTimeoutMs))
-      .catch(() => undefined)
-      .then(() => process.exit(1));
+    void closeClient().then(() => process.exit(1));
   };
 
   const onUncaught = (error: Error, origin: 'uncaughtException' | 'unhandledRejection'): void => {
@@ -102,7 +122,7 @@ export function installProcessLifecycle(options: LifecycleOptions): () => void {
     if (closing || dying) return;
     closing = true;
     // Pending work keeps the loop alive until close resolves; then beforeExit fires again and we stay out.
-    void Promise.resolve(client.close(shutdownTimeoutMs)).catch(() => undefined);
+    void closeClient();
   };
 
   const onExit = (): void => {
@@ -119,9 +139,7 @@ export function installProcessLifecycle(options: LifecycleOptions): () => void {
     if (process.listenerCount(signal) > 1 || closing || dying) return;
     closing = true;
     for (const s of SIGNALS) process.removeListener(s, onSignal);
-    void Promise.resolve(client.close(shutdownTimeoutMs))
-      .catch(() => undefined)
-      .then(() => {
+    void closeClient().then(() => {
         options.onExitSync?.();
         process.kill(process.pid, signal);
       });
