@@ -109,7 +109,6 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
-        // A refused body may still be arriving: do not keep reading it.
         if (error.status === 413) {
           // Discard what is still arriving (rather than reset the socket under
           // a client that is still writing, which would hide the 413 from it)
