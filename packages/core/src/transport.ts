@@ -57,8 +57,20 @@ function categoriesOf(envelope: Envelope): DataCategory[] {
   return envelope[1].map((item) => envelopeItemTypeToDataCategory(item[0].type));
 }
 
+/** UTF-8 size without encoding the text a second time. */
 function byteLength(body: StoreValue): number {
-  return typeof body === 'string' ? new TextEncoder().encode(body).length : body.length;
+  if (typeof body !== 'string') return body.length;
+  let n = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4; // a surrogate pair is one 4-byte code point
+      i += 1;
+    } else n += 3;
+  }
+  return n;
 }
 
 /**
@@ -75,7 +87,9 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   const backoff = opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 };
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
   const runId = Math.floor(deps.random() * 0xffffffff).toString(36).padStart(7, '0');
-  let entries: Entry[] = [];
+  // Insertion order is queue order (oldest first); deletes are O(1).
+  let entries = new Map<string, Entry>();
+  let totalBytes = 0;
   let counter = 0;
   let limits: Record<string, number> = {};
   let failures = 0;
@@ -87,20 +101,34 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   let disposed = false;
   let ready: Promise<void> = Promise.resolve();
 
+  const remove = (entry: Entry): void => {
+    if (entries.get(entry.key) === entry) {
+      entries.delete(entry.key);
+      totalBytes -= entry.bytes;
+    }
+  };
+
   const drop = (entry: Entry, reason: EventDropReason): void => {
-    entries = entries.filter((e) => e !== entry);
+    remove(entry);
     for (const category of entry.categories) opts.recordDroppedEvent(reason, category);
     void store.delete(entry.key).catch(() => undefined);
   };
 
   const enforceBounds = (): void => {
     const now = deps.now();
-    for (const e of [...entries]) if (e !== inFlight && now - e.time > queue.maxAgeMs) drop(e, 'queue_overflow');
-    let bytes = entries.reduce((n, e) => n + e.bytes, 0);
-    while (entries.length > queue.maxCount || bytes > queue.maxBytes) {
-      const oldest = entries.find((e) => e !== inFlight);
-      if (!oldest || (entries.length === 1 && oldest.bytes <= queue.maxBytes)) break;
-      bytes -= oldest.bytes;
+    for (const e of entries.values()) {
+      if (now - e.time <= queue.maxAgeMs) break; // oldest first: the rest are younger
+      if (e !== inFlight) drop(e, 'queue_overflow');
+    }
+    while (entries.size > queue.maxCount || totalBytes > queue.maxBytes) {
+      let oldest: Entry | undefined;
+      for (const e of entries.values()) {
+        if (e !== inFlight) {
+          oldest = e;
+          break;
+        }
+      }
+      if (!oldest || (entries.size === 1 && oldest.bytes <= queue.maxBytes)) break;
       drop(oldest, 'queue_overflow');
     }
   };
@@ -135,9 +163,8 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     await ready;
     enforceBounds();
     let heldUntil = Infinity;
-    for (const entry of [...entries]) {
+    for (const entry of entries.values()) {
       if (disposed) return;
-      if (!entries.includes(entry)) continue;
       const until = limitedUntil(entry);
       if (until > 0) {
         heldUntil = Math.min(heldUntil, until);
@@ -149,7 +176,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       }
       const body = entry.body ?? (await store.get(entry.key).catch(() => undefined));
       if (body === undefined) {
-        entries = entries.filter((e) => e !== entry);
+        remove(entry);
         continue;
       }
       inFlight = entry;
@@ -170,7 +197,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       if (status >= 200 && status < 300) {
         failures = 0;
         retryAt = 0;
-        entries = entries.filter((e) => e !== entry);
+        remove(entry);
         await store.delete(entry.key).catch(() => undefined);
         try {
           entry.onDelivered?.();
@@ -192,7 +219,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         drop(entry, 'send_error');
       }
     }
-    if (heldUntil !== Infinity && entries.length > 0) schedule(heldUntil);
+    if (heldUntil !== Infinity && entries.size > 0) schedule(heldUntil);
   };
 
   const pump = (): Promise<void> => {
@@ -220,9 +247,10 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     counter += 1;
     const key = `${PREFIX}${String(time).padStart(15, '0')}-${runId}-${String(counter).padStart(8, '0')}`;
     const entry: Entry = { key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, onDelivered };
-    entries.push(entry);
+    entries.set(key, entry);
+    totalBytes += entry.bytes;
     enforceBounds();
-    if (!entries.includes(entry)) return;
+    if (!entries.has(key)) return;
     try {
       await store.set(key, body);
     } catch (e) {
@@ -235,7 +263,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   const load = async (): Promise<void> => {
     const loading = (async () => {
       const keys = await store.keys(PREFIX);
-      const known = new Set(entries.map((e) => e.key));
+      const known = new Set(entries.keys());
       let corrupt = 0;
       const loaded: Entry[] = [];
       for (const key of keys) {
@@ -251,7 +279,9 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         }
       }
       if (corrupt > 0) opts.logger.warn(`[crashfree] skipped ${corrupt} unreadable queued envelope(s); everything else is still sent.`);
-      entries = [...loaded, ...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const all = [...loaded, ...entries.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      entries = new Map(all.map((e) => [e.key, e]));
+      totalBytes = all.reduce((n, e) => n + e.bytes, 0);
       enforceBounds();
     })();
     ready = loading.catch(() => undefined);
@@ -267,7 +297,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       const done = pump().then(() => true);
       if (!timeout) {
         await done;
-        return entries.length === 0;
+        return entries.size === 0;
       }
       let handle: unknown;
       const timedOut = new Promise<boolean>((resolve) => {
@@ -275,11 +305,11 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       });
       await Promise.race([done, timedOut]);
       deps.clearTimeout(handle);
-      return entries.length === 0;
+      return entries.size === 0;
     },
     enqueue,
     load,
-    pending: () => entries.length,
+    pending: () => entries.size,
     dispose: () => {
       disposed = true;
       if (timer !== undefined) deps.clearTimeout(timer);
