@@ -145,6 +145,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   }
 
   const port = (server.address() as AddressInfo).port;
+  if (!isLoopback(opts.host)) {
+    opts.log(`crashfree-collector: listening on ${opts.host}, not loopback: anyone who can reach it can read every stored item through /api/0/crashfree/ (unauthenticated)`);
+  }
   const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `http://${hostInUrl}:${port}`;
   let closing: Promise<void> | undefined;
@@ -184,4 +187,8 @@ function parseUrl(target: string | undefined): URL {
   } catch {
     throw new HttpError(400, 'request target is not a valid URL');
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -93,4 +93,5 @@ describe('envelope ingest', () => {
     const [event] = await inspect(collector, 'event');
     expect(event).toMatchObject({ type: 'event', payload: { message: 'old sdk' }, envelopeHeaders: { event_id: EVENT_ID } });
   });
+
 });
