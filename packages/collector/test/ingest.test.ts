@@ -93,5 +93,4 @@ describe('envelope ingest', () => {
     const [event] = await inspect(collector, 'event');
     expect(event).toMatchObject({ type: 'event', payload: { message: 'old sdk' }, envelopeHeaders: { event_id: EVENT_ID } });
   });
-
 });
