@@ -17,7 +17,7 @@ const crashfree = await import(pathToFileURL(path.join(coreDir, 'dist', 'esm', '
 const sentry = await import(pathToFileURL(path.join(coreDir, 'node_modules', '@sentry', 'core', 'build', 'esm', 'index.js')).href);
 
 const N = 5_000; // operations per round
-const ROUNDS = 5;
+const ROUNDS = 7;
 const DSN = 'http://0123456789abcdef0123456789abcdef@127.0.0.1:9/1';
 
 const ok = async () => ({ statusCode: 200, headers: {} });
@@ -63,33 +63,39 @@ function bareClient() {
   return client;
 }
 
-async function measure(label, make, op, perOp) {
-  const times = [];
-  for (let round = 0; round < ROUNDS + 1; round++) {
-    const client = await make();
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < N; i++) op(client, i);
-    await client.flush(30_000);
-    const ns = Number(process.hrtime.bigint() - t0);
-    await client.close(1000);
-    if (round > 0) times.push(ns / (N * perOp)); // round 0 warms up the JIT
-  }
-  times.sort((a, b) => a - b);
-  return { label, us: times[Math.floor(times.length / 2)] / 1000 };
+async function once(make, op, perOp) {
+  const client = await make();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < N; i++) op(client, i);
+  await client.flush(30_000);
+  const ns = Number(process.hrtime.bigint() - t0);
+  await client.close(1000);
+  return ns / (N * perOp) / 1000;
 }
 
-const captureOp = (client, i) => client.captureException(new Error(`bench error ${i % 50}`));
-const results = [];
-results.push([
-  await measure('crashfree', async () => {
-    const c = crashfreeClient();
-    await c.start();
-    return c;
-  }, captureOp, 1),
-  await measure('@sentry/core', async () => bareClient(), captureOp, 1),
-]);
+/** Rounds alternate between the two sides so machine noise hits both alike; round 0 warms up the JIT. */
+async function pair(a, b) {
+  const ta = [];
+  const tb = [];
+  for (let round = 0; round < ROUNDS + 1; round++) {
+    const x = await once(...a);
+    const y = await once(...b);
+    if (round > 0) {
+      ta.push(x);
+      tb.push(y);
+    }
+  }
+  const median = (t) => t.sort((p, q) => p - q)[Math.floor(t.length / 2)];
+  return [{ us: median(ta) }, { us: median(tb) }];
+}
 
-// One op = end the running session and start the next: two updates (exited + init).
+const startedCrashfree = async () => {
+  const c = crashfreeClient();
+  await c.start();
+  return c;
+};
+const captureOp = (client, i) => client.captureException(new Error(`bench error ${i % 50}`));
+// One session op = end the running session and start the next: two updates (exited + init).
 const crashfreeSessionOp = (client) => client.startSession();
 const bareSessionOp = (client) => {
   const previous = client.__session;
@@ -101,14 +107,10 @@ const bareSessionOp = (client) => {
   client.captureSession(session);
   client.__session = session;
 };
-results.push([
-  await measure('crashfree', async () => {
-    const c = crashfreeClient();
-    await c.start();
-    return c;
-  }, crashfreeSessionOp, 2),
-  await measure('@sentry/core', async () => bareClient(), bareSessionOp, 2),
-]);
+const results = [
+  await pair([startedCrashfree, captureOp, 1], [bareClient, captureOp, 1]),
+  await pair([startedCrashfree, crashfreeSessionOp, 2], [bareClient, bareSessionOp, 2]),
+];
 
 const fmt = (r) => `${r.us.toFixed(2).padStart(8)} µs/op ${Math.round(1e6 / r.us).toLocaleString('en-US').padStart(10)} ops/s`;
 console.log(`core cost (median of ${ROUNDS} rounds of ${N.toLocaleString('en-US')} ops, delivery to an in-process 200 executor included)`);
