@@ -40,13 +40,14 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  pid?: number;
 }
 
 /** Runs the fixture app; a hang is killed after `timeoutMs` (and then shows up as SIGKILL). */
 export function runApp(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [APP, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs, killSignal: 'SIGKILL' }, (_e, stdout, stderr) =>
-      resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr }),
+      resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr, ...(child.pid !== undefined && { pid: child.pid }) }),
     );
   });
 }

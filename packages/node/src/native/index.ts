@@ -140,7 +140,7 @@ export function getNativeCaptureStatus(): NativeCaptureStatus {
  * module is unavailable it returns the addon itself.
  */
 export function wrapNativeAddon<T extends object>(addon: T, options?: { name?: string }): T {
-  if (typeof addon !== 'object' && typeof addon !== 'function') {
+  if (addon === null || (typeof addon !== 'object' && typeof addon !== 'function')) {
     throw new TypeError(`wrapNativeAddon: expected the addon object (what require() returned), got ${addon === null ? 'null' : typeof addon}.`);
   }
   if (options?.name !== undefined && typeof options.name !== 'string') {

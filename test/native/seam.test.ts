@@ -1,0 +1,135 @@
+// The native seam through public entry points: the addon's argument checks
+// (precise TypeErrors, nothing installed), wrapNativeAddon's call marker in
+// the memory shared with the signal handler, and next-launch collection that
+// skips a corrupt crash record, still delivers the real crash, and removes
+// runs that ended cleanly.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { startCollector, type Collector } from '@crashfree/collector';
+import { wrapNativeAddon } from '@crashfree/node';
+
+import { buildCrasher, NATIVE_DIR, runApp } from './harness';
+
+const require = createRequire(import.meta.url);
+const native = require(NATIVE_DIR) as { load(): { ok: boolean; reason?: string; addon?: any } };
+
+describe('@crashfree/native addon', () => {
+  const loaded = native.load();
+  it('loads (it is built by pnpm install)', () => {
+    expect(loaded.reason).toBeUndefined();
+    expect(loaded.ok).toBe(true);
+  });
+
+  it.each([
+    [undefined, 'expected an options object, got undefined.'],
+    [[], 'expected an options object, got array.'],
+    [{}, 'option "recordPath" is undefined; expected a non-empty string.'],
+    [{ recordPath: 7 }, 'option "recordPath" is number; expected a non-empty string.'],
+    [{ recordPath: '/r', minidumpPath: '' }, 'option "minidumpPath" is an empty string; expected a non-empty string.'],
+    [{ recordPath: '/r', minidumpPath: '/m', release: 1 }, 'option "release" is number; expected a string or undefined.'],
+    [{ recordPath: '/r', minidumpPath: '/m', release: 'x'.repeat(200) }, 'option "release" is 200 bytes or contains NUL; expected at most 127 bytes.'],
+    [{ recordPath: '/r', minidumpPath: '/m', handlerTimeoutMs: 0 }, 'option "handlerTimeoutMs" is 0; expected an integer from 1 to 600000.'],
+    [{ recordPath: '/r', minidumpPath: '/m', handlerTimeoutMs: '5' }, 'option "handlerTimeoutMs" is string; expected an integer from 1 to 600000.'],
+    [{ recordPath: '/r', minidumpPath: '/m', handlerPath: '/h' }, 'option "databaseDir" is required with "handlerPath".'],
+  ])('install(%j) throws a TypeError naming the option', (options, message) => {
+    expect(() => loaded.addon.install(options)).toThrow(new TypeError(`@crashfree/native install(): ${message}`));
+    expect(loaded.addon.status().installed).toBe(false);
+  });
+});
+
+describe('wrapNativeAddon', () => {
+  const { addon } = native.load();
+  const layout = addon.layout();
+  const words = new Int32Array(addon.sharedMemory());
+  const bytes = new Uint8Array(addon.sharedMemory());
+  const entry = (id: number) => {
+    const raw = bytes.subarray(layout.callOffset + id * layout.callSize, layout.callOffset + (id + 1) * layout.callSize);
+    return Buffer.from(raw).toString('latin1').split('\0').slice(0, 2);
+  };
+
+  it('keeps functions and values, and marks which addon function is running', () => {
+    const seen: number[] = [];
+    const fake = {
+      version: '1.2.3',
+      add: (a: number, b: number) => a + b,
+      probe(this: unknown, ...args: unknown[]) {
+        seen.push(words[layout.callIndex]!);
+        return { self: this, count: args.length };
+      },
+      fail() {
+        seen.push(words[layout.callIndex]!);
+        throw new RangeError('from the addon');
+      },
+    };
+    const wrapped = wrapNativeAddon(fake, { name: 'fake' });
+    expect(wrapped).not.toBe(fake);
+    expect(wrapped.version).toBe('1.2.3');
+    expect(wrapped.add(2, 3)).toBe(5);
+    const r = wrapped.probe(1, undefined, 3, 4);
+    expect(r).toEqual({ self: wrapped, count: 4 });
+    expect(words[layout.callIndex]).toBe(0); // restored after the call
+    expect(() => wrapped.fail()).toThrow(RangeError);
+    expect(words[layout.callIndex]).toBe(0); // and after a throw
+    expect(seen[0]).toBeGreaterThan(0);
+    expect(entry(seen[0]!)).toEqual(['fake', 'probe']);
+    expect(entry(seen[1]!)).toEqual(['fake', 'fail']);
+  });
+
+  it('rejects what is not an addon with a TypeError', () => {
+    expect(() => wrapNativeAddon(null as unknown as object)).toThrow(
+      new TypeError('wrapNativeAddon: expected the addon object (what require() returned), got null.'),
+    );
+    expect(() => wrapNativeAddon({}, { name: 5 as unknown as string })).toThrow(new TypeError('wrapNativeAddon: option "name" is number; expected a string.'));
+  });
+});
+
+describe('next-launch collection', () => {
+  let collector: Collector;
+  let crasher: string;
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'cf-native-seam-'));
+  beforeAll(async () => {
+    ({ crasher } = buildCrasher());
+    collector = await startCollector({ port: 0, dataDir: path.join(scratch, 'collector') });
+  });
+  afterAll(async () => {
+    await collector?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('skips a corrupt record with one warning, delivers the real crash, removes clean runs', async () => {
+    const dataDir = path.join(scratch, 'app');
+    const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher, CF_HANDLER: '/nonexistent/handler', CF_DEBUG: '1' };
+    const crash = await runApp(['crash', 'null-deref'], env);
+    expect(crash.signal, crash.stderr).toBe('SIGSEGV');
+
+    // Runs of processes that are gone: one with a corrupt record, one that ended cleanly.
+    const deadPid = spawnSync('true').pid;
+    const runs = path.join(dataDir, 'native');
+    for (const [name, record] of [
+      [`${deadPid}-1000`, 'not a crash record\u0000\u00ff'],
+      [`${deadPid}-2000`, undefined],
+    ] as const) {
+      mkdirSync(path.join(runs, name), { recursive: true });
+      writeFileSync(path.join(runs, name, 'owner'), `${deadPid} 1\n`);
+      if (record !== undefined) writeFileSync(path.join(runs, name, 'record'), record);
+    }
+
+    const before = collector.items({ type: 'event' }).length;
+    const next = await runApp(['recover'], env);
+    expect(next.code, next.stderr).toBe(0);
+    const events = collector.items({ type: 'event' }).slice(before).filter((e) => (e.payload as any).platform === 'native');
+    expect(events).toHaveLength(1);
+    expect((events[0]!.payload as any).exception.values[0]).toMatchObject({ type: 'SIGSEGV / SEGV_MAPERR', mechanism: { type: 'minidump', handled: false } });
+    const warnings = `${next.stdout}${next.stderr}`.split('\n').filter((l) => l.includes('unreadable native crash record'));
+    expect(warnings).toHaveLength(1);
+    // Delivered and dead runs are gone; only the recovering run's own directory remains.
+    const left = readdirSync(runs);
+    expect(left).toHaveLength(1);
+    expect(left[0]!.startsWith(`${next.pid ?? ''}`)).toBe(true);
+    expect(existsSync(path.join(runs, `${deadPid}-1000`))).toBe(false);
+  });
+});
