@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -136,6 +136,20 @@ describe('durability', () => {
     const third = await start(dataDir, warnings);
     expect(warnings).toHaveLength(1);
     expect((await inspect(third, 'session')).map((s) => s['payload'].status)).toEqual(['ok', 'ok', 'exited']);
+  });
+
+  it('removes attachment files that no record names (a crash between file and record), keeping the named ones', async () => {
+    const dataDir = await tempDir();
+    const first = await start(dataDir);
+    await post(first, envelope({ event_id: EVENT_ID }, [[{ type: 'attachment', filename: 'kept.txt' }, Buffer.from('kept')]]));
+    await stop(first);
+    await writeFile(path.join(dataDir, 'attachments', 'f'.repeat(32)), 'orphan');
+    const warnings: string[] = [];
+    const second = await start(dataDir, warnings);
+    expect(warnings).toEqual([expect.stringContaining('removed 1 attachment file(s) of envelopes never committed')]);
+    expect(await readdir(path.join(dataDir, 'attachments'))).toHaveLength(1);
+    const [att] = await inspect(second, 'attachment');
+    expect(await readFile(att!['attachment'].path, 'utf8')).toBe('kept');
   });
 
   it('skips a record with a bad checksum in the middle with one warning and keeps the others', async () => {

@@ -6,7 +6,7 @@
  * on disk; listeners hear about items after that.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredItem } from '../release-api.js';
 import type { PreparedEnvelope, PreparedFile } from '../prepare.js';
@@ -103,6 +103,7 @@ export async function openStorage(dataDir: string, warn: (line: string) => void)
   }
   log.records.length = 0;
   if (unreadable > 0) warn(`crashfree-collector: skipped ${unreadable} unreadable record(s) in ${path.join(dataDir, LOG_FILE)}`);
+  await removeOrphans(attachmentDir, attachments, warn);
 
   return {
     items(filter = {}) {
@@ -172,6 +173,16 @@ export async function openStorage(dataDir: string, warn: (line: string) => void)
       await log.close();
     },
   };
+}
+
+/**
+ * Attachment files are written before the record naming them, so a crash in
+ * between leaves files no record names: nobody can see them, remove them.
+ */
+async function removeOrphans(dir: string, known: ReadonlyMap<string, StoredItem>, warn: (line: string) => void): Promise<void> {
+  const orphans = (await readdir(dir)).filter((name) => !known.has(name));
+  await Promise.all(orphans.map((name) => rm(path.join(dir, name), { force: true, recursive: true })));
+  if (orphans.length > 0) warn(`crashfree-collector: removed ${orphans.length} attachment file(s) of envelopes never committed (interrupted writes)`);
 }
 
 function decodeRecord(body: Buffer): EnvelopeRecord | undefined {
