@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ typedef struct child_spec {
 } child_spec;
 
 static char g_dir[600];
+static int g_timeout_ms = 10000;
 
 static void install_in_child(const child_spec *spec) {
   char record[700], dump[700], db[700];
@@ -36,7 +38,7 @@ static void install_in_child(const child_spec *spec) {
   snprintf(db, sizeof db, "%s/crashpad", g_dir);
   if (spec->before_install) spec->before_install();
   cf_options o = {.record_path = record, .minidump_path = dump, .handler_path = spec->handler, .database_dir = db,
-                  .release = "test@1.0.0", .environment = "ci", .sdk = "crashfree.c-test/1", .handler_timeout_ms = 10000};
+                  .release = "test@1.0.0", .environment = "ci", .sdk = "crashfree.c-test/1", .handler_timeout_ms = g_timeout_ms};
   cf_status s = cf_install(&o);
   if (!s.installed) _exit(90);
   cf_set_session_id("11111111222233334444555555555555");
@@ -258,6 +260,23 @@ static void test_crashpad_handler_fails(const char *dir) {
   CHECK(inprocess_dump_ok(dir));
 }
 
+static char g_sleeper[700];
+static void test_crashpad_handler_hangs(const char *dir) {
+  /* A "handler" that never finishes: the wait is bounded, then in-process. */
+  snprintf(g_sleeper, sizeof g_sleeper, "%s/sleeping-handler", dir);
+  FILE *f = fopen(g_sleeper, "w");
+  fputs("#!/bin/sh\nexec sleep 30\n", f);
+  fclose(f);
+  chmod(g_sleeper, 0700);
+  child_spec s = {g_sleeper, NULL, crash_null};
+  g_timeout_ms = 300;
+  CHECK(run_child(dir, &s) == SIGSEGV);
+  g_timeout_ms = 10000;
+  check_record(dir, SIGSEGV, "inprocess");
+  CHECK(strstr(record_of(dir), "\ncrashpad=timeout\n") != NULL);
+  CHECK(inprocess_dump_ok(dir));
+}
+
 static void block_fork_or_die(void) {
   if (cf_test_block_fork() != 0) _exit(92);
 }
@@ -282,6 +301,7 @@ const cf_test_case kHandlerTests[] = {
 #ifndef CF_TEST_NO_CRASHPAD
     {"handler_crashpad", test_crashpad},
     {"handler_crashpad_exits_nonzero", test_crashpad_handler_fails},
+    {"handler_crashpad_times_out", test_crashpad_handler_hangs},
     {"handler_fork_impossible", test_fork_impossible},
 #endif
     {0, 0},
