@@ -100,14 +100,16 @@ export class AppSessions {
   }
 
   /**
-   * Fatal path: marks the session crashed and persists it synchronously when
-   * the Store can (`setSync`), so the next launch sends the terminal update
-   * even if this process dies now. Then queues the update as usual.
+   * Process-is-ending paths (a fatal error, `process.exit`): ends the session
+   * with `status` and persists it synchronously when the Store can
+   * (`setSync`), so the next launch sends the terminal update even if no
+   * promise ever resolves again. Then queues the update as usual. A crashed
+   * session stays current so later captures do not start counting again.
    */
-  public crashedSync(): string | undefined {
+  public endSync(status: 'crashed' | 'exited'): string | undefined {
     const s = this.current;
     if (!s || s.status !== 'ok') return s?.sid;
-    s.status = 'crashed';
+    s.status = status;
     this.bump(s);
     if (s.did === undefined) {
       const did = this.ctx.didSync();
@@ -116,8 +118,9 @@ export class AppSessions {
     try {
       this.ctx.store.setSync?.(sessionKey(s.sid), JSON.stringify(s));
     } catch (e) {
-      this.ctx.logger.warn(`[crashfree] could not persist the crashed session synchronously: ${String(e)}`);
+      this.ctx.logger.warn(`[crashfree] could not persist the session synchronously: ${String(e)}`);
     }
+    if (status !== 'crashed') this.current = undefined;
     this.transition(s, false);
     return s.sid;
   }

@@ -143,6 +143,11 @@ export class CrashfreeClient extends Client<ClientOptions> {
     this.sessions?.end(status);
   }
 
+  /** Ends the session `exited` and persists it synchronously (`store.setSync`): for `process.on('exit')` and page unload. */
+  public endSessionSync(status: 'exited' = 'exited'): void {
+    this.sessions?.endSync(status);
+  }
+
   /** The current application-mode session id. */
   public getSessionId(): string | undefined {
     return this.sessions?.sessionId();
@@ -164,7 +169,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
     const durable = this.durable;
     const req = this.requests ? this.resolver?.() : undefined;
     req?.markCrashed();
-    const sid = this.sessions?.crashedSync();
+    const sid = this.sessions?.endSync('crashed');
     return captureFatal({
       exception,
       hint,

@@ -90,3 +90,27 @@ describe('application sessions', () => {
     expect(await memory.keys('crash/')).toEqual([]);
   });
 });
+
+describe('endSessionSync', () => {
+  it('persists the exited state synchronously so the next launch sends it even if this run dies now', async () => {
+    c = await collector();
+    const store = createMemoryStore();
+    const dead = new Set<string>();
+    const client = createClient({ dsn: c.dsn, release: 'app@1' }, testPlatform({ store, run: 'one', dead, makeRequest: () => Promise.reject(new Error('offline')) }));
+    await client.start();
+    await client.flush(20);
+    const sid = client.getSessionId()!;
+    client.endSessionSync();
+    expect(client.getSessionId()).toBeUndefined();
+    expect(JSON.parse(String(await store.get(`session/${sid}`)))).toMatchObject({ status: 'exited', seq: 1 });
+    (client.getTransport() as unknown as { dispose(): void }).dispose();
+    dead.add('one');
+    const next = createClient({ dsn: c.dsn, release: 'app@1' }, testPlatform({ store, run: 'two', dead }));
+    expect(await next.start()).toMatchObject({ crashed: 0, abnormal: 0 });
+    await next.close(5000);
+    expect(sessions(c).filter((s) => s.sid === sid).map((s) => [s.status, s.seq])).toEqual([
+      ['ok', 0],
+      ['exited', 1],
+    ]);
+  });
+});
