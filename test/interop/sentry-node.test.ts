@@ -91,13 +91,16 @@ describe('interop with @sentry/node 11.12.0', () => {
     expect(aggregates[0]).toMatchObject({ attrs: { release: 'interop-node@1.0.0', environment: 'interop' } });
   });
 
-  it('stores an event.minidump attachment as a file and the client report of an event beforeSend dropped', async () => {
+  it('stores event.minidump and large (gzipped) attachments as files and the client report of an event beforeSend dropped', async () => {
     const c = await start();
     const run = await runApp(c.dsn, 'extras');
     expect(run.code, run.stderr).toBe(0);
     const [event] = c.items({ type: 'event' });
     expect(event?.payload).toMatchObject({ exception: { values: [{ value: 'with minidump' }] } });
-    const [attachment] = c.items({ type: 'attachment' });
+    const [attachment, big] = c.items({ type: 'attachment' });
+    expect(big?.attachment).toMatchObject({ filename: 'big.bin', size: 64 * 1024 });
+    const expected = new Uint8Array(64 * 1024).map((_, i) => (i * 31 + 7) & 0xff);
+    expect(new Uint8Array(await readFile(big!.attachment!.path))).toEqual(expected);
     expect(attachment?.attachment).toMatchObject({ filename: 'crash.dmp', attachmentType: 'event.minidump', size: 8 });
     expect(attachment?.envelopeHeaders['event_id']).toBe((event?.payload as Payload)['event_id']);
     expect(await readFile(attachment!.attachment!.path)).toEqual(Buffer.from([0x4d, 0x44, 0x4d, 0x50, 0, 1, 2, 255]));
