@@ -8,9 +8,14 @@
 #ifndef CF_STATE_H
 #define CF_STATE_H
 
-#include <signal.h>
-
 #include "cf_internal.h"
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <signal.h>
+typedef struct sigaction cf__saved_action;
+#else
+typedef int cf__saved_action; /* handler_none.c: nothing is ever installed */
+#endif
 
 #define CF__SIGNAL_COUNT 6
 #define CF__ARGV_MAX 16
@@ -46,7 +51,7 @@ typedef struct cf__state {
 
   /* Signal chaining. */
   int signals[CF__SIGNAL_COUNT];
-  struct sigaction previous[CF__SIGNAL_COUNT];
+  cf__saved_action previous[CF__SIGNAL_COUNT];
 
   /* Crash-time coordination: the first crashing thread's id, and whether it
      finished (other crashing threads wait for it, bounded). */
