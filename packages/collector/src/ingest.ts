@@ -1,8 +1,9 @@
 /**
  * The ingest routes: `POST /api/:projectId/envelope/`, the legacy
- * `POST /api/:projectId/store/` and Crashpad's `POST /api/:projectId/minidump/`. Order of checks: project (404), key (401),
- * size (413), well-formedness (400), then a durable commit before the 200.
- * Nothing is stored unless the whole request is acceptable.
+ * `POST /api/:projectId/store/` and Crashpad's `POST /api/:projectId/minidump/`.
+ * Order of checks: project (404), key (401), size (413), well-formedness
+ * (400), then a durable commit before the 200. Nothing is stored unless the
+ * whole request is acceptable.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inflateSync } from 'node:zlib';
@@ -26,6 +27,8 @@ export interface IngestContext {
   limiter: RateLimiter;
 }
 
+const MISSING_KEY = 'missing sentry_key (X-Sentry-Auth header or sentry_key query parameter)';
+
 /** The three ingest routes under /api/:projectId/. */
 export type IngestEndpoint = 'envelope' | 'store' | 'minidump';
 
@@ -42,6 +45,8 @@ export async function handleIngest(
   if (expectedKey === undefined) throw new HttpError(404, `unknown project ${projectId}`);
   const key = requestKey(req, url);
   if (key !== undefined && key !== expectedKey) throw new HttpError(401, 'invalid sentry_key for this project');
+  // Only envelopes can carry their key inside (the header's dsn).
+  if (key === undefined && endpoint !== 'envelope') throw new HttpError(401, MISSING_KEY);
   const limited = ctx.limiter.take();
   if (limited) {
     req.resume();
@@ -59,12 +64,12 @@ export async function handleIngest(
     try {
       envelope = parseEnvelope(body);
     } catch (error) {
-      if (key === undefined) throw new HttpError(401, 'missing sentry_key (X-Sentry-Auth header or sentry_key query parameter)');
+      if (key === undefined) throw new HttpError(401, MISSING_KEY);
       throw asBadRequest(error);
     }
     if (key === undefined) {
       const fromDsn = dsnKey(envelope.headers['dsn']);
-      if (fromDsn === undefined) throw new HttpError(401, 'missing sentry_key (X-Sentry-Auth header or sentry_key query parameter)');
+      if (fromDsn === undefined) throw new HttpError(401, MISSING_KEY);
       if (fromDsn !== expectedKey) throw new HttpError(401, 'invalid sentry_key for this project');
     }
     if (body.length > ctx.maxEnvelopeBytes && !carriesMinidump(envelope)) {
@@ -72,10 +77,8 @@ export async function handleIngest(
     }
     prepared = wrap(() => prepareEnvelope(projectId, envelope), 'malformed envelope');
   } else if (endpoint === 'minidump') {
-    if (key === undefined) throw new HttpError(401, 'missing sentry_key (X-Sentry-Auth header or sentry_key query parameter)');
     prepared = wrap(() => prepareMinidumpUpload(projectId, parseForm(body, formBoundary(header(req, 'content-type'))), receivedAt), 'malformed minidump upload');
   } else {
-    if (key === undefined) throw new HttpError(401, 'missing sentry_key (X-Sentry-Auth header or sentry_key query parameter)');
     if (body.length > ctx.maxEnvelopeBytes) {
       throw new HttpError(413, `event of ${body.length} bytes exceeds the limit of ${ctx.maxEnvelopeBytes} bytes`);
     }
