@@ -139,8 +139,9 @@ export function parseSessionsParams(params: URLSearchParams, now = Date.now()): 
     const periodText = params.get('statsPeriod') ?? '24h';
     const period = parseDuration(periodText);
     if (!period) throw new ParamError(`statsPeriod: got ${JSON.stringify(periodText)}, expected a duration like 1h, 24h, 14d`);
-    // Align the end up to the interval so the last bucket covers "now".
-    end = Math.ceil((now + 1) / interval) * interval;
+    // The window is exactly the last `period`; only the series buckets are
+    // aligned to the interval (the query floors their start).
+    end = now + 1;
     start = end - period;
   }
   if ((end - start) / interval > 10_000) {
