@@ -93,6 +93,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
         intervalMs: cf.aggregateFlushIntervalMs,
         envelope: (agg: SessionAggregates) => createSessionEnvelope(agg, this.getDsn(), this.getSdkMetadata()),
         enqueue: (env) => durable.enqueue(env),
+        enqueueSync: (env) => durable.enqueueSync(env),
         capture: (req, exception, hint) => this.captureForRequest(req, exception, hint),
       });
     }
@@ -168,7 +169,9 @@ export class CrashfreeClient extends Client<ClientOptions> {
     if (!this.cf || !this.durable) return undefined;
     const durable = this.durable;
     const req = this.requests ? this.resolver?.() : undefined;
-    req?.markCrashed();
+    // The process is going down: this request ends crashed now, and the buckets are persisted before anything else.
+    req?.end('crashed');
+    this.requests?.flushSync();
     const sid = this.sessions?.endSync('crashed');
     return captureFatal({
       exception,
@@ -218,6 +221,8 @@ export class CrashfreeClient extends Client<ClientOptions> {
   /** Ends the session `exited`, flushes request aggregates and client reports, waits up to `timeout`, then stops. */
   public override async close(timeout?: number): Promise<boolean> {
     if (!this.cf) return true;
+    // A start still running (recovery is Store work only) finishes first, so its session is ended, not started after close.
+    if (this.starting) await this.starting;
     this.sessions?.end('exited');
     await this.requests?.close();
     const result = await super.close(timeout);

@@ -36,6 +36,8 @@ export interface RequestAggregatorContext {
   intervalMs: number;
   envelope: (aggregates: SessionAggregates) => Envelope;
   enqueue: (envelope: Envelope) => Promise<void>;
+  /** Synchronous persistence for the fatal path. */
+  enqueueSync: (envelope: Envelope) => void;
   capture: (request: RequestSession, exception: unknown, hint?: { mechanism?: { handled?: boolean; type?: string } }) => string;
 }
 
@@ -79,7 +81,18 @@ export class RequestAggregator {
 
   /** Queues every non-empty bucket as one aggregate envelope and empties them. */
   public flush(): Promise<void> {
-    if (this.buckets.size === 0) return Promise.resolve();
+    const envelope = this.take();
+    return envelope ? this.ctx.enqueue(envelope) : Promise.resolve();
+  }
+
+  /** Fatal path: persists the buckets synchronously (`store.setSync`) so the counts survive the process. */
+  public flushSync(): void {
+    const envelope = this.take();
+    if (envelope) this.ctx.enqueueSync(envelope);
+  }
+
+  private take(): Envelope | undefined {
+    if (this.buckets.size === 0) return undefined;
     const aggregates: AggregationCounts[] = [...this.buckets.entries()]
       .sort(([a], [b]) => a - b)
       .map(([minute, b]) => ({
@@ -90,7 +103,7 @@ export class RequestAggregator {
       }));
     this.buckets = new Map();
     const attrs = { environment: this.ctx.environment, ...(this.ctx.release !== undefined && { release: this.ctx.release }) };
-    return this.ctx.enqueue(this.ctx.envelope({ attrs, aggregates }));
+    return this.ctx.envelope({ attrs, aggregates });
   }
 
   /** Stops the timer and flushes what is left. */

@@ -34,6 +34,8 @@ export interface DurableTransportOptions {
 export interface DurableTransport extends Transport {
   /** Persists `envelope` under `queue/`; `onDelivered` runs after the backend answered 2xx for it. */
   enqueue(envelope: Envelope, onDelivered?: () => void): Promise<void>;
+  /** Like `enqueue`, but the write is `store.setSync` when the Store has it: for a process about to die. */
+  enqueueSync(envelope: Envelope): void;
   /** Adds envelopes persisted by previous runs to the queue (oldest first); corrupt ones are deleted with one warning. */
   load(): Promise<void>;
   /** Envelopes waiting (persisted, not yet accepted). */
@@ -158,6 +160,13 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     return Promise.race([sent, timeout]).finally(() => deps.clearTimeout(handle)) as Promise<TransportMakeRequestResponse & { statusCode: number }>;
   };
 
+  /** A network error or 5xx: the server is down, so the whole queue waits (jittered, capped, doubling). */
+  const backOff = (): void => {
+    failures += 1;
+    const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(failures - 1, 30));
+    retryAt = deps.now() + delay * (0.5 + deps.random() / 2);
+  };
+
   /** One pass over the queue, oldest first. */
   const pass = async (): Promise<void> => {
     await ready;
@@ -170,10 +179,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         heldUntil = Math.min(heldUntil, until);
         continue;
       }
-      if (deps.now() < retryAt) {
-        schedule(retryAt);
-        break;
-      }
+      if (deps.now() < retryAt) break;
       const body = entry.body ?? (await store.get(entry.key).catch(() => undefined));
       if (body === undefined) {
         remove(entry);
@@ -185,10 +191,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         response = await request(body);
       } catch {
         inFlight = undefined;
-        failures += 1;
-        const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(failures - 1, 30));
-        retryAt = deps.now() + delay * (0.5 + deps.random() / 2);
-        schedule(retryAt);
+        backOff();
         break;
       }
       inFlight = undefined;
@@ -208,10 +211,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         const until2 = limitedUntil(entry);
         if (until2 > 0) heldUntil = Math.min(heldUntil, until2);
       } else if (status >= 500 || status === 408) {
-        failures += 1;
-        const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(failures - 1, 30));
-        retryAt = deps.now() + delay * (0.5 + deps.random() / 2);
-        schedule(retryAt);
+        backOff();
         break;
       } else {
         // 4xx other than 429: the backend refuses this envelope; sending it again cannot help.
@@ -219,7 +219,9 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         drop(entry, 'send_error');
       }
     }
-    if (heldUntil !== Infinity && entries.size > 0) schedule(heldUntil);
+    // One timer for the earliest of: the end of the backoff, the end of a rate limit.
+    const wake = Math.min(heldUntil, retryAt > deps.now() ? retryAt : Infinity);
+    if (wake !== Infinity && entries.size > 0) schedule(wake);
   };
 
   const pump = (): Promise<void> => {
@@ -241,7 +243,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     return running;
   };
 
-  const enqueue = async (envelope: Envelope, onDelivered?: () => void): Promise<void> => {
+  const add = (envelope: Envelope, onDelivered?: () => void): Entry | undefined => {
     const body = serializeEnvelope(envelope);
     const time = deps.now();
     counter += 1;
@@ -250,12 +252,33 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     entries.set(key, entry);
     totalBytes += entry.bytes;
     enforceBounds();
-    if (!entries.has(key)) return;
+    return entries.has(key) ? entry : undefined;
+  };
+
+  const persistFailed = (e: unknown): void => {
+    // Still sent from memory; only durability across a crash is lost.
+    opts.logger.warn(`[crashfree] could not persist an envelope (${String(e)}); sending it from memory.`);
+  };
+
+  const enqueue = async (envelope: Envelope, onDelivered?: () => void): Promise<void> => {
+    const entry = add(envelope, onDelivered);
+    if (!entry) return;
     try {
-      await store.set(key, body);
+      await store.set(entry.key, entry.body!);
     } catch (e) {
-      // Still sent from memory; only durability across a crash is lost.
-      opts.logger.warn(`[crashfree] could not persist an envelope (${String(e)}); sending it from memory.`);
+      persistFailed(e);
+    }
+    void pump();
+  };
+
+  const enqueueSync = (envelope: Envelope): void => {
+    const entry = add(envelope);
+    if (!entry) return;
+    try {
+      if (store.setSync) store.setSync(entry.key, entry.body!);
+      else void store.set(entry.key, entry.body!).catch(persistFailed);
+    } catch (e) {
+      persistFailed(e);
     }
     void pump();
   };
@@ -308,6 +331,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       return entries.size === 0;
     },
     enqueue,
+    enqueueSync,
     load,
     pending: () => entries.size,
     dispose: () => {

@@ -2,7 +2,7 @@
 // timer and on close, sent to a real collector.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Collector } from '@crashfree/collector';
-import { createClient, type RequestSession } from '@crashfree/core';
+import { createClient, createMemoryStore, type RequestSession } from '@crashfree/core';
 import { collector, testClock, testPlatform, until } from './helpers.js';
 
 let c: Collector | undefined;
@@ -78,5 +78,30 @@ describe('request mode', () => {
     await client.close(5000);
     expect(aggregates(c).length).toBe(2);
     expect(total(c)).toEqual({ exited: 38, errored: 0, crashed: 4 });
+  });
+});
+
+describe('request mode, fatal path', () => {
+  it('captureFatalSync ends the request crashed and persists the buckets synchronously; the next launch sends them', async () => {
+    c = await collector();
+    const store = createMemoryStore();
+    const platform = testPlatform({ store, run: 'one', makeRequest: () => Promise.reject(new Error('offline')) });
+    const client = createClient({ dsn: c.dsn, release: 'api@3.1.0', sessionMode: 'request' }, platform);
+    await client.start();
+    for (let i = 0; i < 3; i++) client.startRequest().end();
+    const req = client.startRequest();
+    client.setRequestResolver(() => req);
+    const before = (await store.keys('queue/')).length;
+    client.captureFatalSync(new Error('process going down'));
+    // Synchronously persisted (memory store's setSync): the aggregate and the crash record.
+    expect((await store.keys('queue/')).length).toBe(before + 1);
+    expect(req.status).toBe('crashed');
+    (client.getTransport() as unknown as { dispose(): void }).dispose();
+
+    const next = createClient({ dsn: c.dsn, release: 'api@3.1.0', sessionMode: 'request' }, testPlatform({ store, run: 'two', dead: new Set(['one']) }));
+    expect(await next.start()).toMatchObject({ events: 1 });
+    await next.close(5000);
+    expect(total(c)).toEqual({ exited: 3, errored: 0, crashed: 1 });
+    expect(c.items({ type: 'event' })).toHaveLength(1);
   });
 });
