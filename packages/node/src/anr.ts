@@ -56,7 +56,6 @@ export function startAnrWatchdog(options: AnrOptions): AnrWatchdog {
     stdout: false,
     stderr: false,
   });
-  worker.unref();
   worker.on('message', (message: { type?: string; event?: Event; file?: string }) => {
     if (message.type !== 'anr' || !message.event) return;
     options.capture(message.event);
@@ -64,6 +63,8 @@ export function startAnrWatchdog(options: AnrOptions): AnrWatchdog {
     if (message.file) fs.rmSync(message.file, { force: true });
   });
   worker.on('error', (e) => options.log(`[crashfree] hang detection stopped: ${String(e)}`));
+  // After the listeners: adding a 'message' listener refs the port again.
+  worker.unref();
 
   return {
     sessionChanged() {

@@ -168,3 +168,31 @@ export function collectFatalReports(dir: string, liveness: Liveness, stackParser
     return crashes;
   })();
 }
+
+/**
+ * A heap OOM ends in abort(), so native capture (when on) records the same
+ * death as a SIGABRT. One death is one event: the report's event (it says
+ * why) carrying the native crash's attachments (the minidump), delivered
+ * together.
+ */
+export function mergeWithNativeCrashes(native: ExternalCrash[], reports: ExternalCrash[]): ExternalCrash[] {
+  const out = [...native];
+  for (const report of reports) {
+    const index = report.sid === undefined ? -1 : out.findIndex((n) => n.sid === report.sid);
+    const twin = index >= 0 ? out[index] : undefined;
+    if (!twin) {
+      out.push(report);
+      continue;
+    }
+    out[index] = {
+      ...(report.sid !== undefined && { sid: report.sid }),
+      event: { ...report.event, contexts: { ...twin.event.contexts, ...report.event.contexts } },
+      ...(twin.attachments && { attachments: twin.attachments }),
+      onDelivered: async () => {
+        await twin.onDelivered?.();
+        await report.onDelivered?.();
+      },
+    };
+  }
+  return out;
+}

@@ -18,7 +18,7 @@ import { installProcessLifecycle } from './process-lifecycle.js';
 import { endSessionAtExit, type ExitSyncClient } from './exit-sync.js';
 import { unhandledRejectionMode } from './unhandled-rejections.js';
 import { instrumentRequests, type RequestInstrumentation } from './request-sessions.js';
-import { clearRunMeta, collectFatalReports, configureFatalReports } from './fatal-report.js';
+import { clearRunMeta, collectFatalReports, configureFatalReports, mergeWithNativeCrashes } from './fatal-report.js';
 import { collectAnrStates, startAnrWatchdog } from './anr.js';
 import { collectNativeCrashes, setNativeSessionId, setupNativeCapture, type NativeSetupContext } from './native/index.js';
 
@@ -129,19 +129,18 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
       : undefined;
 
   const started = (async () => {
-    const crashes: ExternalCrash[] = [];
-    const collectors = [
-      () => collectNativeCrashes(nativeCtx),
-      () => collectFatalReports(layout.reports, liveness, stackParser, warn),
-      () => collectAnrStates(layout.anr, liveness, warn),
-    ];
-    for (const collect of collectors) {
+    const collect = async (what: string, run: () => Promise<ExternalCrash[]>): Promise<ExternalCrash[]> => {
       try {
-        crashes.push(...(await collect()));
+        return await run();
       } catch (e) {
-        log(`[crashfree] could not read crashes of previous runs: ${String(e)}`);
+        log(`[crashfree] could not read ${what} of previous runs: ${String(e)}`);
+        return [];
       }
-    }
+    };
+    const native = await collect('native crashes', () => collectNativeCrashes(nativeCtx));
+    const reports = await collect('fatal-error reports', () => collectFatalReports(layout.reports, liveness, stackParser, warn));
+    const hangs = await collect('hang records', () => collectAnrStates(layout.anr, liveness, warn));
+    const crashes = [...mergeWithNativeCrashes(native, reports), ...hangs];
     await client.start({ crashes });
     onSessionStarted();
     anr?.sessionChanged();
