@@ -9,7 +9,7 @@
 // The crash is a null dereference in the test-only crasher addon; timing
 // uses CLOCK_MONOTONIC, which parent and child share.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,35 @@ function crasherPath() {
     execFileSync('cmake', ['-S', path.join(nativeDir, 'test', 'crasher'), '-B', build, `-DNODE_API_INCLUDE=${include}`, '-DCMAKE_BUILD_TYPE=RelWithDebInfo'], { stdio: 'ignore' });
     execFileSync('cmake', ['--build', build], { stdio: 'ignore' });
   }
+  return out;
+}
+
+// A minimal C client: the same core and handler in a one-thread C process,
+// printing CLOCK_MONOTONIC before it crashes (the anchor for Crashpad mode).
+const C_CLIENT = `#include "cf_crash.h"
+#include <stdio.h>
+#include <time.h>
+int main(int argc, char **argv) {
+  char rec[512], dmp[512], db[512];
+  snprintf(rec, sizeof rec, "%s/record", argv[1]); snprintf(dmp, sizeof dmp, "%s/inprocess.dmp", argv[1]);
+  snprintf(db, sizeof db, "%s/crashpad", argv[1]);
+  cf_options o = {.record_path = rec, .minidump_path = dmp, .handler_path = argv[2], .database_dir = db};
+  if (!cf_install(&o).installed) return 3;
+  struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
+  printf("crash %lld\\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec); fflush(stdout);
+  *(volatile int *)0 = 1;
+  return 0;
+}
+`;
+
+function cClientPath() {
+  const dir = path.join(nativeDir, 'build', 'bench');
+  const out = path.join(dir, 'c-client');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'c-client.c'), C_CLIENT);
+  const core = path.join(nativeDir, 'src', 'core');
+  const sources = ['sigsafe.c', 'maps.c', 'minidump.c', 'record.c', 'shared.c', 'state.c', 'handler_posix.c', 'crashpad_launch.c', `context_${process.arch === 'arm64' ? 'arm64' : 'x86_64'}.c`];
+  execFileSync('cc', ['-O2', '-std=gnu11', `-I${core}`, path.join(dir, 'c-client.c'), ...sources.map((f) => path.join(core, f)), '-o', out]);
   return out;
 }
 
@@ -67,10 +96,12 @@ function childCount() {
 }
 
 // ---- parent side ------------------------------------------------------------
-function runOnce(mode, crasher) {
+function runOnce(mode, crasher, cClient) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cf-bench-native-'));
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [fileURLToPath(import.meta.url), 'child', mode, dir], {
+    const [cmd, args] =
+      mode === 'c-crashpad' ? [cClient, [dir, HANDLER]] : [process.execPath, [fileURLToPath(import.meta.url), 'child', mode, dir]];
+    const p = spawn(cmd, args, {
       env: { ...process.env, BENCH_CRASHER: crasher },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -79,7 +110,7 @@ function runOnce(mode, crasher) {
     p.on('exit', (code, signal) => {
       const end = process.hrtime.bigint();
       const crashAt = /crash (\d+)/.exec(out);
-      const info = JSON.parse(out.split('\n')[0] || '{}');
+      const info = mode === 'c-crashpad' ? {} : JSON.parse(out.split('\n')[0] || '{}');
       const dumped = mode === 'none' ? true : existsSync(path.join(dir, 'inprocess.dmp')) || existsSync(path.join(dir, 'crashpad', 'pending'));
       // The handler's own timings (CLOCK_MONOTONIC, recorded in the crash record).
       const record = mode === 'none' ? '' : readFileSync(path.join(dir, 'record'), 'utf8');
@@ -99,9 +130,10 @@ const fmt = (x, unit) => `${x.toFixed(unit === 'us' ? 0 : 2)} ${unit}`;
 async function main() {
   if (process.argv[2] === 'child') return child(process.argv[3], process.argv[4]);
   const crasher = crasherPath();
-  const modes = ['none', 'inprocess', 'crashpad'];
+  const cClient = cClientPath();
+  const modes = ['none', 'inprocess', 'crashpad', 'c-crashpad'];
   const results = Object.fromEntries(modes.map((m) => [m, []]));
-  for (let i = 0; i < RUNS; i++) for (const m of modes) results[m].push(await runOnce(m, crasher)); // interleaved
+  for (let i = 0; i < RUNS; i++) for (const m of modes) results[m].push(await runOnce(m, crasher, cClient)); // interleaved
   const anchor = median(results.none.map((r) => r.ms));
   console.log(`native crash -> exit (median of ${RUNS}, interleaved; ${os.cpus().length} CPUs)`);
   console.log(`  no handler (anchor)        ${fmt(anchor, 'ms')}`);
@@ -110,10 +142,12 @@ async function main() {
     const budget = m === 'crashpad' ? '<= 10 ms' : '<= 2 ms';
     console.log(`  ${m.padEnd(26)} ${fmt(med, 'ms')}   (+${fmt(med - anchor, 'ms')} over anchor; budget ${budget})`);
   }
+  const cMed = median(results['c-crashpad'].map((r) => r.ms));
+  console.log(`  minimal C client, same handler (anchor for crashpad)  ${fmt(cMed, 'ms')}`);
   console.log(`time inside the signal handler (median; from its own CLOCK_MONOTONIC stamps in the record)`);
   console.log(`  in-process: record + minidump     ${fmt(median(results.inprocess.map((r) => r.handlerUs)) / 1000, 'ms')}   (budget <= 2 ms)`);
   console.log(`  crashpad: record + handler run    ${fmt(median(results.crashpad.map((r) => r.handlerUs)) / 1000, 'ms')}   (budget <= 10 ms)`);
-  console.log(`    of which fork -> handler exit   ${fmt(median(results.crashpad.map((r) => r.crashpadUs)) / 1000, 'ms')}`);
+  console.log(`    of which fork -> handler exit   ${fmt(median(results.crashpad.map((r) => r.crashpadUs)) / 1000, 'ms')}   (C client: ${fmt(median(results['c-crashpad'].map((r) => r.crashpadUs)) / 1000, 'ms')})`);
   console.log(`  load average now: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (2-core machine shared with other work: end-to-end figures are noisy)`);
   const all = [...results.inprocess, ...results.crashpad];
   console.log(`native capture init (median)`);
