@@ -252,6 +252,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
     event.platform = event.platform ?? this.platform.name;
     const drop = this.policy.decide(event, unhandled || marked === 'unhandled');
     if (drop) {
+      if (this.cf.debug) this.logger.log(`[crashfree] event ${hint.event_id ?? ''} not sent: ${drop}`);
       this.recordDroppedEvent(drop as EventDropReason, 'error');
       return resolvedSyncPromise(undefined);
     }

@@ -1,4 +1,4 @@
-import { setCurrentClient } from '@sentry/core';
+import { debug, setCurrentClient } from '@sentry/core';
 import { CrashfreeClient } from './client.js';
 import { defaultDeps, type CoreDeps } from './clock.js';
 import { releaseWarning, validateOptions } from './options.js';
@@ -31,6 +31,8 @@ export function createClient(options: unknown, platform: Platform, deps: Partial
     logger.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
     client = new CrashfreeClient(undefined, platform, allDeps);
   } else {
+    // @sentry/core's own debug output (transport, integrations) follows the same switch.
+    if (resolved.debug) debug.enable();
     const warning = releaseWarning(resolved.release);
     if (warning) logger.warn(warning);
     if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: nothing will be sent. crashfree is disabled.');

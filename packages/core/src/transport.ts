@@ -1,10 +1,6 @@
 import {
-  disabledUntil,
-  envelopeItemTypeToDataCategory,
-  isRateLimited,
   parseEnvelope,
   serializeEnvelope,
-  updateRateLimits,
   type DataCategory,
   type Envelope,
   type EventDropReason,
@@ -13,6 +9,8 @@ import {
 } from '@sentry/core';
 import type { CoreDeps } from './clock.js';
 import type { QueueOptions } from './options.js';
+import { byteLength, categoriesOf } from './envelope-info.js';
+import { SendGate, type BackoffOptions } from './send-gate.js';
 import type { RequestExecutor, Store, StoreValue } from './types.js';
 
 /** What `makeDurableTransport` needs: where to send, where to persist, and the bounds. */
@@ -25,7 +23,7 @@ export interface DurableTransportOptions {
   deps: CoreDeps;
   logger: Pick<Console, 'warn'>;
   /** First retry delay after a network error or 5xx; doubles per failure up to `maxMs`, jittered. */
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: BackoffOptions;
   /** A request not answered within this is treated as a network error. Default 30 s. */
   requestTimeoutMs?: number;
 }
@@ -55,26 +53,6 @@ interface Entry {
 
 const PREFIX = 'queue/';
 
-function categoriesOf(envelope: Envelope): DataCategory[] {
-  return envelope[1].map((item) => envelopeItemTypeToDataCategory(item[0].type));
-}
-
-/** UTF-8 size without encoding the text a second time. */
-function byteLength(body: StoreValue): number {
-  if (typeof body !== 'string') return body.length;
-  let n = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4; // a surrogate pair is one 4-byte code point
-      i += 1;
-    } else n += 3;
-  }
-  return n;
-}
-
 /**
  * A transport that never loses an envelope to a crash or an outage: every
  * envelope is written to the Store before it is sent and deleted only after
@@ -86,16 +64,13 @@ function byteLength(body: StoreValue): number {
  */
 export function makeDurableTransport(opts: DurableTransportOptions): DurableTransport {
   const { store, deps, queue } = opts;
-  const backoff = opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 };
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
   const runId = Math.floor(deps.random() * 0xffffffff).toString(36).padStart(7, '0');
   // Insertion order is queue order (oldest first); deletes are O(1).
   let entries = new Map<string, Entry>();
   let totalBytes = 0;
   let counter = 0;
-  let limits: Record<string, number> = {};
-  let failures = 0;
-  let retryAt = 0;
+  const gate = new SendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
   let timer: unknown;
   let running: Promise<void> | undefined;
   let again = false;
@@ -144,13 +119,6 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     }, Math.max(0, at - deps.now()));
   };
 
-  const limitedUntil = (entry: Entry): number => {
-    const now = deps.now();
-    let until = 0;
-    for (const c of entry.categories) if (isRateLimited(limits, c, now)) until = Math.max(until, disabledUntil(limits, c));
-    return until;
-  };
-
   const request = (body: StoreValue): Promise<TransportMakeRequestResponse & { statusCode: number }> => {
     let handle: unknown;
     const timeout = new Promise<never>((_, reject) => {
@@ -160,13 +128,6 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     return Promise.race([sent, timeout]).finally(() => deps.clearTimeout(handle)) as Promise<TransportMakeRequestResponse & { statusCode: number }>;
   };
 
-  /** A network error or 5xx: the server is down, so the whole queue waits (jittered, capped, doubling). */
-  const backOff = (): void => {
-    failures += 1;
-    const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(failures - 1, 30));
-    retryAt = deps.now() + delay * (0.5 + deps.random() / 2);
-  };
-
   /** One pass over the queue, oldest first. */
   const pass = async (): Promise<void> => {
     await ready;
@@ -174,12 +135,12 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     let heldUntil = Infinity;
     for (const entry of entries.values()) {
       if (disposed) return;
-      const until = limitedUntil(entry);
+      const until = gate.limitedUntil(entry.categories);
       if (until > 0) {
         heldUntil = Math.min(heldUntil, until);
         continue;
       }
-      if (deps.now() < retryAt) break;
+      if (gate.backingOff()) break;
       const body = entry.body ?? (await store.get(entry.key).catch(() => undefined));
       if (body === undefined) {
         remove(entry);
@@ -191,15 +152,13 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         response = await request(body);
       } catch {
         inFlight = undefined;
-        backOff();
+        gate.failed();
         break;
       }
       inFlight = undefined;
-      limits = updateRateLimits(limits, response, deps.now());
+      gate.answered(response);
       const status = response.statusCode;
       if (status >= 200 && status < 300) {
-        failures = 0;
-        retryAt = 0;
         remove(entry);
         await store.delete(entry.key).catch(() => undefined);
         try {
@@ -208,10 +167,10 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
           // A delivery callback must never stop the queue.
         }
       } else if (status === 429) {
-        const until2 = limitedUntil(entry);
+        const until2 = gate.limitedUntil(entry.categories);
         if (until2 > 0) heldUntil = Math.min(heldUntil, until2);
       } else if (status >= 500 || status === 408) {
-        backOff();
+        gate.failed();
         break;
       } else {
         // 4xx other than 429: the backend refuses this envelope; sending it again cannot help.
@@ -220,7 +179,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       }
     }
     // One timer for the earliest of: the end of the backoff, the end of a rate limit.
-    const wake = Math.min(heldUntil, retryAt > deps.now() ? retryAt : Infinity);
+    const wake = Math.min(heldUntil, gate.retryTime());
     if (wake !== Infinity && entries.size > 0) schedule(wake);
   };
 

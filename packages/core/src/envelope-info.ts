@@ -1,0 +1,23 @@
+import { envelopeItemTypeToDataCategory, type DataCategory, type Envelope } from '@sentry/core';
+import type { StoreValue } from './types.js';
+
+/** The rate-limit category of every item, in order (one per item, repeats kept: client reports count items). */
+export function categoriesOf(envelope: Envelope): DataCategory[] {
+  return envelope[1].map((item) => envelopeItemTypeToDataCategory(item[0].type));
+}
+
+/** Size in bytes of a serialized envelope; for text, its UTF-8 size without encoding it a second time. */
+export function byteLength(body: StoreValue): number {
+  if (typeof body !== 'string') return body.length;
+  let n = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4; // a surrogate pair is one 4-byte code point
+      i += 1;
+    } else n += 3;
+  }
+  return n;
+}
