@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runStoreContract } from '@crashfree/core/testing';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +13,8 @@ function makeStore(warnings: string[] = []) {
   const root = tempDir();
   return { root, store: createFileStore({ dir: path.join(root, 'store'), quarantineDir: path.join(root, 'corrupt'), warn: (m) => warnings.push(m) }) };
 }
+
+runStoreContract('node file store', () => makeStore().store, { describe, it, expect });
 
 describe('file store', () => {
   it('keeps strings and bytes apart and round-trips both', async () => {
