@@ -31,6 +31,7 @@ export class AppSessions {
   private current: PersistedSession | undefined;
   private chain: Promise<void> = Promise.resolve();
   private persistPending = false;
+  private persistWarned = false;
 
   public constructor(private readonly ctx: AppSessionsContext) {}
 
@@ -59,7 +60,7 @@ export class AppSessions {
       initQueued: false,
       ...(this.ctx.release !== undefined && { release: this.ctx.release }),
       environment: this.ctx.environment,
-      owner: this.ctx.owner(),
+      owner: this.owner(),
     };
     this.transition(this.current, true);
   }
@@ -130,6 +131,16 @@ export class AppSessions {
     return this.chain;
   }
 
+  private owner(): OwnerMarker {
+    try {
+      return this.ctx.owner();
+    } catch (e) {
+      // Without a marker the next launch treats the session as gone; better than throwing at the app.
+      this.ctx.logger.warn(`[crashfree] liveness.owner() failed: ${String(e)}`);
+      return {};
+    }
+  }
+
   private bump(s: PersistedSession): void {
     s.seq += 1;
     s.timestamp = this.ctx.deps.now();
@@ -150,17 +161,27 @@ export class AppSessions {
         snapshot.initQueued = s.initQueued;
         // A newer transition (e.g. the fatal path's synchronous write) must never be overwritten by an older one.
         const latest = (): boolean => s.seq === snapshot.seq;
-        if (latest()) await this.ctx.store.set(sessionKey(s.sid), JSON.stringify(snapshot));
+        if (latest()) await this.persist(sessionKey(s.sid), snapshot);
         const onDelivered = terminal ? () => void this.ctx.store.delete(sessionKey(s.sid)).catch(() => undefined) : undefined;
         await this.ctx.enqueue(this.ctx.envelope(toSessionItem(snapshot, sendInit)), onDelivered);
         if (!s.initQueued) {
           s.initQueued = true;
-          if (!terminal && latest()) await this.ctx.store.set(sessionKey(s.sid), JSON.stringify({ ...snapshot, initQueued: true }));
+          if (!terminal && latest()) await this.persist(sessionKey(s.sid), { ...snapshot, initQueued: true });
         }
       } catch (e) {
-        this.ctx.logger.warn(`[crashfree] session update not persisted: ${String(e)}`);
+        this.ctx.logger.warn(`[crashfree] session update not queued: ${String(e)}`);
       }
     });
+  }
+
+  /** Persists a session state; a failing Store costs durability only, the update is still sent (one warning). */
+  private async persist(key: string, state: PersistedSession): Promise<void> {
+    try {
+      await this.ctx.store.set(key, JSON.stringify(state));
+    } catch (e) {
+      if (!this.persistWarned) this.ctx.logger.warn(`[crashfree] could not persist session state (${String(e)}); sessions are still sent.`);
+      this.persistWarned = true;
+    }
   }
 
   private persistSoon(s: PersistedSession): void {
@@ -169,7 +190,7 @@ export class AppSessions {
     this.chain = this.chain.then(async () => {
       this.persistPending = false;
       if (s.status !== 'ok' || this.current !== s) return;
-      await this.ctx.store.set(sessionKey(s.sid), JSON.stringify(s)).catch(() => undefined);
+      await this.persist(sessionKey(s.sid), s);
     });
   }
 }

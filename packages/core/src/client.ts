@@ -4,6 +4,7 @@ import {
   getCurrentScope,
   getIsolationScope,
   isAlreadyCaptured,
+  rejectedSyncPromise,
   resolvedSyncPromise,
   type ClientOptions,
   type Event,
@@ -17,7 +18,7 @@ import {
 } from '@sentry/core';
 import { ACCOUNTED, Accounting, classifyEvent, classifyException, classifyMessage, type Accounted, type MarkedHint } from './accounting.js';
 import { AppSessions } from './app-sessions.js';
-import type { CoreDeps } from './clock.js';
+import { within, type CoreDeps } from './clock.js';
 import { captureFatal } from './fatal.js';
 import type { ResolvedOptions } from './options.js';
 import { EventPolicy, isUnhandledEvent } from './policy.js';
@@ -213,7 +214,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
 
   public override async flush(timeout?: number): Promise<boolean> {
     if (!this.cf) return true;
-    await this.sessions?.idle();
+    await within(this.sessions?.idle(), timeout, this.deps);
     this._flushOutcomes();
     return super.flush(timeout);
   }
@@ -222,7 +223,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
   public override async close(timeout?: number): Promise<boolean> {
     if (!this.cf) return true;
     // A start still running (recovery is Store work only) finishes first, so its session is ended, not started after close.
-    if (this.starting) await this.starting;
+    await within(this.starting, timeout, this.deps);
     this.sessions?.end('exited');
     await this.requests?.close();
     const result = await super.close(timeout);
@@ -230,12 +231,22 @@ export class CrashfreeClient extends Client<ClientOptions> {
     return result;
   }
 
+  /** Delegates to the platform; a platform that throws loses that event, never the app. */
   public eventFromException(exception: unknown, hint?: EventHint): PromiseLike<Event> {
-    return this.platform.eventFromException(exception, hint);
+    try {
+      return this.platform.eventFromException(exception, hint);
+    } catch (e) {
+      return rejectedSyncPromise(e);
+    }
   }
 
+  /** Delegates to the platform, like `eventFromException`. */
   public eventFromMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint): PromiseLike<Event> {
-    return this.platform.eventFromMessage(String(message), level, hint);
+    try {
+      return this.platform.eventFromMessage(String(message), level, hint);
+    } catch (e) {
+      return rejectedSyncPromise(e);
+    }
   }
 
   /** @sentry/core updates sessions after beforeSend and sampling, so a dropped crash would vanish: accounting is ours, at capture time. */

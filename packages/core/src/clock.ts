@@ -25,3 +25,18 @@ export function defaultDeps(): CoreDeps {
     clearTimeout: (handle) => globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]),
   };
 }
+
+/** Waits for `promise`, but no longer than `timeoutMs` (forever when 0/undefined, as @sentry/core's flush). */
+export async function within(promise: Promise<unknown> | undefined, timeoutMs: number | undefined, deps: CoreDeps): Promise<void> {
+  if (!promise) return;
+  if (!timeoutMs) {
+    await promise;
+    return;
+  }
+  let handle: unknown;
+  const timer = new Promise<void>((resolve) => {
+    handle = deps.setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([promise.then(undefined, () => undefined), timer]);
+  deps.clearTimeout(handle);
+}

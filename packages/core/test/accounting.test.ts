@@ -122,3 +122,33 @@ describe('accounting independent of drops', () => {
     expect(discarded(c.items({ type: 'client_report' })).some((d) => d.reason === 'queue_overflow')).toBe(true);
   });
 });
+
+describe('a broken platform piece never reaches the app', () => {
+  it('eventFromException throwing loses that event only; the session still counts it', async () => {
+    c = await collector();
+    const platform = testPlatform();
+    platform.eventFromException = () => {
+      throw new Error('stack parser exploded');
+    };
+    const client = createClient({ dsn: c.dsn, release: 'app@2.0.0' }, platform);
+    await client.start();
+    expect(() => client.captureException(new Error('x'))).not.toThrow();
+    await client.close(5000);
+    expect(sessions(c).at(-1)).toMatchObject({ status: 'exited', errors: 1 });
+    expect(c.items({ type: 'event' })).toHaveLength(0);
+  });
+
+  it('a Store that rejects every write still lets sessions and events be sent from memory, with warnings', async () => {
+    c = await collector();
+    const platform = testPlatform();
+    const failing = platform.store;
+    platform.store = { ...failing, set: () => Promise.reject(new Error('disk full')) };
+    const client = createClient({ dsn: c.dsn, release: 'app@2.0.0' }, platform);
+    await client.start();
+    client.captureException(new Error('y'));
+    await client.close(5000);
+    expect(sessions(c).map((s) => s.status)).toEqual(['ok', 'ok', 'exited']);
+    expect(c.items({ type: 'event' })).toHaveLength(1);
+    expect(platform.warnings.some((w) => /disk full/.test(w))).toBe(true);
+  });
+});
