@@ -211,6 +211,34 @@ describe('page sessions in Chromium', () => {
     await context.close();
   });
 
+  it('without Web Locks a heartbeat stands in: a crashed tab is abnormal once its heartbeat is stale', async () => {
+    const release = 'web@heartbeat';
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
+    });
+    const sent = recordEnvelopes(context, collector.url);
+    const opts = { heartbeatMs: 1000 };
+    const page = await context.newPage();
+    await page.goto(appUrl(release, opts));
+    expect(await page.evaluate(() => 'locks' in navigator && navigator.locks !== undefined)).toBe(false);
+    const sid = await waitForInit(release);
+    const live = await context.newPage();
+    await live.goto(appUrl(release, opts));
+    const liveSid = await waitForInit(release, [sid]);
+    await crashTab(context, page);
+    // Three missed beats make the owner dead; the live tab keeps beating.
+    await new Promise((r) => setTimeout(r, 3500));
+    const next = await context.newPage();
+    await next.goto(appUrl(release, opts));
+    expect(await waitForUpdate(release, sid, (u) => u.status === 'abnormal')).toMatchObject({ status: 'abnormal' });
+    await waitForInit(release, [sid, liveSid]);
+    await next.waitForTimeout(300);
+    expect(updates(release).filter((u) => u.sid === liveSid).map((u) => u.status)).toEqual(['ok']);
+    expect(sentSessionUpdates(sent.attempted, sid).filter((u) => u.status === 'abnormal')).toHaveLength(1);
+    await context.close();
+  });
+
   it('offline: envelopes wait and are delivered exactly once when the browser is back online', async () => {
     const release = 'web@offline';
     const context = await browser.newContext();
@@ -236,9 +264,10 @@ describe('page sessions in Chromium', () => {
     await context.close();
   });
 
-  it('offline until the tab closes: the next load delivers what waited in IndexedDB', async () => {
+  it('offline until the tab closes: one of the next loads delivers what waited in IndexedDB, once', async () => {
     const release = 'web@offline-next-load';
     const context = await browser.newContext();
+    const sent = recordEnvelopes(context, collector.url);
     const page = await context.newPage();
     await page.goto(appUrl(release));
     await waitForInit(release);
@@ -248,10 +277,15 @@ describe('page sessions in Chromium', () => {
     await page.close();
     await context.setOffline(false);
     expect(eventsOf(release)).toEqual([]);
-    const next = await context.newPage();
-    await next.goto(appUrl(release));
+    // Two tabs load together; the dead tab's queue must be taken over by one of them.
+    const [c, d] = await Promise.all([context.newPage(), context.newPage()]);
+    await Promise.all([c.goto(appUrl(release)), d.goto(appUrl(release))]);
     const events = await waitFor(() => eventsOf(release), (l) => l.length > 0);
     expect(events.map((e) => e.event_id)).toEqual([eventId]);
+    await waitFor(() => updates(release).filter((u) => u.init === true).length, (n) => n === 3);
+    await c.waitForTimeout(500);
+    // Attempts made while offline failed; exactly one request carrying the event got through.
+    expect(sent.delivered.filter((b) => b.includes(eventId))).toHaveLength(1);
     await context.close();
   });
 

@@ -10,6 +10,8 @@ export interface BrowserLiveness extends Liveness {
   hold(): Promise<void>;
   /** Lets go of this page's lock or heartbeat (the page is entering the bfcache or closing). */
   release(): void;
+  /** The owner marker another page load with id `runId` persisted (to ask `isAlive` about it). */
+  markerFor(runId: string): OwnerMarker;
 }
 
 const LOCK_PREFIX = 'crashfree-run-';
@@ -52,6 +54,8 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
     options.locks !== undefined ? options.locks : typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null;
   const marker: OwnerMarker = locks ? { run: runId, lock: `${LOCK_PREFIX}${runId}` } : { run: runId, heartbeat: true };
   let releaseOwn: (() => void) | undefined;
+  // Locks of dead owners this page took: their owners stay dead for every later question.
+  const claimed = new Set<string>();
   let beat: ReturnType<typeof setInterval> | undefined;
 
   const holdLock = (name: string): Promise<boolean> =>
@@ -68,16 +72,33 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
         .catch(() => answered(false));
     });
 
+  const isFresh = (value: unknown): boolean => {
+    const last = Number(value);
+    return Number.isFinite(last) && now() - last < 3 * heartbeatMs;
+  };
+
+  // A stale heartbeat and a missing one both mean "dead", so stale ones (tabs that closed
+  // cleanly leave theirs behind) can go without changing any answer.
+  const sweep = async (): Promise<void> => {
+    try {
+      for (const key of await store.keys(HEARTBEAT_PREFIX)) if (!isFresh(await store.get(key))) await store.delete(key);
+    } catch {
+      // Housekeeping only.
+    }
+  };
+
   const writeBeat = (): void => void store.set(`${HEARTBEAT_PREFIX}${runId}`, String(now())).catch(() => undefined);
 
   return {
     owner: () => marker,
+    markerFor: (run): OwnerMarker => (locks ? { run, lock: `${LOCK_PREFIX}${run}` } : { run, heartbeat: true }),
     async hold() {
       if (locks) {
         if (!releaseOwn) await holdLock(String(marker.lock));
         return;
       }
       if (beat !== undefined) return;
+      void sweep();
       writeBeat();
       beat = setInterval(writeBeat, heartbeatMs);
     },
@@ -92,13 +113,14 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
       if (typeof owner.lock === 'string') {
         // No lock manager here (another browser profile shape): never call a session dead on a guess.
         if (!locks) return true;
-        const claimed = await holdLock(owner.lock);
-        return !claimed;
+        if (claimed.has(owner.lock)) return false;
+        if (!(await holdLock(owner.lock))) return true;
+        claimed.add(owner.lock);
+        return false;
       }
       if (owner.heartbeat === true && typeof owner.run === 'string') {
         const key = `${HEARTBEAT_PREFIX}${owner.run}`;
-        const last = Number(await store.get(key));
-        if (Number.isFinite(last) && now() - last < 3 * heartbeatMs) return true;
+        if (isFresh(await store.get(key))) return true;
         await store.delete(key);
         return false;
       }

@@ -9,6 +9,7 @@ import { makeBrowserRequest } from './request.js';
 import { browserStackParser } from './stack-parser.js';
 import { createMemoryStore } from './memory-store.js';
 import { createBrowserStore } from './store.js';
+import { adoptOrphanQueues, scopeQueueToTab } from './tab-queue.js';
 
 declare const __CRASHFREE_VERSION__: string;
 
@@ -47,8 +48,10 @@ export function init(options: BrowserOptions): CrashfreeClient {
   }
 
   let unloading = false;
-  const store = createBrowserStore({ dbName: browser.dbName, logger });
-  const liveness = createLiveness({ runId: uuid4(), store, heartbeatMs: browser.heartbeatMs });
+  const runId = uuid4();
+  const shared = createBrowserStore({ dbName: browser.dbName, logger });
+  const store = scopeQueueToTab(shared, runId);
+  const liveness = createLiveness({ runId, store: shared, heartbeatMs: browser.heartbeatMs });
   const user = core.integrations;
   const client = createClient(
     {
@@ -82,6 +85,7 @@ export function init(options: BrowserOptions): CrashfreeClient {
   // The lock is held before anything is persisted: no other tab may ever see this page's session as dead.
   liveness
     .hold()
+    .then(() => adoptOrphanQueues(shared, runId, async (run) => !(await liveness.isAlive(liveness.markerFor(run)))))
     .then(() => client.start())
     // Works around a lost wake-up in the core's queue pump (an envelope queued while a pass
     // is finishing waits for the next send); see the browser README.

@@ -31,8 +31,8 @@ const v8Line: StackLineParser = [
   },
 ];
 
-// SpiderMonkey / JavaScriptCore: "fn@url:1:2", "@url:1:2", "fn/<@url:1:2".
-const GECKO = /^\s*([^\s@]*)@(\S+?)(?::(\d+))?(?::(\d+))?\s*$/;
+// SpiderMonkey / JavaScriptCore: "fn@url:1:2", "@url:1:2", "fn/<@url:1:2", "global code@url:1:2".
+const GECKO = /^\s*([^@]*)@(\S+?)(?::(\d+))?(?::(\d+))?\s*$/;
 
 const geckoLine: StackLineParser = [
   50,
