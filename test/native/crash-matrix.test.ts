@@ -26,6 +26,10 @@ interface Case {
   handler?: string;
   /** A crash before the SDK made its session: the event is sent alone. */
   noSession?: boolean;
+  /** The crash happens after the JS call into the addon returned (async work): only the module attributes it. */
+  afterCall?: boolean;
+  /** The faulting instruction is in libc (abort()), not in the crasher. */
+  faultsInLibc?: boolean;
 }
 
 const CASES: Case[] = [
@@ -33,13 +37,14 @@ const CASES: Case[] = [
   { kind: 'sigbus', signal: 'SIGBUS', type: 'SIGBUS / BUS_ADRERR', reason: /^SIGBUS \/ ?BUS_ADRERR$/, fn: 'crasher_sigbus' },
   { kind: 'sigill', signal: 'SIGILL', type: 'SIGILL / ILL_ILLOPN', reason: /^SIGILL \/ ?ILL_ILLOPN$/, fn: 'crasher_sigill' },
   { kind: 'sigfpe', signal: 'SIGFPE', type: 'SIGFPE / FPE_INTDIV', reason: /^SIGFPE \/ ?FPE_INTDIV$/, fn: 'crasher_sigfpe' },
-  { kind: 'abort', signal: 'SIGABRT', type: 'SIGABRT / SI_TKILL', reason: /^SIGABRT/, fn: 'crasher_abort' },
+  { kind: 'abort', signal: 'SIGABRT', type: 'SIGABRT / SI_TKILL', reason: /^SIGABRT/, fn: 'crasher_abort', faultsInLibc: true },
   { kind: 'builtin-trap', signal: 'SIGILL', type: 'SIGILL / ILL_ILLOPN', reason: /^SIGILL \/ ?ILL_ILLOPN$/, fn: 'crasher_builtin_trap' },
   { kind: 'stack-overflow', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV/, fn: 'crasher_stack_overflow' },
   { kind: 'worker', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
-  { kind: 'threadpool', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+  { kind: 'threadpool', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', afterCall: true },
   { kind: 'two-threads', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
   { kind: 'lock-held', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+  { kind: 'wasm-trap-then-null-deref', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
   { kind: 'during-init', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', noSession: true },
   { kind: 'null-deref', handler: '/nonexistent/crashpad_handler', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
   { kind: 'fork-impossible', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
@@ -83,7 +88,11 @@ describe('native crash matrix', () => {
       const exception = event['exception']['values'][0];
       expect(exception).toMatchObject({ type: c.type, mechanism: { type: 'minidump', handled: false } });
       expect(event).toMatchObject({ level: 'fatal', release: 'crash-matrix@1.0.0', environment: 'test' });
-      expect(event['contexts']['native_addon']).toMatchObject({ name: 'crasher', js_function: 'crash' });
+      // Attribution: the crashing instruction's module (path + build id), and the wrapped call when the crash is inside it.
+      const addon = event['contexts']['native_addon'];
+      expect(addon['path']).toMatch(c.faultsInLibc ? /\/libc\.so/ : /\/crasher\.node$/);
+      expect(addon['build_id']).toMatch(/^[0-9a-f]{40}$/);
+      if (!c.afterCall) expect(addon).toMatchObject({ name: 'crasher', js_function: 'crash' });
       const writer = c.writer ?? 'crashpad';
       expect(event['contexts']['crashfree_native_crash']['dump']).toBe(writer);
 

@@ -62,6 +62,17 @@ typedef struct cf_status {
  */
 cf_status cf_install(const cf_options *options);
 
+/*
+ * A first-chance handler runs before anything else for every crash signal;
+ * returning nonzero means "this was not a crash, I fixed it up" (V8's
+ * WebAssembly bounds-check trap handler is the reason this exists) and the
+ * signal handler returns at once. It must itself be async-signal-safe.
+ */
+typedef int (*cf_first_chance_fn)(int signo, void *siginfo, void *ucontext);
+
+/* Sets (or clears, with NULL) the first-chance handler. Not signal-safe. */
+void cf_set_first_chance_handler(cf_first_chance_fn fn);
+
 /* The current health, as cf_install() last reported it. */
 cf_status cf_get_status(void);
 

@@ -18,3 +18,5 @@ cf_status cf_get_status(void) { return cf__state_get()->status; }
 int cf_thread_init(void) { return 0; }
 
 void cf_thread_cleanup(void) {}
+
+void cf_set_first_chance_handler(cf_first_chance_fn fn) { cf__state_get()->first_chance = fn; }

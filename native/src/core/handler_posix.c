@@ -146,6 +146,11 @@ static void cf__handle_crash(cf__state *st, const cf__crash *crash) {
 static void cf__on_signal(int signo, siginfo_t *info, void *ucontext) {
   cf__state *st = cf__state_get();
   int saved_errno = errno;
+  cf_first_chance_fn first = __atomic_load_n(&st->first_chance, __ATOMIC_ACQUIRE);
+  if (first && first(signo, info, ucontext)) {
+    errno = saved_errno; /* not a crash: e.g. a WebAssembly trap V8 turned into an exception */
+    return;
+  }
   int tid = (int)cf__gettid();
   int expected = 0;
   if (__atomic_compare_exchange_n(&st->crashing_tid, &expected, tid, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
@@ -267,3 +272,7 @@ cf_status cf_install(const cf_options *o) {
 }
 
 cf_status cf_get_status(void) { return cf__state_get()->status; }
+
+void cf_set_first_chance_handler(cf_first_chance_fn fn) {
+  __atomic_store_n(&cf__state_get()->first_chance, fn, __ATOMIC_RELEASE);
+}

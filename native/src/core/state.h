@@ -49,6 +49,9 @@ typedef struct cf__state {
   char *sid_slot;
   cf__exception_info exception;
 
+  /* Consulted before treating a signal as a crash (see cf_crash.h). */
+  cf_first_chance_fn first_chance;
+
   /* Signal chaining. */
   int signals[CF__SIGNAL_COUNT];
   cf__saved_action previous[CF__SIGNAL_COUNT];

@@ -2,7 +2,9 @@
 // and the core. Exports install(), status(), sharedMemory() and layout().
 // Loaded once per thread (main and each worker): every load gives that
 // thread an alternate signal stack once handlers are installed.
+#include <dlfcn.h>
 #include <napi.h>
+#include <signal.h>
 
 #include "cf_crash.h"
 #include "options.h"
@@ -29,10 +31,28 @@ Napi::Object StatusObject(Napi::Env env, const cf_status& s) {
   return o;
 }
 
+// V8's WebAssembly trap handler, exported by the node binary: out-of-bounds
+// wasm memory accesses raise SIGSEGV/SIGBUS that V8 turns into a JS
+// exception. It is looked up at install (absent in some embedders) and
+// consulted first, so such a trap is never reported as a crash.
+using V8TrapHandler = bool (*)(int, siginfo_t*, void*);
+V8TrapHandler g_v8_trap_handler = nullptr;
+
+// Signal-safe: V8 designed this entry point to be called from a signal handler.
+int WasmTrapFirstChance(int signo, void* info, void* ucontext) {
+  return (signo == SIGSEGV || signo == SIGBUS) && g_v8_trap_handler &&
+         g_v8_trap_handler(signo, static_cast<siginfo_t*>(info), ucontext);
+}
+
 // install(options) -> status. Throws TypeError for bad options.
 Napi::Value Install(const Napi::CallbackInfo& info) {
   InstallOptions options;
   if (!ParseInstallOptions(info, &options)) return info.Env().Undefined();
+  if (!g_v8_trap_handler) {
+    g_v8_trap_handler = reinterpret_cast<V8TrapHandler>(
+        dlsym(RTLD_DEFAULT, "_ZN2v829TryHandleWebAssemblyTrapPosixEiP9siginfo_tPv"));
+    if (g_v8_trap_handler) cf_set_first_chance_handler(WasmTrapFirstChance);
+  }
   cf_options view = options.View();
   return StatusObject(info.Env(), cf_install(&view));
 }
