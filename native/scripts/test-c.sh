@@ -17,7 +17,9 @@ step() { # name, then the command
   else fail=$((fail + 1)); echo "FAIL $name (log: native/$OUT/$name.log)"; tail -20 "$OUT/$name.log" | sed 's/^/    /'; fi
 }
 
+# A failed build must never leave an old binary to be tested.
 build_host() {
+  rm -f build/ctest/cf_core_tests
   cmake -S . -B build/ctest -DCF_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build/ctest -j2
 }
 run_host() { build/ctest/cf_core_tests "$OUT/host"; }
@@ -45,6 +47,7 @@ check_dumps_host() {
 }
 
 build_arm64() {
+  rm -f build/ctest-arm64/cf_core_tests
   cmake -S . -B build/ctest-arm64 -DCF_BUILD_TESTS=ON -DCF_TEST_CRASHPAD=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=aarch64 \
     -DCMAKE_C_COMPILER=aarch64-linux-gnu-gcc &&

@@ -153,7 +153,9 @@ static void cf__on_signal(int signo, siginfo_t *info, void *ucontext) {
   }
   int tid = (int)cf__gettid();
   int expected = 0;
-  if (__atomic_compare_exchange_n(&st->crashing_tid, &expected, tid, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+  if ((int)getpid() != st->install_pid) {
+    /* A fork()ed child without exec: its parent's paths are not its own. */
+  } else if (__atomic_compare_exchange_n(&st->crashing_tid, &expected, tid, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
     cf__crash crash = {
         .signo = signo,
         .code = info->si_code,
@@ -265,6 +267,7 @@ cf_status cf_install(const cf_options *o) {
     void (*prev)(int) = st->previous[i].sa_handler;
     if ((st->previous[i].sa_flags & SA_SIGINFO) || (prev != SIG_DFL && prev != SIG_IGN)) st->status.chained = 1;
   }
+  st->install_pid = (int)getpid();
   st->installed = 1;
   st->status.installed = 1;
   st->status.mode = st->mode;

@@ -31,6 +31,9 @@ typedef struct __attribute__((packed)) cf__exception_info {
 typedef struct cf__state {
   /* Set once by cf_install(); read by the handler. */
   int installed;
+  /* The process that installed: a fork()ed child (no exec) inherits the
+     handlers but must not write into its parent's run files. */
+  int install_pid;
   cf_mode mode;
   int handler_timeout_ms;
   char record_path[CF_PATH_MAX];

@@ -221,6 +221,21 @@ static void test_handler_missing(const char *dir) {
   CHECK(strstr(record_of(dir), "\nmode=inprocess\n") != NULL);
 }
 
+/* A fork()ed child (no exec) inherits the handlers; its crash must not
+   overwrite the parent's record. The parent here is the installing child. */
+static void crash_in_forked_child(void) {
+  pid_t pid = fork();
+  if (pid == 0) crash_null();
+  int status = 0;
+  waitpid(pid, &status, 0);
+  _exit(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV ? 0 : 93);
+}
+static void test_forked_child_crash(const char *dir) {
+  child_spec s = {NULL, NULL, crash_in_forked_child};
+  CHECK(run_child(dir, &s) == 0); /* installer exits 0: its child died of SIGSEGV */
+  CHECK(record_of(dir)[0] == '\0');   /* and wrote no record in the installer's name */
+}
+
 #ifndef CF_TEST_NO_CRASHPAD
 static int crashpad_dump_count(const char *dir) {
   int n = 0;
@@ -298,6 +313,7 @@ const cf_test_case kHandlerTests[] = {
     {"handler_two_threads", test_two_threads},
     {"handler_chains_previous", test_chains_previous_handler},
     {"handler_missing_binary", test_handler_missing},
+    {"handler_forked_child_writes_nothing", test_forked_child_crash},
 #ifndef CF_TEST_NO_CRASHPAD
     {"handler_crashpad", test_crashpad},
     {"handler_crashpad_exits_nonzero", test_crashpad_handler_fails},
