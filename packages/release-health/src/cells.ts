@@ -26,7 +26,8 @@ export interface Cell {
   abnormal: number;
   /** Of the sessions above, those still `ok` (not terminated). */
   open: number;
-  users: Map<string, UserTally>;
+  /** Keyed by the index's interned user number (see SessionIndex). */
+  users: Map<number, UserTally>;
 }
 
 /** One change to a cell: `count` sessions of one outcome, optionally for one user. */
@@ -34,7 +35,8 @@ export interface Contribution {
   outcome: SessionOutcome;
   count: number;
   open: boolean;
-  did: string | null;
+  /** Interned user number, or null when the session has no user. */
+  user: number | null;
 }
 
 const MINUTE = 60_000;
@@ -57,13 +59,13 @@ export function applyContribution(cell: Cell, c: Contribution, sign: 1 | -1): vo
   const delta = sign * c.count;
   cell[c.outcome] += delta;
   if (c.open) cell.open += delta;
-  if (c.did === null) return;
-  let tally = cell.users.get(c.did);
+  if (c.user === null) return;
+  let tally = cell.users.get(c.user);
   if (!tally) {
     tally = { n: 0, healthy: 0, errored: 0, crashed: 0, abnormal: 0 };
-    cell.users.set(c.did, tally);
+    cell.users.set(c.user, tally);
   }
   tally.n += delta;
   tally[c.outcome] += delta;
-  if (tally.n <= 0) cell.users.delete(c.did);
+  if (tally.n <= 0) cell.users.delete(c.user);
 }

@@ -34,14 +34,20 @@ interface SessionState {
   status: string;
   errors: number;
   initSeen: boolean;
-  did: string | null;
-  dims: readonly [string, string, string, string] | null;
+  user: number | null;
+  dims: DimSet | null;
   started: number;
   cell: Cell | null;
   contribution: Contribution | null;
 }
 
 const TERMINAL = new Set(['exited', 'crashed', 'abnormal', 'errored']);
+
+/** One interned (project, release, environment, platform), shared by its sessions and cells. */
+interface DimSet {
+  dims: readonly [string, string, string, string];
+  key: string;
+}
 
 /** Parses an ISO string or a number (seconds or ms since the epoch) into ms. */
 export function parseTime(value: unknown): number | undefined {
@@ -64,6 +70,9 @@ function outcomeOf(status: string, errors: number): SessionOutcome {
 export class SessionIndex {
   private readonly sessions = new Map<string, SessionState>();
   private readonly cells = new Map<string, Cell>();
+  /** User ids interned to small numbers so queries can merge users in typed arrays. */
+  private readonly users = new Map<string, number>();
+  private readonly dimSets = new Map<string, DimSet>();
   private readonly counters = { updates: 0, aggregateBuckets: 0, duplicates: 0, stale: 0, invalid: 0 };
 
   /** Ingests one `session` item payload. Never throws on bad input. */
@@ -80,7 +89,7 @@ export class SessionIndex {
         status: 'ok',
         errors: 0,
         initSeen: false,
-        did: null,
+        user: null,
         dims: null,
         started: 0,
         cell: null,
@@ -90,9 +99,9 @@ export class SessionIndex {
     }
     const release = update.attrs?.release;
     if (!state.dims && typeof release === 'string' && release !== '') {
-      state.dims = [meta.project ?? '0', release, String(update.attrs?.environment ?? 'production'), meta.platform ?? 'unknown'];
+      state.dims = this.dimSet([meta.project ?? '0', release, String(update.attrs?.environment ?? 'production'), meta.platform ?? 'unknown']);
     }
-    if (state.did === null && typeof update.did === 'string' && update.did !== '') state.did = update.did;
+    if (state.user === null && typeof update.did === 'string' && update.did !== '') state.user = this.intern(update.did);
     if (update.init === true || !state.started) {
       state.started = parseTime(update.started) ?? meta.receivedAt ?? Date.now();
     }
@@ -127,8 +136,8 @@ export class SessionIndex {
         this.counters.invalid++;
         continue;
       }
-      const cell = this.cellFor([meta.project ?? '0', release, environment, meta.platform ?? 'unknown'], started);
-      const did = typeof bucket.did === 'string' && bucket.did !== '' ? bucket.did : null;
+      const cell = this.cellFor(this.dimSet([meta.project ?? '0', release, environment, meta.platform ?? 'unknown']), started);
+      const user = typeof bucket.did === 'string' && bucket.did !== '' ? this.intern(bucket.did) : null;
       const parts: Array<[SessionOutcome, unknown]> = [
         ['healthy', bucket.exited],
         ['errored', bucket.errored],
@@ -137,7 +146,7 @@ export class SessionIndex {
       ];
       for (const [outcome, raw] of parts) {
         const count = typeof raw === 'number' && raw > 0 ? Math.floor(raw) : 0;
-        if (count > 0) applyContribution(cell, { outcome, count, open: false, did }, 1);
+        if (count > 0) applyContribution(cell, { outcome, count, open: false, user }, 1);
       }
     }
     return 'applied';
@@ -145,7 +154,7 @@ export class SessionIndex {
 
   /** Counts and series for a filter, time range, grouping and interval. */
   query(q: HealthQuery = {}): HealthResult {
-    return runQuery(this.cells.values(), q);
+    return runQuery(this.cells.values(), q, this.users.size);
   }
 
   /** Ingest counters, including the anomalies that were ignored. */
@@ -159,35 +168,56 @@ export class SessionIndex {
     return { ...this.counters, sessions: counted, withoutInit };
   }
 
+  private intern(did: string): number {
+    let n = this.users.get(did);
+    if (n === undefined) {
+      n = this.users.size;
+      this.users.set(did, n);
+    }
+    return n;
+  }
+
   private invalid(): IngestResult {
     this.counters.invalid++;
     return 'invalid';
   }
 
-  private cellFor(dims: readonly [string, string, string, string], startedMs: number): Cell {
+  private dimSet(dims: [string, string, string, string]): DimSet {
+    const key = dims.join('\u0000');
+    let set = this.dimSets.get(key);
+    if (!set) this.dimSets.set(key, (set = { dims, key }));
+    return set;
+  }
+
+  private cellFor(set: DimSet, startedMs: number): Cell {
     const minute = minuteOf(startedMs);
-    const key = `${dims.join('\u0000')}\u0000${minute}`;
+    const key = `${set.key}\u0000${minute}`;
     let cell = this.cells.get(key);
     if (!cell) {
-      cell = newCell(dims, minute);
+      cell = newCell(set.dims, minute);
       this.cells.set(key, cell);
     }
     return cell;
   }
 
-  /** Replaces the session's contribution with one matching its current state. */
+  /**
+   * Makes the session's contribution match its current state: nothing to do
+   * when it already does (duplicates, stale updates), else undo and redo.
+   */
   private recount(state: SessionState): void {
-    if (state.cell && state.contribution) applyContribution(state.cell, state.contribution, -1);
+    const counted = state.initSeen && state.dims !== null;
+    const outcome = outcomeOf(state.status, state.errors);
+    const open = !TERMINAL.has(state.status);
+    const old = state.contribution;
+    const cell = state.cell;
+    const sameCell = cell !== null && state.dims !== null && cell.dims === state.dims.dims && cell.minute === minuteOf(state.started);
+    if (counted && old && sameCell && old.outcome === outcome && old.open === open && old.user === state.user) return;
+    if (cell && old) applyContribution(cell, old, -1);
     state.cell = null;
     state.contribution = null;
-    if (!state.initSeen || !state.dims) return;
-    const contribution: Contribution = {
-      outcome: outcomeOf(state.status, state.errors),
-      count: 1,
-      open: !TERMINAL.has(state.status),
-      did: state.did,
-    };
-    state.cell = this.cellFor(state.dims, state.started);
+    if (!counted || !state.dims) return;
+    const contribution: Contribution = { outcome, count: 1, open, user: state.user };
+    state.cell = sameCell ? cell : this.cellFor(state.dims, state.started);
     state.contribution = contribution;
     applyContribution(state.cell, contribution, 1);
   }

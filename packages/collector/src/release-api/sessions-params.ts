@@ -151,7 +151,8 @@ export function parseSessionsParams(params: URLSearchParams, now = Date.now()): 
   return {
     fields: fields as SessionField[],
     groupBy: groupBy as GroupKey[],
-    query: { filter, start, end, interval, groupBy: dims },
+    // Distinct users are the expensive part: count them only when asked.
+    query: { filter, start, end, interval, groupBy: dims, users: fields.some((f) => f.includes('user')) },
     queryText,
   };
 }
