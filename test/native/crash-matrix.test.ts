@@ -77,7 +77,13 @@ describe('native crash matrix', () => {
 
       const crash = await runApp(['crash', c.kind], env);
       expect(crash.signal, crash.stderr).toBe(c.signal);
-      const sid = c.noSession ? undefined : (JSON.parse(crash.stdout.split('\n')[0]!) as { sid: string }).sid;
+      const started = c.noSession ? undefined : (JSON.parse(crash.stdout.split('\n')[0]!) as { sid: string; status: Record<string, unknown> });
+      const sid = started?.sid;
+      if (started) {
+        // Health as users see it (getNativeCaptureStatus()): on, the mode chosen at init, alt stack, Node's handler chained.
+        const mode = c.handler ? 'inprocess' : 'crashpad';
+        expect(started.status).toMatchObject({ enabled: true, mode, altStack: true, chained: true });
+      }
 
       const next = await runApp(['recover'], env);
       expect(next.code, next.stderr).toBe(0);

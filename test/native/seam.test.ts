@@ -100,6 +100,20 @@ describe('next-launch collection', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
+  it('beforeSend can drop the native event; the run still counts as crashed', async () => {
+    const dataDir = path.join(scratch, 'dropping-app');
+    const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher, CF_HANDLER: '/nonexistent/handler', CF_DROP_NATIVE: '1' };
+    const crash = await runApp(['crash', 'null-deref'], env);
+    expect(crash.signal, crash.stderr).toBe('SIGSEGV');
+    const sid = (JSON.parse(crash.stdout.split('\n')[0]!) as { sid: string }).sid;
+    const before = collector.items({ type: 'event' }).length;
+    const next = await runApp(['recover'], env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(collector.items({ type: 'event' }).slice(before).filter((e) => (e.payload as any).platform === 'native')).toHaveLength(0);
+    const statuses = collector.items({ type: 'session' }).map((s) => s.payload as any).filter((s) => s.sid === sid).map((s) => s.status);
+    expect(statuses).toContain('crashed');
+  });
+
   it('skips a corrupt record with one warning, delivers the real crash, removes clean runs', async () => {
     const dataDir = path.join(scratch, 'app');
     const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher, CF_HANDLER: '/nonexistent/handler', CF_DEBUG: '1' };
