@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Event, StackParser } from '@sentry/core';
 import type { ExternalCrash, Liveness } from '@crashfree/core';
-import { ensurePrivateDir, writeFileAtomicSync } from './store.js';
+import { ensurePrivateDir } from './store.js';
 
 const REPORT_PREFIX = 'fatal-';
 const META_PREFIX = 'meta-';
@@ -36,7 +36,11 @@ export function configureFatalReports(dir: string, run: RunMeta): string {
   process.report.compact = true;
   // Network details are slow to gather and useless for an OOM.
   (process.report as { excludeNetwork?: boolean }).excludeNetwork = true;
-  writeFileAtomicSync(path.join(dir, `${META_PREFIX}${name}.json`), JSON.stringify(run));
+  // Atomic but not fsynced: it only labels a report, and init must stay cheap.
+  const file = path.join(dir, `${META_PREFIX}${name}.json`);
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(run), { mode: 0o600 });
+  fs.renameSync(tmp, file);
   return name;
 }
 

@@ -19,7 +19,7 @@ import { endSessionAtExit, type ExitSyncClient } from './exit-sync.js';
 import { unhandledRejectionMode } from './unhandled-rejections.js';
 import { instrumentRequests, type RequestInstrumentation } from './request-sessions.js';
 import { clearRunMeta, collectFatalReports, configureFatalReports, mergeWithNativeCrashes } from './fatal-report.js';
-import { collectAnrStates, startAnrWatchdog } from './anr.js';
+import { collectAnrStates, startAnrWatchdog, type AnrWatchdog } from './anr.js';
 import { collectNativeCrashes, setNativeSessionId, setupNativeCapture, type NativeSetupContext } from './native/index.js';
 
 declare const __CRASHFREE_VERSION__: string;
@@ -115,18 +115,22 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   onSessionStarted();
 
   const requests: RequestInstrumentation | undefined = requestMode ? instrumentRequests(client) : undefined;
-  const anr =
-    node.anrThresholdMs > 0
-      ? startAnrWatchdog({
-          thresholdMs: node.anrThresholdMs,
-          maxPerHour: node.anrMaxPerHour,
-          stateDir: layout.anr,
-          owner: liveness.owner(),
-          getSessionId: () => client.getSessionId(),
-          capture: (event) => client.captureEvent(event),
-          log,
-        })
-      : undefined;
+  // Started once recovery is done: a hang in the first milliseconds is not
+  // one, and short-lived CLIs never pay for the worker thread.
+  let anr: AnrWatchdog | undefined;
+  let closed = false;
+  const startHangDetection = (): void => {
+    if (node.anrThresholdMs === 0 || closed || anr) return;
+    anr = startAnrWatchdog({
+      thresholdMs: node.anrThresholdMs,
+      maxPerHour: node.anrMaxPerHour,
+      stateDir: layout.anr,
+      owner: liveness.owner(),
+      getSessionId: () => client.getSessionId(),
+      capture: (event) => client.captureEvent(event),
+      log,
+    });
+  };
 
   const started = (async () => {
     const collect = async (what: string, run: () => Promise<ExternalCrash[]>): Promise<ExternalCrash[]> => {
@@ -143,7 +147,7 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     const crashes = [...mergeWithNativeCrashes(native, reports), ...hangs];
     await client.start({ crashes });
     onSessionStarted();
-    anr?.sessionChanged();
+    startHangDetection();
   })().catch((e: unknown) => log(`[crashfree] start failed: ${String(e)}`));
 
   const uninstall = installProcessLifecycle({
@@ -166,6 +170,7 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   client.on('close', () => {
     uninstall();
     requests?.uninstall();
+    closed = true;
     anr?.stop();
   });
 

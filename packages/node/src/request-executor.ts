@@ -4,7 +4,6 @@
  * pooled sockets, so they never keep the user's process alive.
  */
 import * as http from 'node:http';
-import * as https from 'node:https';
 import type { RequestExecutor, TransportHttpResponse } from '@crashfree/core';
 
 /** Options of {@link createRequestExecutor}. */
@@ -20,16 +19,22 @@ export interface RequestExecutorOptions {
  */
 export function createRequestExecutor(options: RequestExecutorOptions = {}): RequestExecutor {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 4 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 4 }),
-  };
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  // node:https costs ~10 ms to load: only DSNs that use it pay for it.
+  let https: typeof import('node:https') | undefined;
+  let httpsAgent: import('node:https').Agent | undefined;
 
   return (request) =>
     new Promise<TransportHttpResponse>((resolve, reject) => {
       const url = new URL(request.url);
-      const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
-      const send = url.protocol === 'https:' ? https.request : http.request;
+      let agent: http.Agent = httpAgent;
+      let send = http.request;
+      if (url.protocol === 'https:') {
+        https ??= process.getBuiltinModule('node:https');
+        httpsAgent ??= new https.Agent({ keepAlive: true, maxSockets: 4 });
+        agent = httpsAgent;
+        send = https.request;
+      }
       const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body;
       const req = send(url, {
         method: 'POST',

@@ -76,6 +76,13 @@ export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus
     const block = shared();
     if (!block || !capture.load?.ok) return (capture.status = OFF(capture.load && !capture.load.ok ? capture.load.reason : 'the native addon is unavailable'));
     const addon = capture.load.addon;
+    const existing = addon.status();
+    if (existing.installed) {
+      // Another thread (the main one, when this is a worker) installed the
+      // process-wide handlers and owns the run files and session id; this
+      // thread only needs its alternate stack, which loading the addon gave it.
+      return (capture.status = { enabled: true, mode: existing.mode, altStack: addon.threadInit(), chained: existing.chained });
+    }
     const handler = chooseCrashpadHandler(ctx.crashpadHandlerPath, process.env);
     if (handler.path === undefined) ctx.log(`[crashfree] ${handler.warning}`);
     const run = createRun(nativeRoot(ctx.dataDir));
