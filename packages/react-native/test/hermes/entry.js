@@ -47,6 +47,11 @@ function play(steps, i) {
     setTimeout(next, 0);
   } else if (step.flush) {
     flush(step.flush).then(next);
+  } else if (step.close) {
+    // The user quits the app: the SDK ends the session `exited` and flushes.
+    sdk.close(step.close).then(function () {
+      host.exit('closed');
+    });
   } else if (step.exit) {
     host.exit('script');
   }

@@ -112,6 +112,8 @@
   }
 
   global.fetch = function (url, init) {
+    // Offline launches fail like RN's fetch does without a network.
+    if (state.offline) return Promise.reject(new TypeError('Network request failed'));
     var body = init && init.body;
     var message = { op: 'request', url: String(url), headers: (init && init.headers) || {} };
     if (typeof body === 'string') message.body = body;
@@ -127,30 +129,6 @@
       },
     });
   };
-
-  // RN 0.84's Hermes has TextEncoder; the Hermes 0.12 CLI predates it.
-  if (typeof global.TextEncoder === 'undefined') {
-    global.TextEncoder = function TextEncoder() {};
-    global.TextEncoder.prototype.encode = function (text) {
-      var s = String(text === undefined ? '' : text);
-      var out = [];
-      for (var i = 0; i < s.length; i++) {
-        var c = s.charCodeAt(i);
-        if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
-          var d = s.charCodeAt(i + 1);
-          if (d >= 0xdc00 && d < 0xe000) {
-            c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-            i++;
-          } else c = 0xfffd;
-        } else if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
-        if (c < 0x80) out.push(c);
-        else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-        else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-        else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-      }
-      return new Uint8Array(out);
-    };
-  }
 
   /** The harness-facing controls used by the harness entry and the host modules. */
   global.__cfHost = {
