@@ -8,6 +8,7 @@ import {
   resolvedSyncPromise,
   type ClientOptions,
   type Event,
+  type DataCategory,
   type EventDropReason,
   type EventHint,
   type ParameterizedString,
@@ -55,6 +56,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
   private resolver: (() => RequestSession | undefined) | undefined;
   private starting: Promise<RecoveryResult> | undefined;
   private readonly accounting: Accounting | undefined;
+  private outcomesTimer: unknown;
 
   /** Use `createClient`, which validates options first. `resolved` undefined makes a disabled client. */
   public constructor(
@@ -227,8 +229,25 @@ export class CrashfreeClient extends Client<ClientOptions> {
     this.sessions?.end('exited');
     await this.requests?.close();
     const result = await super.close(timeout);
+    if (this.outcomesTimer !== undefined) this.deps.clearTimeout(this.outcomesTimer);
+    this.outcomesTimer = undefined;
     this.durable?.dispose();
     return result;
+  }
+
+  /**
+   * Records a drop for the client report (as @sentry/core) and makes sure the
+   * report goes out within `clientReportFlushInterval` (default 60 s) even if
+   * the app never flushes: long-running servers would otherwise keep them.
+   */
+  public override recordDroppedEvent(reason: EventDropReason, category: DataCategory, count?: number): void {
+    super.recordDroppedEvent(reason, category, count);
+    if (this.outcomesTimer !== undefined || !this.cf) return;
+    const interval = (this.getOptions() as { clientReportFlushInterval?: number }).clientReportFlushInterval ?? 60_000;
+    this.outcomesTimer = this.deps.setTimeout(() => {
+      this.outcomesTimer = undefined;
+      if (this._isEnabled()) this._flushOutcomes();
+    }, interval);
   }
 
   /** Delegates to the platform; a platform that throws loses that event, never the app. */

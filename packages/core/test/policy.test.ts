@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Event } from '@sentry/core';
-import { EventPolicy, fingerprintOf } from '@crashfree/core';
+import { createClient, EventPolicy, fingerprintOf } from '@crashfree/core';
+import { collector, testPlatform, until } from './helpers.js';
 
 const handled = (value: string, line = 1): Event => ({
   exception: { values: [{ type: 'Error', value, mechanism: { type: 'generic', handled: true }, stacktrace: { frames: [{ filename: 'a.js', function: 'f', lineno: line }] } }] },
@@ -57,5 +58,22 @@ describe('event policy', () => {
     for (let i = 0; i < 10; i++) p.decide(handled(`x${i}`), false);
     // "first" was forgotten (least recently seen), so it has a fresh budget.
     expect(p.decide(handled('first'), false)).toBeUndefined();
+  });
+});
+
+describe('client reports without an explicit flush', () => {
+  it('are sent within clientReportFlushInterval', async () => {
+    const c = await collector();
+    try {
+      const client = createClient({ dsn: c.dsn, release: 'app@1', fingerprintBudget: 0, spikeLimitPerMinute: 1, clientReportFlushInterval: 50 }, testPlatform());
+      await client.start();
+      for (let i = 0; i < 4; i++) client.captureException(new Error('flood'));
+      await until(() => c.items({ type: 'client_report' }).length > 0, 'a client report');
+      const [report] = c.items({ type: 'client_report' });
+      expect((report!.payload as { discarded_events: unknown[] }).discarded_events).toEqual([{ reason: 'spike_protection', category: 'error', quantity: 3 }]);
+      await client.close(2000);
+    } finally {
+      await c.close();
+    }
   });
 });
