@@ -5,7 +5,7 @@
 // runs that ended cleanly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +38,29 @@ describe('@crashfree/native addon', () => {
   ])('install(%j) throws a TypeError naming the option', (options, message) => {
     expect(() => loaded.addon.install(options)).toThrow(new TypeError(`@crashfree/native install(): ${message}`));
     expect(loaded.addon.status().installed).toBe(false);
+  });
+});
+
+describe('@crashfree/native without a built addon', () => {
+  // A copy of the package's loader with no addon next to it: what a failed
+  // install leaves behind.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cf-native-unbuilt-'));
+  mkdirSync(path.join(dir, 'lib'));
+  mkdirSync(path.join(dir, 'build', 'addon'), { recursive: true });
+  writeFileSync(path.join(dir, 'lib', 'index.js'), readFileSync(path.join(NATIVE_DIR, 'lib', 'index.js')));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says in one sentence why, from the build marker', () => {
+    writeFileSync(path.join(dir, 'build', 'addon', 'BUILD_FAILED'), 'cmake is not installed');
+    const r = require(path.join(dir, 'lib', 'index.js')).load();
+    expect(r).toEqual({ ok: false, reason: 'the native addon was not built: cmake is not installed' });
+  });
+
+  it('says the addon could not be loaded when there is no marker', () => {
+    rmSync(path.join(dir, 'build', 'addon', 'BUILD_FAILED'));
+    const r = require(path.join(dir, 'lib', 'index.js')).load();
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/^the native addon could not be loaded \(Cannot find module '.*crashfree_native\.node'/);
   });
 });
 

@@ -46,7 +46,7 @@ export interface NativeCaptureStatus {
  * addon, the shared-block writer and the last status. It exists because the
  * signal handlers themselves are process-wide.
  */
-const capture: { load?: AddonLoad; block?: SharedBlock; status?: NativeCaptureStatus } = {};
+const capture: { load?: AddonLoad; block?: SharedBlock; status?: NativeCaptureStatus; ownsSession?: boolean } = {};
 
 const OFF = (reason: string): NativeCaptureStatus => ({ enabled: false, mode: 'off', reason, altStack: false, chained: false });
 
@@ -87,6 +87,7 @@ export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus
     if (handler.path === undefined) ctx.log(`[crashfree] ${handler.warning}`);
     const run = createRun(nativeRoot(ctx.dataDir));
     block.setSessionId(ctx.sessionId);
+    capture.ownsSession = true;
     const s = addon.install({
       recordPath: run.record,
       minidumpPath: run.minidump,
@@ -113,7 +114,8 @@ export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus
 
 /** Tells the native layer the current session id (after a new session starts). */
 export function setNativeSessionId(sessionId: string | undefined): void {
-  capture.block?.setSessionId(sessionId);
+  // Only the thread that installed the handlers owns the run's session id.
+  if (capture.ownsSession) capture.block?.setSessionId(sessionId);
 }
 
 /**
