@@ -1,6 +1,5 @@
 import {
   Client,
-  createSessionEnvelope,
   getCurrentScope,
   getIsolationScope,
   isAlreadyCaptured,
@@ -13,24 +12,21 @@ import {
   type EventHint,
   type ParameterizedString,
   type Scope,
-  type SessionAggregates,
   type SessionStatus,
   type SeverityLevel,
 } from '@sentry/core';
-import { ACCOUNTED, Accounting, classifyEvent, classifyException, classifyMessage, type Accounted, type MarkedHint } from './accounting.js';
-import { AppSessions } from './app-sessions.js';
+import { ACCOUNTED, classifyEvent, type Accounting, classifyException, classifyMessage, type Accounted, type MarkedHint } from './accounting.js';
+import type { AppSessions } from './app-sessions.js';
 import { within, type CoreDeps } from './clock.js';
+import { buildEngine } from './engine.js';
 import { captureFatal } from './fatal.js';
 import type { ResolvedOptions } from './options.js';
-import { EventPolicy, isUnhandledEvent } from './policy.js';
+import { isUnhandledEvent, type EventPolicy } from './policy.js';
 import { recover, type RecoveryResult } from './recovery.js';
-import { RequestAggregator, type RequestSession } from './request-sessions.js';
-import { sessionEnvelope } from './session-state.js';
-import { DidResolver } from './did.js';
+import type { RequestAggregator, RequestSession } from './request-sessions.js';
 import { sentryClientOptions } from './sentry-options.js';
 import type { DurableTransport } from './transport.js';
 import type { ExternalCrash, Platform } from './types.js';
-
 
 const NOOP_REQUEST: RequestSession = {
   status: 'ok',
@@ -71,36 +67,20 @@ export class CrashfreeClient extends Client<ClientOptions> {
     this.cf = resolved?.sentry.enabled === false ? undefined : resolved;
     this.durable = holder.transport;
     if (!this.cf || !this.durable) return;
-    const durable = this.durable;
-    const cf = this.cf;
-    this.policy = new EventPolicy({ ...cf, now: deps.now, random: deps.random });
-    if (cf.sessionMode === 'application') {
-      const did = new DidResolver(cf.hashUserId);
-      this.sessions = new AppSessions({
-        store: platform.store,
-        deps,
-        release: cf.release,
-        environment: cf.environment,
-        owner: () => platform.liveness.owner(),
-        did: () => did.get(),
-        didSync: () => did.getSync(),
-        envelope: (item) => sessionEnvelope(item, this.getDsn(), this.getSdkMetadata()),
-        enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
-        logger,
-      });
-    } else {
-      this.requests = new RequestAggregator({
-        deps,
-        release: cf.release,
-        environment: cf.environment,
-        intervalMs: cf.aggregateFlushIntervalMs,
-        envelope: (agg: SessionAggregates) => createSessionEnvelope(agg, this.getDsn(), this.getSdkMetadata()),
-        enqueue: (env) => durable.enqueue(env),
-        enqueueSync: (env) => durable.enqueueSync(env),
-        capture: (req, exception, hint) => this.captureForRequest(req, exception, hint),
-      });
-    }
-    this.accounting = new Accounting(this.sessions, this.requests !== undefined);
+    const engine = buildEngine({
+      cf: this.cf,
+      platform,
+      deps,
+      durable: this.durable,
+      logger,
+      dsn: () => this.getDsn(),
+      metadata: () => this.getSdkMetadata(),
+      captureForRequest: (req, exception, hint) => this.captureForRequest(req, exception, hint),
+    });
+    this.policy = engine.policy;
+    this.sessions = engine.sessions;
+    this.requests = engine.requests;
+    this.accounting = engine.accounting;
   }
 
   /** Whether the client runs (valid options, a DSN, not closed). */

@@ -1,5 +1,5 @@
 import type { DsnComponents, Envelope, Event, EventDropReason, EventHint, SdkMetadata } from '@sentry/core';
-import { crashEnvelope, crashKey, type CrashRecord } from './fatal.js';
+import { crashEnvelope, type CrashRecord } from './fatal.js';
 import { parsePersistedSession, sessionEnvelope, sessionKey, toSessionItem, type PersistedSession } from './session-state.js';
 import { sha256HexSync } from './sha256.js';
 import type { ExternalCrash, Liveness, Store } from './types.js';

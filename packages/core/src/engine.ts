@@ -1,0 +1,66 @@
+import { createSessionEnvelope, type DsnComponents, type EventHint, type SdkMetadata, type SessionAggregates } from '@sentry/core';
+import { Accounting } from './accounting.js';
+import { AppSessions } from './app-sessions.js';
+import type { CoreDeps } from './clock.js';
+import { DidResolver } from './did.js';
+import type { ResolvedOptions } from './options.js';
+import { EventPolicy } from './policy.js';
+import { RequestAggregator, type RequestSession } from './request-sessions.js';
+import { sessionEnvelope } from './session-state.js';
+import type { DurableTransport } from './transport.js';
+import type { Platform } from './types.js';
+
+/** What an enabled client runs on besides @sentry/core: its session engine (one mode), event policy and accounting. */
+export interface Engine {
+  policy: EventPolicy;
+  sessions: AppSessions | undefined;
+  requests: RequestAggregator | undefined;
+  accounting: Accounting;
+}
+
+/** The client pieces the engine is wired to. */
+export interface EngineContext {
+  cf: ResolvedOptions;
+  platform: Platform;
+  deps: CoreDeps;
+  durable: DurableTransport;
+  logger: Pick<Console, 'warn'>;
+  dsn: () => DsnComponents | undefined;
+  metadata: () => SdkMetadata | undefined;
+  captureForRequest: (req: RequestSession, exception: unknown, hint?: EventHint) => string;
+}
+
+/** Builds the engine for the resolved options: application sessions or request aggregates, never both. */
+export function buildEngine(ctx: EngineContext): Engine {
+  const { cf, platform, deps, durable } = ctx;
+  const policy = new EventPolicy({ ...cf, now: deps.now, random: deps.random });
+  let sessions: AppSessions | undefined;
+  let requests: RequestAggregator | undefined;
+  if (cf.sessionMode === 'application') {
+    const did = new DidResolver(cf.hashUserId);
+    sessions = new AppSessions({
+      store: platform.store,
+      deps,
+      release: cf.release,
+      environment: cf.environment,
+      owner: () => platform.liveness.owner(),
+      did: () => did.get(),
+      didSync: () => did.getSync(),
+      envelope: (item) => sessionEnvelope(item, ctx.dsn(), ctx.metadata()),
+      enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
+      logger: ctx.logger,
+    });
+  } else {
+    requests = new RequestAggregator({
+      deps,
+      release: cf.release,
+      environment: cf.environment,
+      intervalMs: cf.aggregateFlushIntervalMs,
+      envelope: (agg: SessionAggregates) => createSessionEnvelope(agg, ctx.dsn(), ctx.metadata()),
+      enqueue: (env) => durable.enqueue(env),
+      enqueueSync: (env) => durable.enqueueSync(env),
+      capture: ctx.captureForRequest,
+    });
+  }
+  return { policy, sessions, requests, accounting: new Accounting(sessions, requests !== undefined) };
+}
