@@ -37,7 +37,20 @@ describe('native crash bridge', () => {
     first.kill();
 
     const minidump = Buffer.from('MDMP\x93\xa7fake-but-bytes').toString('base64');
-    const record = `signal=11\ncode=1\nfault_addr=0x0000000000000010\nsid=${sid}\ntime_ms=${Date.now()}\nrelease=app@1.0.0+1\nmodule=libapp.so\n`;
+    // The format native/src/core/record.c writes from the signal handler.
+    const record = [
+      'crashfree_record=1',
+      'signal=11',
+      'signal_name=SIGSEGV',
+      'code=1',
+      'fault_address=0x0000000000000010',
+      `time_ms=${Date.now()}`,
+      'mode=inprocess',
+      'release=app@1.0.0+1',
+      `sid=${sid}`,
+      'module_path=/data/app/lib/arm64/libapp.so',
+      '',
+    ].join('\n');
     const { module, calls } = nativeModule([
       { id: 'crash-1.rec', record, minidumpBase64: minidump },
       { id: 'torn.rec', record: 'sig' },
@@ -53,6 +66,7 @@ describe('native crash bridge', () => {
       mechanism: { type: 'signalhandler', handled: false },
     });
     expect(event.level).toBe('fatal');
+    expect(event.tags).toMatchObject({ 'native.module': 'libapp.so' });
     const dump = c.items({ type: 'attachment' }).find((i) => i.envelopeHeaders.event_id === event.event_id);
     expect(dump?.attachment).toMatchObject({ attachmentType: 'event.minidump', size: Buffer.from(minidump, 'base64').length });
     await eventually(() => sessionUpdates(c).some((u) => u.sid === sid && u.status === 'crashed'), 'crashed update');

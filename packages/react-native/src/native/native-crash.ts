@@ -11,7 +11,11 @@ const SIGNALS: Record<number, [string, string]> = {
   11: ['SIGSEGV', 'Segmentation fault'],
 };
 
-/** Parses a C-core crash record (`key=value` lines; later duplicates win). */
+/**
+ * Parses a C-core crash record (native/src/core/record.c: `key=value` lines
+ * such as `signal`, `signal_name`, `fault_address`, `time_ms`, `sid`,
+ * `release`, `module_path`, `annotation.<key>`; later duplicates win).
+ */
 export function parseCrashRecord(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
@@ -55,8 +59,9 @@ export function nativeCrashToExternal(
   const rec = parseCrashRecord(crash.record);
   const signo = Number(rec.signal ?? rec.signo);
   if (!Number.isInteger(signo) || signo <= 0) return undefined;
-  const [name, description] = SIGNALS[signo] ?? [`signal ${signo}`, 'Fatal signal'];
-  const address = rec.fault_addr ?? rec.address;
+  const [known, description] = SIGNALS[signo] ?? [`signal ${signo}`, 'Fatal signal'];
+  const name = rec.signal_name || known;
+  const address = rec.fault_address;
   const timeMs = Number(rec.time_ms ?? rec.time);
   const event: Event = {
     level: 'fatal',
@@ -73,7 +78,7 @@ export function nativeCrashToExternal(
         },
       ],
     },
-    tags: rec.module ? { 'native.module': rec.module } : undefined,
+    tags: rec.module_path ? { 'native.module': rec.module_path.split('/').pop()! } : undefined,
     contexts: { native_crash: { ...rec } },
   };
   const minidump = crash.minidumpBase64 ? base64ToBytes(crash.minidumpBase64) : undefined;
