@@ -98,16 +98,25 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       if (e !== inFlight) drop(e, 'queue_overflow');
     }
     while (entries.size > queue.maxCount || totalBytes > queue.maxBytes) {
-      let oldest: Entry | undefined;
-      for (const e of entries.values()) {
-        if (e !== inFlight) {
-          oldest = e;
-          break;
-        }
-      }
-      if (!oldest || (entries.size === 1 && oldest.bytes <= queue.maxBytes)) break;
-      drop(oldest, 'queue_overflow');
+      const victim = overflowVictim();
+      if (!victim || (entries.size === 1 && victim.bytes <= queue.maxBytes)) break;
+      drop(victim, 'queue_overflow');
     }
+  };
+
+  /**
+   * The oldest envelope without session data, else the oldest of all: session
+   * updates are the crash-free numbers themselves (and losing an `init` would
+   * orphan the session's later updates), and they are small.
+   */
+  const overflowVictim = (): Entry | undefined => {
+    let oldest: Entry | undefined;
+    for (const e of entries.values()) {
+      if (e === inFlight) continue;
+      oldest = oldest ?? e;
+      if (!e.categories.includes('session')) return e;
+    }
+    return oldest;
   };
 
   const schedule = (at: number): void => {

@@ -108,7 +108,7 @@ describe('accounting independent of drops', () => {
     const flaky: RequestExecutor = (req) => (online ? httpExecutor(req) : Promise.reject(new Error('ECONNREFUSED')));
     const clock = testClock();
     const platform = testPlatform({ makeRequest: flaky });
-    const client = createClient({ dsn: c.dsn, release: 'app@2.0.0', queue: { maxCount: 3 } }, platform, { now: clock.now });
+    const client = createClient({ dsn: c.dsn, release: 'app@2.0.0', queue: { maxCount: 5 } }, platform, { now: clock.now });
     await client.start();
     for (let i = 0; i < 6; i++) client.captureException(new Error(`e${i}`));
     client.endSession();

@@ -234,3 +234,17 @@ describe('durable transport', () => {
     expect(warnings).toHaveLength(1);
   });
 });
+
+describe('overflow keeps session updates', () => {
+  it('drops the oldest events before any session update', async () => {
+    const never: RequestExecutor = () => Promise.reject(new Error('offline'));
+    const { transport, store, drops } = setup({ makeRequest: never, queue: { maxCount: 3 } });
+    await transport.send(sessionEnvelopeOf(1));
+    for (let i = 0; i < 4; i++) await transport.send(eventEnvelope(i));
+    await transport.send(sessionEnvelopeOf(2));
+    const kept = await Promise.all((await store.keys('queue/')).map(async (k) => String(await store.get(k))));
+    expect(kept.map((b) => (b.includes('"type":"session"') ? 'session' : /"m(\d)"/.exec(b)?.[0]))).toEqual(['session', '"m3"', 'session']);
+    expect(drops).toEqual(['queue_overflow:error:1', 'queue_overflow:error:1', 'queue_overflow:error:1']);
+    transport.dispose();
+  });
+});
