@@ -3,6 +3,28 @@ import type { RequestExecutor, TransportHttpResponse } from '@crashfree/core';
 /** Browsers refuse keepalive requests whose pending bodies exceed 64 KiB in total. */
 const KEEPALIVE_LIMIT = 60_000;
 
+/**
+ * How long a request made while the browser is offline waits for `online`
+ * before failing. Below the core's request timeout (30 s), so a request the
+ * core gave up on is never sent late.
+ */
+const OFFLINE_WAIT_MS = 20_000;
+
+const isOffline = (): boolean => typeof navigator !== 'undefined' && navigator.onLine === false;
+
+/** Resolves on the `online` event or after `ms`, whichever comes first. */
+function onlineOrTimeout(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      removeEventListener('online', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    addEventListener('online', done);
+  });
+}
+
 /** Options of `makeBrowserRequest`. */
 export interface BrowserRequestOptions {
   /** True while the page is going away: then sendBeacon is tried when fetch cannot be used. */
@@ -24,6 +46,8 @@ function size(body: string | Uint8Array): number {
  * browser SDK). While the page unloads and fetch is unusable, the envelope is
  * handed to `navigator.sendBeacon`; the browser then owns delivery and no
  * status comes back, so a queued beacon is reported as accepted (202).
+ * While the browser is offline a request waits (up to 20 s) for the `online`
+ * event, so what waited goes out as soon as the network is back.
  */
 export function makeBrowserRequest(options: BrowserRequestOptions = {}): RequestExecutor {
   const doFetch = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
@@ -36,7 +60,7 @@ export function makeBrowserRequest(options: BrowserRequestOptions = {}): Request
 
   const tryBeacon = (url: string, body: string | Uint8Array): TransportHttpResponse | undefined => {
     // Offline, a beacon is "queued" and then lost: keep the envelope for the next load instead.
-    if (!beacon || !unloading() || (typeof navigator !== 'undefined' && navigator.onLine === false)) return undefined;
+    if (!beacon || !unloading() || isOffline()) return undefined;
     try {
       return beacon(url, body as BodyInit) ? { statusCode: 202, headers: {} } : undefined;
     } catch {
@@ -45,6 +69,12 @@ export function makeBrowserRequest(options: BrowserRequestOptions = {}): Request
   };
 
   return async ({ url, body }) => {
+    // Offline, a request waits for the network instead of failing at once: the
+    // core's queue would otherwise back off and miss the moment it returns.
+    if (isOffline() && !unloading() && typeof addEventListener === 'function') {
+      await onlineOrTimeout(OFFLINE_WAIT_MS);
+      if (isOffline()) throw new Error('the browser is offline');
+    }
     const bytes = size(body);
     if (!doFetch || (bytes > KEEPALIVE_LIMIT && unloading())) {
       const sent = tryBeacon(url, body);
