@@ -126,6 +126,7 @@ export function validateOptions(input: unknown): ValidationResult {
   if (o.integrations !== undefined && !Array.isArray(o.integrations) && typeof o.integrations !== 'function') {
     problems.push(problem('integrations', o.integrations, 'an array of integrations or a function returning one'));
   }
+  validateSentryOptions(o, problems);
   const queue = validateQueue(o.queue, problems);
   if (problems.length > 0) return { problems };
 
@@ -150,6 +151,35 @@ export function validateOptions(input: unknown): ValidationResult {
       sentry: rest as Partial<ClientOptions>,
     },
   };
+}
+
+/** The @sentry/core options people set most often, checked the same way (the rest pass through as they are). */
+function validateSentryOptions(o: Record<string, unknown>, problems: string[]): void {
+  const ints: Array<[string, number, number]> = [
+    ['maxBreadcrumbs', 0, 1000],
+    ['normalizeDepth', 0, 100],
+    ['normalizeMaxBreadth', 1, 100_000],
+    ['maxValueLength', 1, 1_000_000],
+    ['clientReportFlushInterval', 10, 3_600_000],
+  ];
+  for (const [name, min, max] of ints) {
+    if (o[name] !== undefined && !isInt(o[name], min, max)) problems.push(problem(name, o[name], `an integer from ${min} to ${max}`));
+  }
+  for (const name of ['attachStacktrace', 'sendDefaultPii']) {
+    if (o[name] !== undefined && typeof o[name] !== 'boolean') problems.push(problem(name, o[name], 'true or false'));
+  }
+  for (const name of ['dist', 'tunnel', 'serverName']) {
+    if (o[name] !== undefined && (typeof o[name] !== 'string' || o[name] === '')) problems.push(problem(name, o[name], 'a non-empty string'));
+  }
+  for (const name of ['beforeBreadcrumb', 'beforeSendTransaction']) {
+    if (o[name] !== undefined && typeof o[name] !== 'function') problems.push(problem(name, o[name], 'a function'));
+  }
+  for (const name of ['ignoreErrors', 'denyUrls', 'allowUrls']) {
+    const v = o[name];
+    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string' || x instanceof RegExp))) {
+      problems.push(problem(name, v, 'an array of strings or regular expressions'));
+    }
+  }
 }
 
 function validateQueue(value: unknown, problems: string[]): QueueOptions {

@@ -24,6 +24,12 @@ describe('options validation', () => {
     [{ queue: { maxCount: 0 } }, 'option "queue.maxCount" is 0 (number); expected an integer of at least 1'],
     [{ queue: { maxBytes: 10 } }, 'option "queue.maxBytes" is 10 (number); expected an integer of at least 1024 (bytes)'],
     [{ queue: { maxAgeMs: null } }, 'option "queue.maxAgeMs" is null; expected an integer of at least 1000 (ms)'],
+    [{ maxBreadcrumbs: -5 }, 'option "maxBreadcrumbs" is -5 (number); expected an integer from 0 to 1000'],
+    [{ clientReportFlushInterval: 'soon' }, 'option "clientReportFlushInterval" is "soon" (string); expected an integer from 10 to 3600000'],
+    [{ attachStacktrace: 'no' }, 'option "attachStacktrace" is "no" (string); expected true or false'],
+    [{ dist: 7 }, 'option "dist" is 7 (number); expected a non-empty string'],
+    [{ beforeBreadcrumb: {} }, 'option "beforeBreadcrumb" is an object; expected a function'],
+    [{ ignoreErrors: 'ECONNRESET' }, 'option "ignoreErrors" is "ECONNRESET" (string); expected an array of strings or regular expressions'],
   ];
   for (const [bad, message] of cases) {
     it(`names the option, the value and the expectation: ${Object.keys(bad)[0]}`, () => {
