@@ -19,6 +19,8 @@ const CRASH_SLICE = 4; // every fourth 1.1.0 user hits the crashing addon path
 const ORG = 'demo';
 const started = Date.now();
 const notes = [];
+/** Distinct stderr lines of the app runs, shown at the end (warnings the SDK printed). */
+const appSaid = new Set();
 const say = (line) => process.stdout.write(`${line}\n`);
 const degrade = (part, instead) => {
   notes.push(`${part} — ${instead}`);
@@ -87,10 +89,12 @@ async function get(url) {
 
 /** One user's run of one release: some requests, then exit, crash or SIGKILL. */
 async function runUser(app, { release, user, dataDir, action, dsn, addon }) {
-  const env = { CRASHFREE_DSN: dsn, CRASHFREE_RELEASE: release, CRASHFREE_ENVIRONMENT: 'production', PORT: '0', SESSION_MODE: 'application', DEMO_USER: user, DEMO_DATA_DIR: dataDir };
+  // XDG_STATE_HOME: examples/node-app keeps the SDK's default data dir, so each device gets its own.
+  const env = { CRASHFREE_DSN: dsn, CRASHFREE_RELEASE: release, CRASHFREE_ENVIRONMENT: 'production', PORT: '0', SESSION_MODE: 'application', DEMO_USER: user, DEMO_DATA_DIR: dataDir, XDG_STATE_HOME: dataDir };
   if (addon) env.DEMO_ADDON = addon;
   const run = await startApp(app, env);
-  for (let i = 0; i < 5; i++) await get(`${run.url}/work`);
+  const work = app.endsWith(path.join('node-app', 'server.mjs')) ? '/' : '/work';
+  for (let i = 0; i < 5; i++) await get(`${run.url}${work}`);
   // Let the init update reach the collector before the run's fate.
   await new Promise((r) => setTimeout(r, 300));
   if (action === 'kill') run.child.kill('SIGKILL');
@@ -98,6 +102,7 @@ async function runUser(app, { release, user, dataDir, action, dsn, addon }) {
   const guard = setTimeout(() => run.child.kill('SIGKILL'), 20_000);
   const result = await run.exit;
   clearTimeout(guard);
+  for (const line of run.stderr().split('\n')) if (line.trim()) appSaid.add(line.trim().slice(0, 240));
   return result;
 }
 
@@ -182,10 +187,13 @@ async function main() {
 
   // The parts built by others, checked now so the output says what ran.
   let app = path.join(ROOT, 'examples/demo/app.mjs');
-  if (existsSync(path.join(ROOT, 'examples/node-app/package.json'))) {
-    say('  note: examples/node-app exists, but the demo drives examples/demo/app.mjs, which exposes the crash and exit routes this scenario needs');
+  let nodeApp = path.join(ROOT, 'examples/node-app/server.mjs');
+  if (existsSync(nodeApp)) {
+    say('  examples/node-app runs the SIGKILLed process; examples/demo/app.mjs (same SDK) runs the users, as it adds what');
+    say('  node-app lacks for this scenario: a user id per run and a native addon wrapped with wrapNativeAddon');
   } else {
-    degrade('examples/node-app is not there yet', 'driving examples/demo/app.mjs (the same @crashfree/node SDK, a smaller app)');
+    nodeApp = null;
+    degrade('examples/node-app is not there yet', 'driving examples/demo/app.mjs (the same @crashfree/node SDK, a smaller app) for every run');
   }
   const sdkBuilt = existsSync(path.join(ROOT, 'packages/node/dist/esm/index.js'));
   if (!sdkBuilt) {
@@ -211,8 +219,9 @@ async function main() {
       plan.map((action, i) => () => {
         const user = { release, user: `user-${release}-${i}`, dataDir: path.join(tmp, 'devices', `${release}-${i}`), action, dsn: collector.dsn, addon };
         mkdirSync(user.dataDir, { recursive: true });
+        user.app = action === 'kill' && nodeApp ? nodeApp : app;
         if (action !== 'exit') relaunches.push(user);
-        return runUser(app, user);
+        return runUser(user.app, user);
       }),
       3,
     );
@@ -221,7 +230,7 @@ async function main() {
   }
   if (app && relaunches.length) {
     say(`\nrelaunching the ${relaunches.length} dead runs: recovery uploads each crash (with its minidump) or abnormal end on the next start`);
-    await pool(relaunches.map((u) => () => runUser(app, { ...u, action: 'exit' })), 3);
+    await pool(relaunches.map((u) => () => runUser(u.app, { ...u, action: 'exit' })), 3);
   }
 
   const expected = USERS + (app ? relaunches.length : 0);
@@ -242,6 +251,7 @@ async function main() {
   say(halt.out.replace(/^/gm, '  '));
   say(`  -> exit ${halt.code} (${halt.code === 1 ? 'halt: stop the rollout' : 'unexpected'})`);
 
+  if (appSaid.size) say(`\nthe app runs printed (distinct stderr lines):\n${[...appSaid].slice(0, 10).map((l) => `  | ${l}`).join('\n')}`);
   say(`\npage: ${collector.url}/`);
   if (notes.length) say(`\nran with missing parts:\n${notes.map((n) => `  - ${n}`).join('\n')}`);
   say(`demo finished in ${Math.round((Date.now() - started) / 1000)}s`);
