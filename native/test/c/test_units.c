@@ -1,6 +1,8 @@
 /* Unit tests of the signal-safe pieces: maps parsing, build ids, the crash record and the minidump writer. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -163,11 +165,81 @@ static void test_minidump_writer(const char *dir) {
   CHECK(seen == 7);
 }
 
+/* A writer flips the session id between two uniform strings under the
+   sequence counter; every snapshot must be one or the other, or say torn. */
+static volatile int g_stop_writer;
+static volatile int g_writer_started;
+static void *seq_writer(void *arg) {
+  (void)arg;
+  char a[CF_SHM_SID_SIZE], b[CF_SHM_SID_SIZE];
+  memset(a, 'a', sizeof a - 1);
+  memset(b, 'b', sizeof b - 1);
+  a[sizeof a - 1] = b[sizeof b - 1] = '\0';
+  for (unsigned i = 0; !g_stop_writer; i++) {
+    cf_set_session_id(i & 1 ? a : b);
+    g_writer_started = 1;
+    if (i % 4 == 0) sched_yield(); /* leave the reader quiet windows too, as real JS writes do */
+  }
+  return NULL;
+}
+
+static void test_shared_memory_snapshot(const char *dir) {
+  (void)dir;
+  static cf__snapshot snap;
+  cf_set_annotation(3, "k", "v");
+  cf_set_call_entry(7, "addon", "fn");
+  cf_set_last_call(7);
+  cf_set_session_id("plain");
+  cf__shm_snapshot(&snap);
+  CHECK(strcmp(snap.sid, "plain") == 0 && snap.torn == 0);
+  CHECK(strcmp(snap.ann_key[3], "k") == 0 && strcmp(snap.ann_value[3], "v") == 0);
+  CHECK(snap.call_id == 7 && strcmp(snap.call_addon, "addon") == 0 && strcmp(snap.call_function, "fn") == 0);
+  /* A writer that stopped mid-way (odd counter, as JS leaves it between its
+     two increments): the copy is reported torn, never trusted. */
+  int32_t *seq = (int32_t *)cf_shared_memory(NULL);
+  __atomic_add_fetch(seq, 1, __ATOMIC_SEQ_CST);
+  cf__shm_snapshot(&snap);
+  CHECK(snap.torn == 1);
+  __atomic_add_fetch(seq, 1, __ATOMIC_SEQ_CST);
+  cf__shm_snapshot(&snap);
+  CHECK(snap.torn == 0 && strcmp(snap.sid, "plain") == 0);
+  CHECK(cf_set_annotation(CF_SHM_ANN_COUNT, "k", "v") == -1);
+  CHECK(cf_set_call_entry(0, "a", "b") == -1);
+
+  pthread_t w;
+  g_stop_writer = 0;
+  g_writer_started = 0;
+  pthread_create(&w, NULL, seq_writer, NULL);
+  for (int i = 0; i < 5000 && !g_writer_started; i++) usleep(1000);
+  CHECK(g_writer_started);
+  int mixed = 0, consistent = 0, torn = 0;
+  for (int i = 0; i < 20000; i++) {
+    cf__shm_snapshot(&snap);
+    if (snap.torn) {
+      torn++;
+      continue;
+    }
+    size_t n = strlen(snap.sid);
+    int same = n == CF_SHM_SID_SIZE - 1;
+    for (size_t k = 1; k < n && same; k++) same = snap.sid[k] == snap.sid[0];
+    if (same) consistent++;
+    else mixed++;
+  }
+  g_stop_writer = 1;
+  pthread_join(w, NULL);
+  CHECK(mixed == 0);
+  CHECK(consistent > 0);
+  (void)torn;
+  cf_set_last_call(0);
+  cf_set_session_id("");
+}
+
 const cf_test_case kUnitTests[] = {
     {"maps_parse_line", test_maps_parse_line},
     {"maps_read_groups_modules", test_maps_read_groups_modules},
     {"elf_build_id", test_elf_build_id},
     {"record_writer", test_record_writer},
     {"minidump_writer", test_minidump_writer},
+    {"shared_memory_snapshot", test_shared_memory_snapshot},
     {0, 0},
 };
