@@ -60,11 +60,11 @@ const queries = [
   ['one release, per platform', { groupBy: ['platform'], filter: { release: '1.1.0' } }],
 ];
 console.log(`${UPDATES} session updates (${UPDATES / 2} sessions, ${USERS} users, 2 releases × 2 environments × 2 platforms, over 23 h)`);
-console.log('\nwhat                                   | release-health            | anchor (Map.set latest seq per sid)');
-console.log(`ingest                                 | ${`${Math.round(UPDATES / (ingest.ms / 1000)).toLocaleString('en')} updates/s`.padEnd(25)} | ${Math.round(UPDATES / (anchor.ms / 1000)).toLocaleString('en')} updates/s`);
+console.log(`\n${'what'.padEnd(44)} | release-health            | anchor (Map.set latest seq per sid)`);
+console.log(`${'ingest'.padEnd(44)} | ${`${Math.round(UPDATES / (ingest.ms / 1000)).toLocaleString('en')} updates/s`.padEnd(25)} | ${Math.round(UPDATES / (anchor.ms / 1000)).toLocaleString('en')} updates/s`);
 for (const [name, q] of queries) {
   const t = best(() => index.query(q), 5);
-  console.log(`${`query: ${name}`.padEnd(38)} | ${`${t.ms.toFixed(1)} ms`.padEnd(25)} |`);
+  console.log(`${`query: ${name}`.padEnd(44)} | ${`${t.ms.toFixed(1)} ms`.padEnd(25)} |`);
 }
 const rows = index.query({ groupBy: ['release'] }).groups.map((g) => `${g.by.release}: ${(computeMetrics(g.totals).crashFreeSessions * 100).toFixed(2)}% sessions, ${(computeMetrics(g.totals).crashFreeUsers * 100).toFixed(2)}% users`);
 console.log(`\ncheck: ${rows.join('; ')}; stats ${JSON.stringify(index.stats())}`);
