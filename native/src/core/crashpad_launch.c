@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -50,6 +51,12 @@ int cf__crashpad_prepare(cf__state *st, const char *handler, const char *databas
   used += CF_SHM_SID_SIZE;
   st->sid_slot = sid + cf__strlen(sid);
   cf__memset(st->sid_slot, 0, CF_SHM_SID_SIZE);
+  /* Its log sits next to the crash record. */
+  cf__buf lb = {st->handler_log_path, 0, sizeof st->handler_log_path};
+  size_t dir_len = cf__strlen(st->record_path);
+  while (dir_len > 0 && st->record_path[dir_len - 1] != '/') dir_len--;
+  cf__buf_mem(&lb, st->record_path, dir_len);
+  cf__buf_str(&lb, "crashpad.log");
   /* The handler gets an empty environment: nothing of the crashing app's
      (LD_PRELOAD, sanitizer options) should change how it runs. */
   st->envp[0] = 0;
@@ -78,6 +85,11 @@ int cf__crashpad_run(cf__state *st, const cf__crash *crash, const char *sid) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, 0);
+    int log = open(st->handler_log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (log >= 0) {
+      dup2(log, 1); /* dup2 clears O_CLOEXEC on the copies */
+      dup2(log, 2);
+    }
     execve(st->argv[0], st->argv, st->envp);
     _exit(127);
   }

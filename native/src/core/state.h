@@ -50,6 +50,8 @@ typedef struct cf__state {
   char *envp[2];
   char argv_bytes[CF__ARGV_BYTES];
   char *sid_slot;
+  /* The handler's stdout/stderr go here, not into the crashing app's output. */
+  char handler_log_path[CF_PATH_MAX + 16];
   cf__exception_info exception;
 
   /* Consulted before treating a signal as a crash (see cf_crash.h). */
