@@ -42,20 +42,29 @@ export function instrumentRequests<R extends RequestSessionLike>(client: Request
   const storage = new AsyncLocalStorage<R>();
   const inFlight = new Set<R>();
   const servers = new Set<Server>();
+  const sessionOf = new WeakMap<ServerResponse, R>();
   client.setRequestResolver(() => storage.getStore());
+
+  // One shared listener (no closure per request): this is the hot path.
+  function endOnClose(this: ServerResponse): void {
+    const session = sessionOf.get(this);
+    if (!session) return;
+    sessionOf.delete(this);
+    inFlight.delete(session);
+    session.end();
+  }
 
   const onStart = (message: unknown): void => {
     const { response, server } = message as RequestStartMessage;
     const session = client.startRequest();
     inFlight.add(session);
-    servers.add(server);
+    if (!servers.has(server)) servers.add(server);
+    sessionOf.set(response, session);
     // The channel publishes synchronously right before the server emits 'request',
     // so the store set here is what the handler and everything it schedules see.
     storage.enterWith(session);
-    response.once('close', () => {
-      inFlight.delete(session);
-      session.end();
-    });
+    // 'close' is emitted once per response, finished or aborted.
+    response.on('close', endOnClose);
   };
 
   diagnosticsChannel.subscribe('http.server.request.start', onStart);

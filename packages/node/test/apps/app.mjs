@@ -73,14 +73,14 @@ switch (scenario) {
     setTimeout(() => {
       busyLoopFor(Number(process.env.CF_BLOCK_MS ?? 1500));
       setTimeout(() => process.stdout.write('unblocked\n'), 50);
-    }, 100);
+    }, 500);
     break;
   case 'anr-dies-blocked':
     await waitForSession();
     setTimeout(() => {
       ready();
       busyLoopFor(60_000);
-    }, 100);
+    }, 500);
     break;
   case 'nothing':
     break;
