@@ -171,6 +171,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
     });
   }
 
+  /** Counts the error into the session now (crashed when `hint.mechanism.handled === false`), then sends it through the policy. */
   public override captureException(exception: unknown, hint?: EventHint, scope?: Scope): string {
     if (!this.cf) return '';
     if (isAlreadyCaptured(exception)) return super.captureException(exception, hint, scope);
@@ -179,6 +180,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
     return super.captureException(exception, { ...hint, [ACCOUNTED]: accounted } as EventHint, scope);
   }
 
+  /** A `fatal` message crashes the session; other messages count nothing. */
   public override captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint, scope?: Scope): string {
     if (!this.cf) return '';
     const accounted = classifyMessage(message, level);
@@ -186,6 +188,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
     return super.captureMessage(message, level, { ...hint, [ACCOUNTED]: accounted } as EventHint, scope);
   }
 
+  /** Counts by the event itself (fatal level or an unhandled mechanism crashes; an exception counts one error). */
   public override captureEvent(event: Event, hint?: EventHint, scope?: Scope): string {
     if (!this.cf) return '';
     if (hint?.originalException && isAlreadyCaptured(hint.originalException)) return super.captureEvent(event, hint, scope);
@@ -194,6 +197,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
     return super.captureEvent(event, { ...hint, [ACCOUNTED]: accounted } as EventHint, scope);
   }
 
+  /** Waits for session writes, sends client reports, then flushes the queue (up to `timeout` ms). */
   public override async flush(timeout?: number): Promise<boolean> {
     if (!this.cf) return true;
     await within(this.sessions?.idle(), timeout, this.deps);
@@ -253,6 +257,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
     // Intentionally empty.
   }
 
+  /** The event policy (budget, spike guard, sampling) runs here, after accounting and before @sentry/core's pipeline. */
   protected override _captureEvent(event: Event, hint: EventHint = {}, scope?: Scope, isolationScope?: Scope): PromiseLike<string | undefined> {
     if (!this.cf || !this.policy || event.type) return super._captureEvent(event, hint, scope, isolationScope);
     const marked = (hint as MarkedHint)[ACCOUNTED];
