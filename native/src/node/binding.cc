@@ -88,20 +88,32 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// threadInit() -> whether this thread has an alternate signal stack.
-Napi::Value ThreadInit(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), cf_thread_init() != 0); }
-
 void ReleaseThreadStack(void*) { cf_thread_cleanup(); }
+
+// Whether this thread's env already frees its alternate stack at teardown
+// (Node aborts if the same cleanup hook is registered twice).
+thread_local bool g_release_registered = false;
+
+// Gives the calling thread an alternate stack, released with its env.
+bool GiveThreadAltStack(Napi::Env env) {
+  if (!cf_thread_init()) return false;
+  if (!g_release_registered) {
+    napi_status st = napi_add_env_cleanup_hook(env, ReleaseThreadStack, nullptr);
+    NAPI_THROW_IF_FAILED(env, st, true);
+    g_release_registered = true;
+  }
+  return true;
+}
+
+// threadInit() -> whether this thread has an alternate signal stack.
+Napi::Value ThreadInit(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), GiveThreadAltStack(info.Env())); }
 
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // A worker thread loading the addon after the main thread installed the
   // handlers gets its own alternate stack now, released with its env.
-  if (cf_get_status().installed && cf_thread_init()) {
-    napi_status st = napi_add_env_cleanup_hook(env, ReleaseThreadStack, nullptr);
-    NAPI_THROW_IF_FAILED(env, st, exports);
-  }
+  if (cf_get_status().installed) GiveThreadAltStack(env);
   exports.Set("install", Napi::Function::New(env, Install, "install"));
   exports.Set("status", Napi::Function::New(env, Status, "status"));
   exports.Set("sharedMemory", Napi::Function::New(env, SharedMemory, "sharedMemory"));
