@@ -41,6 +41,8 @@ const CASES: Case[] = [
   { kind: 'builtin-trap', signal: 'SIGILL', type: 'SIGILL / ILL_ILLOPN', reason: /^SIGILL \/ ?ILL_ILLOPN$/, fn: 'crasher_builtin_trap' },
   { kind: 'stack-overflow', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV/, fn: 'crasher_stack_overflow' },
   { kind: 'worker', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+  // A worker's stack ends at a PROT_NONE guard page: SEGV_ACCERR, not MAPERR.
+  { kind: 'worker-stack-overflow', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_ACCERR', reason: /^SIGSEGV/, fn: 'crasher_stack_overflow' },
   { kind: 'threadpool', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', afterCall: true },
   { kind: 'two-threads', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
   { kind: 'lock-held', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
