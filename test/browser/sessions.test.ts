@@ -289,6 +289,68 @@ describe('page sessions in Chromium', () => {
     await context.close();
   });
 
+  it('offline overflow: the queue keeps its bound and every dropped event is reported, none vanishes', async () => {
+    const release = 'web@overflow';
+    const since = Date.now();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(appUrl(release, { queue: { maxCount: 3 } }));
+    const sid = await waitForInit(release);
+    await context.setOffline(true);
+    const ids = await page.evaluate(() => {
+      const C = (window as any).Crashfree;
+      return [1, 2, 3, 4, 5, 6].map((i) => C.captureException(new Error(`offline error ${i}`)) as string);
+    });
+    await page.waitForTimeout(300);
+    await context.setOffline(false);
+    const overflowed = (): number =>
+      collector
+        .items({ type: 'client_report' })
+        .filter((i) => i.receivedAt >= since)
+        .flatMap((i) => (i.payload as { discarded_events?: Array<{ reason: string; category: string; quantity: number }> }).discarded_events ?? [])
+        .filter((d) => d.reason === 'queue_overflow' && d.category === 'error')
+        .reduce((n, d) => n + d.quantity, 0);
+    const delivered = (): string[] => eventsOf(release).map((e) => e.event_id as string);
+    // Client reports go out with the next send or flush.
+    const settled = await waitFor(
+      async () => {
+        await page.evaluate(() => (window as any).Crashfree.flush(1000));
+        return { overflowed: overflowed(), delivered: delivered() };
+      },
+      (r) => r.overflowed + r.delivered.length === 6,
+    );
+    expect(settled.overflowed).toBeGreaterThan(0);
+    expect(settled.delivered.length).toBeLessThanOrEqual(3);
+    expect(settled.delivered.every((id) => ids.includes(id))).toBe(true);
+    expect(settled.overflowed + settled.delivered.length).toBe(6);
+    // The session still counts every error: accounting never depends on drops.
+    await page.goto(`${server.origin}/other.html`);
+    expect(await waitForUpdate(release, sid, (u) => u.status !== 'ok')).toMatchObject({ status: 'exited', errors: 6 });
+    await context.close();
+  });
+
+  it('a crash recorded before the tab died is reported crashed by the next load, not abnormal', async () => {
+    const release = 'web@crash-then-die';
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(appUrl(release));
+    const sid = await waitForInit(release);
+    await context.setOffline(true);
+    await page.evaluate(() => setTimeout(() => Promise.reject(new Error('fatal while offline'))));
+    await page.waitForTimeout(500);
+    await crashTab(context, page);
+    await page.close();
+    await context.setOffline(false);
+    const next = await context.newPage();
+    await next.goto(appUrl(release));
+    expect(await waitForUpdate(release, sid, (u) => u.status !== 'ok')).toMatchObject({ status: 'crashed' });
+    await waitForInit(release, [sid]);
+    await next.waitForTimeout(300);
+    expect(updates(release).filter((u) => u.sid === sid).map((u) => u.status)).not.toContain('abnormal');
+    expect(eventsOf(release).map((e) => e.exception.values[0].value)).toEqual(['fatal while offline']);
+    await context.close();
+  });
+
   it('IndexedDB blocked: the SDK warns once and still sends every session update and event', async () => {
     const release = 'web@no-idb';
     const context = await browser.newContext();
