@@ -4,16 +4,18 @@
 // whose native addon crashes for a slice of its users, plus one SIGKILLed
 // run), relaunches the dead runs so their crashes upload on the next launch,
 // records deploys, prints the release comparison and the gate's verdicts, and
-// the page's URL. `--keep` leaves the collector running. Every missing part
+// the page's URL. `--keep` leaves the collector running (`--port N` fixes its port). Every missing part
 // is named, with what the demo did instead. Bounded: ~2 minutes at most.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KEEP = process.argv.includes('--keep');
+const portArg = process.argv.indexOf('--port');
+const PORT = portArg > 0 ? Number(process.argv[portArg + 1]) : 0;
 const USERS = 24; // per release
 const CRASH_SLICE = 4; // every fourth 1.1.0 user hits the crashing addon path
 const ORG = 'demo';
@@ -182,7 +184,11 @@ async function main() {
   const { startCollector } = await import('@crashfree/collector');
   const { formatHealthTable } = await import('@crashfree/release-health');
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'crashfree-demo-'));
-  const collector = await startCollector({ port: 0, dataDir: path.join(tmp, 'collector') });
+  if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) {
+    say(`demo: --port is "${process.argv[portArg + 1]}"; expected an integer from 0 to 65535`);
+    return 3;
+  }
+  const collector = await startCollector({ port: PORT, dataDir: path.join(tmp, 'collector') });
   say(`collector: ${collector.url}  (data in ${collector.dataDir})`);
 
   // The parts built by others, checked now so the output says what ran.
@@ -264,6 +270,8 @@ async function main() {
     });
   }
   await collector.close();
+  // Everything the demo wrote (collector data, the devices' SDK state) lived here.
+  rmSync(tmp, { recursive: true, force: true });
   return 0;
 }
 
