@@ -44,9 +44,9 @@ export interface RunResult {
 }
 
 /** Runs the fixture app; a hang is killed after `timeoutMs` (and then shows up as SIGKILL). */
-export function runApp(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RunResult> {
+export function runApp(args: string[], env: Record<string, string>, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [APP, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs, killSignal: 'SIGKILL' }, (_e, stdout, stderr) =>
+    const child = execFile(process.execPath, [...nodeArgs, APP, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs, killSignal: 'SIGKILL' }, (_e, stdout, stderr) =>
       resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr, ...(child.pid !== undefined && { pid: child.pid }) }),
     );
   });

@@ -137,6 +137,23 @@ describe('next-launch collection', () => {
     expect(statuses).toContain('crashed');
   });
 
+  it('a V8 heap OOM (which aborts) is one event and one crashed session, not a second native one', async () => {
+    const dataDir = path.join(scratch, 'oom-app');
+    const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher };
+    const crash = await runApp(['crash', 'oom'], env, 60_000, ['--max-old-space-size=24']);
+    expect(crash.signal, crash.stderr.slice(-2000)).toBe('SIGABRT');
+    const sid = (JSON.parse(crash.stdout.split('\n')[0]!) as { sid: string }).sid;
+    const before = collector.items({ type: 'event' }).length;
+    const next = await runApp(['recover'], env);
+    expect(next.code, next.stderr).toBe(0);
+    const events = collector.items({ type: 'event' }).slice(before);
+    expect(events).toHaveLength(1);
+    const statuses = collector.items({ type: 'session' }).map((s) => s.payload as any).filter((s) => s.sid === sid).map((s) => s.status);
+    expect(statuses.filter((s) => s === 'crashed')).toHaveLength(1);
+    // The native record of that abort was delivered with it, so it is gone.
+    expect(readdirSync(path.join(dataDir, 'native')).filter((n) => !n.startsWith(`${next.pid}-`))).toEqual([]);
+  });
+
   it('skips a corrupt record with one warning, delivers the real crash, removes clean runs', async () => {
     const dataDir = path.join(scratch, 'app');
     const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher, CF_HANDLER: '/nonexistent/handler', CF_DEBUG: '1' };
