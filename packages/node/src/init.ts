@@ -5,7 +5,7 @@
  * reports, hang detection and native capture. Recovery of previous runs
  * starts right away; captures made before it finishes are kept.
  */
-import { createClient, createMemoryStore, type CrashfreeClient, type CrashfreeOptions, type ExternalCrash, type Liveness, type Platform } from '@crashfree/core';
+import { createClient, createMemoryStore, validateOptions, type CrashfreeClient, type CrashfreeOptions, type ExternalCrash, type Liveness, type Platform } from '@crashfree/core';
 import { createNodeStackParser } from './stack-parser.js';
 import { createEventBuilders } from './event-builder.js';
 import { createFileStore, ensurePrivateDir } from './store.js';
@@ -50,6 +50,8 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   const dsn = typeof withEnv.dsn === 'string' ? withEnv.dsn : undefined;
   const layout = dataDirLayout(node.dataDir ?? defaultDataDir(process.env, process.argv, process.cwd(), dsn));
 
+  // Every option is checked before anything touches the disk.
+  problems.push(...validateOptions(core).problems);
   if (problems.length === 0) {
     try {
       ensurePrivateDir(layout.root);
@@ -62,10 +64,11 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   const executor = createRequestExecutor();
   const logger = { log, warn, error: (m: string) => console.error(m) };
   if (problems.length > 0) {
-    // A disabled client (every call a no-op) that touches no files.
+    // A disabled client (every call a no-op) that touches no files; the one error line is already out.
     const store = createMemoryStore();
     const off: Liveness = { owner: () => ({}), isAlive: async () => true };
-    return createClient({ ...core, enabled: false }, { name: 'node', sdk: SDK_INFO, store, makeRequest: executor, liveness: off, ...createEventBuilders(stackParser), logger });
+    const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
+    return createClient({ enabled: false }, { name: 'node', sdk: SDK_INFO, store, makeRequest: executor, liveness: off, ...createEventBuilders(stackParser), logger: silent });
   }
 
   const store = createFileStore({ dir: layout.store, quarantineDir: layout.corrupt, warn });

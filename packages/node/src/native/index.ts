@@ -64,6 +64,15 @@ function shared(): SharedBlock | undefined {
   return capture.block;
 }
 
+/** At most `max` UTF-8 bytes of s, never splitting a character (the core's fields are fixed-size). */
+function clip(s: string, max = 127): string {
+  const bytes = Buffer.from(s, 'utf8');
+  if (bytes.length <= max) return s;
+  let end = max;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}
+
 /** The directory holding every run's native crash files. */
 export function nativeRoot(dataDir: string): string {
   return path.join(dataDir, 'native');
@@ -92,9 +101,9 @@ export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus
       recordPath: run.record,
       minidumpPath: run.minidump,
       ...(handler.path !== undefined && { handlerPath: handler.path, databaseDir: run.database }),
-      release: (ctx.release ?? '').slice(0, 127),
-      environment: (ctx.environment ?? '').slice(0, 127),
-      sdk: `${ctx.sdk.name}/${ctx.sdk.version}`.slice(0, 127),
+      release: clip(ctx.release ?? ''),
+      environment: clip(ctx.environment ?? ''),
+      sdk: clip(`${ctx.sdk.name}/${ctx.sdk.version}`),
       ...(ctx.handlerTimeoutMs !== undefined && { handlerTimeoutMs: ctx.handlerTimeoutMs }),
     });
     const reason = s.reason || (handler.path === undefined ? handler.warning : undefined);
