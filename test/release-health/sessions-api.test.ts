@@ -75,6 +75,20 @@ describe('GET /api/0/organizations/:org/sessions/', () => {
     expect(staging.totals).toEqual({ 'sum(session)': 3, 'count_unique(user)': 1, 'crash_free_rate(user)': 0 });
   });
 
+  it('reads quoted values, [a,b] lists and AND in query', async () => {
+    const field = 'field=sum(session)&groupBy=release';
+    const quoted = await api(`/sessions/?${field}&query=${encodeURIComponent('release:"1.1.0" AND environment:production')}`);
+    expect(quoted.body.groups.map((g: any) => [g.by.release, g.totals['sum(session)']])).toEqual([['1.1.0', 500]]);
+    const list = await api(`/sessions/?${field}&query=${encodeURIComponent('release:[1.0.0,"1.1.0"]')}`);
+    expect(list.body.groups.map((g: any) => [g.by.release, g.totals['sum(session)']])).toEqual([
+      ['1.0.0', 1000],
+      ['1.1.0', 503],
+    ]);
+    const bad = await api(`/sessions/?${field}&query=${encodeURIComponent('release')}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toContain('query: cannot parse "release"');
+  });
+
   it('groups by session.status and by platform', async () => {
     const { body } = await api('/sessions/?field=sum(session)&groupBy=session.status&query=release:1.1.0');
     const byStatus = Object.fromEntries(body.groups.map((g: any) => [g.by['session.status'], g.totals['sum(session)']]));

@@ -157,16 +157,14 @@ export function runQuery(cells: Iterable<Cell>, q: HealthQuery, userCount: numbe
     }
     merge?.finish(totals);
     if (merge && interval) {
-      list.sort((a, b) => a.bucket - b.bucket);
-      let current = -1;
-      for (const { cell, bucket } of list) {
-        if (bucket !== current) {
-          if (current >= 0) merge.finish(series[current] as HealthCounts);
-          current = bucket;
-        }
-        merge.add(cell);
-      }
-      if (current >= 0) merge.finish(series[current] as HealthCounts);
+      // Users per bucket: one merge per bucket over that bucket's cells.
+      const perBucket: Cell[][] = series.map(() => []);
+      for (const { cell, bucket } of list) perBucket[bucket]?.push(cell);
+      perBucket.forEach((bucketCells, i) => {
+        if (bucketCells.length === 0) return;
+        for (const cell of bucketCells) merge.add(cell);
+        merge.finish(series[i] as HealthCounts);
+      });
     }
     groups.push({ by, totals, series });
   }
