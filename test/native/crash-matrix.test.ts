@@ -24,6 +24,8 @@ interface Case {
   fn: string;
   writer?: 'crashpad' | 'inprocess';
   handler?: string;
+  /** The mode chosen at init when it differs from what `handler` implies. */
+  mode?: 'crashpad' | 'inprocess';
   /** A crash before the SDK made its session: the event is sent alone. */
   noSession?: boolean;
   /** The crash happens after the JS call into the addon returned (async work): only the module attributes it. */
@@ -49,6 +51,7 @@ const CASES: Case[] = [
   { kind: 'wasm-trap-then-null-deref', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
   { kind: 'during-init', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', noSession: true },
   { kind: 'null-deref', handler: '/nonexistent/crashpad_handler', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+  { kind: 'null-deref', handler: '/bin/false', mode: 'crashpad', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
   { kind: 'fork-impossible', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
 ];
 
@@ -71,7 +74,7 @@ const ofRun = (items: StoredItem[], release: string) => items.filter((i) => (i.p
 
 describe('native crash matrix', () => {
   CASES.forEach((c, index) => {
-    const label = `${c.kind}${c.handler ? ' (handler binary missing)' : ''}`;
+    const label = `${c.kind}${c.handler ? (c.mode === 'crashpad' ? ` (handler ${c.handler} exits non-zero)` : ' (handler binary missing)') : ''}`;
     it(`${label}: dies with ${c.signal}; next launch delivers one ${c.type} event + minidump + crashed session`, async () => {
       const dataDir = path.join(scratch, `app-${index}`);
       const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher, CF_HANDLER: c.handler ?? CRASHPAD_HANDLER };
@@ -83,7 +86,7 @@ describe('native crash matrix', () => {
       const sid = started?.sid;
       if (started) {
         // Health as users see it (getNativeCaptureStatus()): on, the mode chosen at init, alt stack, Node's handler chained.
-        const mode = c.handler ? 'inprocess' : 'crashpad';
+        const mode = c.mode ?? (c.handler ? 'inprocess' : 'crashpad');
         expect(started.status).toMatchObject({ enabled: true, mode, altStack: true, chained: true });
       }
 
