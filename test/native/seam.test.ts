@@ -154,6 +154,32 @@ describe('next-launch collection', () => {
     expect(readdirSync(path.join(dataDir, 'native')).filter((n) => !n.startsWith(`${next.pid}-`))).toEqual([]);
   });
 
+  it('keeps storage bounded: of 22 undelivered crashed runs the oldest 2 are dropped; record-only crashes still become events', async () => {
+    const dataDir = path.join(scratch, 'bounded-app');
+    const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher, CF_DEBUG: '1' };
+    const deadPid = spawnSync('true').pid;
+    for (let i = 0; i < 22; i++) {
+      const dir = path.join(dataDir, 'native', `${deadPid}-${1_700_000_000_000 + i}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'owner'), `${deadPid} 1\n`);
+      // What the handler writes when no minidump could be made at all.
+      writeFileSync(
+        path.join(dir, 'record'),
+        `crashfree_record=1\nsignal=7\nsignal_name=SIGBUS\ncode=2\ncode_name=BUS_ADRERR\nfault_address=0x${(0x1000 + i).toString(16)}\n` +
+          `pid=${deadPid}\ntid=${deadPid}\ntime_ms=${1_700_000_000_000 + i}\nmode=inprocess\nrelease=old@${i}\nsid=\nannotations_torn=0\ndump=failed\n`,
+      );
+    }
+    const before = collector.items({ type: 'event' }).length;
+    const next = await runApp(['recover'], env);
+    expect(next.code, next.stderr).toBe(0);
+    const events = collector.items({ type: 'event' }).slice(before).map((e) => e.payload as any).filter((e) => e.platform === 'native');
+    expect(events).toHaveLength(20);
+    expect(events.map((e) => e.release).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `old@${i + 2}`).sort());
+    expect(events[0].exception.values[0]).toMatchObject({ type: 'SIGBUS / BUS_ADRERR', mechanism: { type: 'signalhandler', handled: false } });
+    expect(`${next.stdout}${next.stderr}`).toContain('dropping 2 undelivered native crash(es) beyond the limit of 20');
+    expect(readdirSync(path.join(dataDir, 'native')).filter((n) => n.startsWith(`${deadPid}-`))).toEqual([]);
+  });
+
   it('skips a corrupt record with one warning, delivers the real crash, removes clean runs', async () => {
     const dataDir = path.join(scratch, 'app');
     const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher, CF_HANDLER: '/nonexistent/handler', CF_DEBUG: '1' };
