@@ -123,6 +123,17 @@ describe('next-launch collection', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
+  it.each([
+    ['$CRASHFREE_CRASHPAD_HANDLER', { CRASHFREE_CRASHPAD_HANDLER: '/nonexistent/crashpad' }, { mode: 'inprocess', reason: '$CRASHFREE_CRASHPAD_HANDLER is "/nonexistent/crashpad", which is not an executable file; native crashes will use the in-process minidump writer.' }],
+    ['a known location', {}, { mode: 'crashpad', handlerPath: '/usr/lib/chromium/chrome_crashpad_handler' }],
+  ])('finds the Crashpad handler through %s (at init)', async (_label, extraEnv, expected) => {
+    const env = { CF_DSN: collector.dsn, CF_DATA_DIR: path.join(scratch, `discovery-${_label.length}`), CF_CRASHER: crasher, ...extraEnv };
+    const crash = await runApp(['crash', 'null-deref'], env);
+    expect(crash.signal, crash.stderr).toBe('SIGSEGV');
+    const { status } = JSON.parse(crash.stdout.split('\n')[0]!) as { status: Record<string, unknown> };
+    expect(status).toEqual({ enabled: true, altStack: true, chained: true, ...expected });
+  });
+
   it('beforeSend can drop the native event; the run still counts as crashed', async () => {
     const dataDir = path.join(scratch, 'dropping-app');
     const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher, CF_HANDLER: '/nonexistent/handler', CF_DROP_NATIVE: '1' };
