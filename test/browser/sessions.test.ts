@@ -79,6 +79,26 @@ async function crashTab(context: BrowserContext, page: Page): Promise<void> {
 }
 
 describe('page sessions in Chromium', () => {
+  it('a wrong option: one console.error naming it, a disabled SDK, a page that keeps working', async () => {
+    const release = 'web@bad-option';
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    const pageErrors: Error[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => pageErrors.push(e));
+    await page.goto(appUrl(release, { newSessionOnNavigation: 'yes', sampleRate: 2 }));
+    expect(await page.evaluate(() => (window as any).client.isEnabled())).toBe(false);
+    await page.evaluate(() => (window as any).Crashfree.captureException(new Error('ignored')));
+    await page.waitForTimeout(300);
+    expect(errors.filter((e) => e.includes('[crashfree]'))).toEqual([
+      '[crashfree] init: option "sampleRate" is 2 (number); expected a number from 0 to 1; option "newSessionOnNavigation" is "yes" (string); expected true or false. crashfree is disabled.',
+    ]);
+    expect(pageErrors).toEqual([]);
+    expect(updates(release)).toEqual([]);
+    await context.close();
+  });
+
   it('load, history navigation, then leaving the page: one session, ended exited', async () => {
     const release = 'web@exited';
     const context = await browser.newContext();
@@ -118,13 +138,15 @@ describe('page sessions in Chromium', () => {
     const sid = await waitForInit(release);
     await page.evaluate(() => {
       const C = (window as any).Crashfree;
+      C.setUser({ id: 'user-7' });
       try {
         JSON.parse('{ nope');
       } catch (e) {
         C.captureException(e);
       }
     });
-    expect(await waitForUpdate(release, sid, (u) => u.errors === 1)).toMatchObject({ status: 'ok', errors: 1 });
+    // The first update after the user is known carries it as `did` (crash-free users).
+    expect(await waitForUpdate(release, sid, (u) => u.errors === 1)).toMatchObject({ status: 'ok', errors: 1, did: 'user-7' });
     await page.goto(`${server.origin}/other.html`);
     expect(await waitForUpdate(release, sid, (u) => u.status !== 'ok')).toMatchObject({ status: 'exited', errors: 1 });
     const events = await waitFor(() => eventsOf(release), (l) => l.length > 0);
@@ -311,7 +333,10 @@ describe('page sessions in Chromium', () => {
         .filter((d) => d.reason === 'queue_overflow' && d.category === 'error')
         .reduce((n, d) => n + d.quantity, 0);
     const delivered = (): string[] => eventsOf(release).map((e) => e.event_id as string);
-    // Client reports go out with the next send or flush.
+    // Let the queue drain first: a client report queued while it is still full would itself
+    // take a slot. Then a flush sends the report of what was dropped.
+    await waitFor(delivered, (l) => l.length > 0);
+    await page.waitForTimeout(1000);
     const settled = await waitFor(
       async () => {
         await page.evaluate(() => (window as any).Crashfree.flush(1000));

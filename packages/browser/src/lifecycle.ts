@@ -5,8 +5,6 @@ import type { BrowserStore } from './store.js';
 export interface LifecycleClient {
   startSession(): void;
   endSession(status?: 'exited'): void;
-  /** Sends what the durable queue holds (called when the browser comes back online). */
-  retryQueue(): void;
 }
 
 /** Options of `installLifecycle`. */
@@ -32,7 +30,9 @@ export interface LifecycleOptions {
  *   again and starts a fresh session;
  * - `visibilitychange` to hidden commits pending writes, since a hidden tab
  *   may be discarded without any further event;
- * - `online` sends what waited in the queue;
+ * - `online` needs nothing here: requests made offline wait for it in the
+ *   request executor, so the queue resumes by itself (a flush here would also
+ *   push a client report into a queue that is still full);
  * - history-API navigations start a new session only when configured.
  * Returns a function that removes every listener and restores `history`.
  */
@@ -77,7 +77,6 @@ export function installLifecycle(options: LifecycleOptions): () => void {
     },
     document,
   );
-  on('online', () => client.retryQueue());
 
   if (options.newSessionOnNavigation) cleanups.push(watchNavigations(() => client.startSession()));
   return () => cleanups.forEach((c) => c());

@@ -36,6 +36,20 @@ export function getDefaultIntegrations(): Integration[] {
  */
 export function init(options: BrowserOptions): CrashfreeClient {
   const logger = console;
+  if (typeof window === 'undefined' || typeof document === 'undefined') {
+    logger.warn('[crashfree] @crashfree/browser needs a page (window and document); use @crashfree/node on servers. crashfree is disabled.');
+    return createClient({ enabled: false }, disabledPlatform(silent));
+  }
+  try {
+    return start(options, logger);
+  } catch (e) {
+    // Nothing above should throw; if it does, the page must not pay for it.
+    logger.error('[crashfree] init failed; crashfree is disabled:', e);
+    return createClient({ enabled: false }, disabledPlatform(silent));
+  }
+}
+
+function start(options: BrowserOptions, logger: Console): CrashfreeClient {
   if (options === null || typeof options !== 'object') return createClient(options, disabledPlatform(logger));
   const split = splitBrowserOptions(options as Record<string, unknown>);
   const { browser, problems } = split;
@@ -74,8 +88,6 @@ export function init(options: BrowserOptions): CrashfreeClient {
     client: {
       startSession: () => client.startSession(),
       endSession: (status) => client.endSession(status),
-      // Coming back online: send what waited (the core's queue keeps its backoff; see README).
-      retryQueue: () => void client.flush().then(undefined, () => undefined),
     },
     store,
     liveness,
