@@ -94,8 +94,17 @@ function naiveTotals(collector) {
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rh-bench-'));
 const collector = await startCollector({ port: 0, dataDir, log: () => {} });
-const get = async (q) => {
-  const res = await fetch(`${collector.url}/api/0/organizations/bench/sessions/?${q}`, { headers: { Authorization: `Bearer ${collector.token}` } });
+const get = async (q, retry = true) => {
+  // A keep-alive socket idle past the server's timeout (the anchor blocks this
+  // loop for seconds) can be reset as it is reused: retry once on a fresh one.
+  const res = await fetch(`${collector.url}/api/0/organizations/bench/sessions/?${q}`, { headers: { Authorization: `Bearer ${collector.token}` } }).catch((error) => {
+    if (retry) return null;
+    throw error;
+  });
+  if (res === null) return get(q, false);
+  return check200(q, res);
+};
+const check200 = async (q, res) => {
   if (res.status !== 200) throw new Error(`${q}: ${res.status} ${await res.text()}`);
   return res.json();
 };
