@@ -23,16 +23,18 @@ const HOST_MODULES = {
  * Bundles `entry` into `{ code, map }` (map is a JSON string). `host` swaps
  * in the Hermes harness' platform modules.
  */
-export async function bundle({ entry, host = false, minify = true, dev = false }) {
+export async function bundle({ entry, host = false, minify = true, dev = false, cacheDir }) {
   const Metro = require('metro');
+  // A file cache (benchmarks bundle several entries sharing RN's modules); tests start cold.
+  const { FileStore } = createRequire(require.resolve('metro'))('metro-cache');
   const { getDefaultConfig, mergeConfig } = require('@react-native/metro-config');
   const base = getDefaultConfig(exampleRoot);
   const rnPolyfills = base.serializer.getPolyfills({ platform: 'android' });
   const config = mergeConfig(base, {
     projectRoot: exampleRoot,
     watchFolders: [repoRoot],
-    cacheStores: [],
-    resetCache: true,
+    cacheStores: cacheDir ? [new FileStore({ root: cacheDir })] : [],
+    resetCache: !cacheDir,
     reporter: { update() {} },
     resolver: {
       nodeModulesPaths: [path.join(exampleRoot, 'node_modules'), path.join(repoRoot, 'node_modules')],
@@ -55,6 +57,8 @@ export async function bundle({ entry, host = false, minify = true, dev = false }
     minify,
     platform: 'android',
     sourceMap: true,
+    // A URL keeps the map out of the bundle (without one Metro inlines it).
+    sourceMapUrl: 'index.bundle.map',
     // Plain JS for the Hermes CLI (which compiles source itself), down-levelled
     // by RN's babel preset: Hermes 0.12 predates classes and other ES2015+.
     unstable_transformProfile: 'default',

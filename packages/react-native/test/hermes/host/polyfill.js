@@ -20,6 +20,7 @@
   var nativeSetTimeout = global.setTimeout;
   var vnow = typeof state.now === 'number' ? state.now : 0;
   var realNow = Date.now;
+  var bootRealNow = realNow.call(Date);
   var dead = false;
   var queue = [];
   var nextId = 1;
@@ -142,6 +143,8 @@
     realNow: function () {
       return realNow.call(Date);
     },
+    /** Real time when the first polyfill started (the bundle's start). */
+    bootRealNow: bootRealNow,
     isDead: function () {
       return dead;
     },
