@@ -8,7 +8,7 @@
 //   pnpm --filter "@crashfree/node..." build && node bench/node-http.mjs
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,13 @@ function startServer(code) {
   });
 }
 
+/** utime + stime of `pid` in ms (/proc, clock ticks of 10 ms): CPU cost, immune to other load on the machine. */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function wrk(port, duration) {
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${duration}`, '--latency', `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -51,9 +58,10 @@ function wrk(port, duration) {
     child.on('error', reject);
     child.on('close', () => {
       const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+      const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
       const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
       const scale = { us: 0.001, ms: 1, s: 1000 };
-      resolve({ rps, p99Ms: p99 ? Number(p99[1]) * scale[p99[2]] : NaN });
+      resolve({ rps, requests, p99Ms: p99 ? Number(p99[1]) * scale[p99[2]] : NaN });
     });
   });
 }
@@ -63,19 +71,24 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const [name, code] of Object.entries(cases)) {
     const { child, port } = await startServer(code);
     await wrk(port, '2s'); // warm-up: JIT, keep-alive connections
+    const cpuBefore = cpuMs(child.pid);
     const r = await wrk(port, DURATION);
+    const cpuPerRequestUs = ((cpuMs(child.pid) - cpuBefore) * 1000) / r.requests;
     child.kill('SIGKILL');
     const b = best[name];
-    best[name] = { rps: Math.max(b?.rps ?? 0, r.rps), p99Ms: Math.min(b?.p99Ms ?? Infinity, r.p99Ms) };
+    best[name] = { rps: Math.max(b?.rps ?? 0, r.rps), p99Ms: Math.min(b?.p99Ms ?? Infinity, r.p99Ms), cpuUs: Math.min(b?.cpuUs ?? Infinity, cpuPerRequestUs) };
   }
 }
 await collector.close();
 
 const plain = best['plain node:http'];
 console.log(`wrk -t1 -c${CONNECTIONS} -d${DURATION} on loopback, best of ${ROUNDS} interleaved rounds`);
-console.log('| server | requests/s | × plain | p99 ms | × plain |');
-console.log('|---|---|---|---|---|');
+console.log('| server | requests/s | × plain | p99 ms | × plain | server CPU µs/request | × plain |');
+console.log('|---|---|---|---|---|---|---|');
 for (const [name, r] of Object.entries(best)) {
-  console.log(`| ${name} | ${r.rps.toFixed(0)} | ${(r.rps / plain.rps).toFixed(2)}× | ${r.p99Ms.toFixed(2)} | ${(r.p99Ms / plain.p99Ms).toFixed(2)}× |`);
+  console.log(
+    `| ${name} | ${r.rps.toFixed(0)} | ${(r.rps / plain.rps).toFixed(2)}× | ${r.p99Ms.toFixed(2)} | ${(r.p99Ms / plain.p99Ms).toFixed(2)}× | ${r.cpuUs.toFixed(1)} | ${(r.cpuUs / plain.cpuUs).toFixed(2)}× |`,
+  );
 }
+console.log('(CPU per request is the least noisy figure on a shared machine: throughput ≈ 1 / CPU per request when the server is the bottleneck.)');
 console.log('budget: crashfree ≥ 0.90× plain throughput, p99 ≤ 1.2× plain');

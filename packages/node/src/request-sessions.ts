@@ -42,14 +42,16 @@ export function instrumentRequests<R extends RequestSessionLike>(client: Request
   const storage = new AsyncLocalStorage<R>();
   const inFlight = new Set<R>();
   const servers = new Set<Server>();
-  const sessionOf = new WeakMap<ServerResponse, R>();
+  // A property on the response rather than a WeakMap: ephemerons make every GC pay per request.
+  const kSession = Symbol('crashfree.requestSession');
+  type Tagged = ServerResponse & { [kSession]?: R };
   client.setRequestResolver(() => storage.getStore());
 
   // One shared listener (no closure per request): this is the hot path.
-  function endOnClose(this: ServerResponse): void {
-    const session = sessionOf.get(this);
+  function endOnClose(this: Tagged): void {
+    const session = this[kSession];
     if (!session) return;
-    sessionOf.delete(this);
+    this[kSession] = undefined;
     inFlight.delete(session);
     session.end();
   }
@@ -59,7 +61,7 @@ export function instrumentRequests<R extends RequestSessionLike>(client: Request
     const session = client.startRequest();
     inFlight.add(session);
     if (!servers.has(server)) servers.add(server);
-    sessionOf.set(response, session);
+    (response as Tagged)[kSession] = session;
     // The channel publishes synchronously right before the server emits 'request',
     // so the store set here is what the handler and everything it schedules see.
     storage.enterWith(session);
