@@ -105,7 +105,7 @@ describe('crashfree-gate against a real collector', () => {
       await sendSessions(collector.dsn, population('3.0.0', 250, 0));
     });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('crashfree-gate: 3.0.0 has 0 sessions of 200 needed; next poll in 0s');
+    expect(r.stderr).toContain('crashfree-gate: 3.0.0 has 0 sessions of 200 needed; next poll in 200ms');
     expect(r.stdout).toContain('PASS');
   });
 
@@ -130,5 +130,20 @@ describe('crashfree-gate against a real collector', () => {
     const hook = await gate([...common(), '--release', '1.0.0', '--on-pass', 'exit 4']);
     expect(hook.code).toBe(3);
     expect(hook.stderr).toContain('--on-pass command exited 4');
+  });
+
+  it('waits through a collector restart while polling, then decides', async () => {
+    const { port } = collector;
+    const r = await gate(['--url', collector.url, '--org', 'acme', '--token', collector.token, '--timeout', '20s', '--release', '4.0.0', '--min-sessions', '50', '--poll', '300ms'], {}, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await collector.close();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      collector = await startCollector({ port, dataDir });
+      await sendSessions(collector.dsn, population('4.0.0', 60, 0));
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`cannot reach http://127.0.0.1:${port}`);
+    expect(r.stderr).toContain('retrying in 300ms');
+    expect(r.stdout).toContain('PASS — release 4.0.0');
   });
 });

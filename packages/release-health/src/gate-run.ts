@@ -5,7 +5,14 @@
  */
 import type { GateOptions } from './cli-args.js';
 import { decideGate, type GateDecision } from './gate.js';
-import { fetchReleaseSamples, type ReleaseSamples } from './sessions-client.js';
+import { ApiError, fetchReleaseSamples, type ReleaseSamples } from './sessions-client.js';
+
+/** `500ms`, `2s`, `1.5m`: a poll interval as people write it. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 120_000) return `${+(ms / 1000).toFixed(1)}s`;
+  return `${+(ms / 60_000).toFixed(1)}m`;
+}
 
 /** The decision plus what the run saw. */
 export interface GateRun {
@@ -38,7 +45,18 @@ export async function runGate(opts: GateOptions, io: RunIo = realIo): Promise<Ga
   let polls = 0;
   for (;;) {
     polls++;
-    const candidate = await fetchReleaseSamples(opts, opts.release);
+    let candidate: ReleaseSamples;
+    try {
+      candidate = await fetchReleaseSamples(opts, opts.release);
+    } catch (error) {
+      // The first poll fails fast (a wrong URL or token is a usage problem);
+      // later, a restarting or briefly unreachable server is waited for.
+      const retry = error instanceof ApiError && error.transient && polls > 1 && io.now() - started + opts.poll <= opts.timeout;
+      if (!retry) throw error;
+      io.progress(`crashfree-gate: ${(error as Error).message}; retrying in ${formatMs(opts.poll)}`);
+      await io.sleep(opts.poll);
+      continue;
+    }
     const enough = candidate.overall.sample >= opts.minSample;
     const elapsed = io.now() - started;
     const timedOut = !enough && elapsed + opts.poll > opts.timeout;
@@ -58,7 +76,7 @@ export async function runGate(opts: GateOptions, io: RunIo = realIo): Promise<Ga
       return { decision, candidate, baseline, polls, elapsedMs: io.now() - started, timedOut };
     }
     io.progress(
-      `crashfree-gate: ${opts.release} has ${candidate.overall.sample} ${opts.metric} of ${opts.minSample} needed; next poll in ${Math.round(opts.poll / 1000)}s`,
+      `crashfree-gate: ${opts.release} has ${candidate.overall.sample} ${opts.metric} of ${opts.minSample} needed; next poll in ${formatMs(opts.poll)}`,
     );
     await io.sleep(opts.poll);
   }

@@ -9,6 +9,12 @@ import type { GateOptions } from './cli-args.js';
 /** A connection, HTTP or response-shape problem (the CLI's exit code 3). */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
+  /** True for problems worth retrying: the server unreachable, 429 or 5xx. */
+  readonly transient: boolean;
+  constructor(message: string, transient = false) {
+    super(message);
+    this.transient = transient;
+  }
 }
 
 /** One release's numbers: overall and per segment. */
@@ -41,11 +47,11 @@ async function getJson(url: string, token: string, timeoutMs: number): Promise<u
     res = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new ApiError(`cannot reach ${new URL(url).origin}: ${cause}`);
+    throw new ApiError(`cannot reach ${new URL(url).origin}: ${cause}`, true);
   }
   const text = await res.text();
   if (res.status === 401 || res.status === 403) throw new ApiError(`${new URL(url).origin} rejected the token (HTTP ${res.status})`);
-  if (!res.ok) throw new ApiError(`sessions API answered HTTP ${res.status}: ${text.slice(0, 300)}`);
+  if (!res.ok) throw new ApiError(`sessions API answered HTTP ${res.status}: ${text.slice(0, 300)}`, res.status === 429 || res.status >= 500);
   try {
     return JSON.parse(text);
   } catch {
