@@ -27,6 +27,8 @@ export interface IndexStats {
   invalid: number;
   /** Sessions with updates but no `init: true` update: not counted (anomaly). */
   withoutInit: number;
+  /** Sessions whose updates never named a release: not counted (anomaly). */
+  withoutRelease: number;
 }
 
 interface SessionState {
@@ -161,11 +163,13 @@ export class SessionIndex {
   stats(): IndexStats {
     let counted = 0;
     let withoutInit = 0;
+    let withoutRelease = 0;
     for (const s of this.sessions.values()) {
       if (s.contribution) counted++;
       else if (!s.initSeen) withoutInit++;
+      else withoutRelease++;
     }
-    return { ...this.counters, sessions: counted, withoutInit };
+    return { ...this.counters, sessions: counted, withoutInit, withoutRelease };
   }
 
   private intern(did: string): number {

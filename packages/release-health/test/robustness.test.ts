@@ -65,6 +65,14 @@ describe('real-world input', () => {
     expect(m.crashFreeSessions).toBe(0.5);
   });
 
+  it('does not count a session that never names its release, and says so', () => {
+    const index = new SessionIndex();
+    index.addSession({ sid: 'norel', init: true, seq: 0, status: 'ok' }, meta);
+    index.addSession({ sid: 'norel', seq: 1, status: 'crashed' }, meta);
+    expect(index.query().groups).toEqual([]);
+    expect(index.stats()).toMatchObject({ sessions: 0, withoutRelease: 1, withoutInit: 0 });
+  });
+
   it('skips malformed payloads without throwing', () => {
     const index = new SessionIndex();
     expect(index.addSession({} as SessionUpdate, meta)).toBe('invalid');

@@ -157,7 +157,7 @@ export const APP_SCRIPT = String.raw`(function () {
       renderCharts(r[1], r[0].deploys, colorOf);
       renderCrashes(r[2].crashes);
       var a = r[0].anomalies;
-      $('anomalies').textContent = a.withoutInit + ' session(s) without init (not counted), ' + a.duplicates + ' duplicate update(s), ' +
+      $('anomalies').textContent = a.withoutInit + ' session(s) without init (not counted), ' + (a.withoutRelease || 0) + ' without a release (not counted), ' + a.duplicates + ' duplicate update(s), ' +
         a.stale + ' out-of-order update(s), ' + a.invalid + ' invalid payload(s).';
       $('summary').textContent = rows.length + ' release(s), last ' + period + ', threshold ' + threshold + '% · updated ' + new Date().toISOString().slice(11, 19) + ' UTC';
       document.body.setAttribute('data-loaded', 'true');
