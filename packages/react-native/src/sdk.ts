@@ -127,6 +127,11 @@ export function init(options: ReactNativeOptions): ReactNativeSdk {
     logger.warn('[crashfree] global.ErrorUtils is missing: fatal JS errors are not captured.');
   }
 
+  // Start the session now rather than after recovery (client.start keeps a
+  // running one): a crash during start-up must end a session `crashed`, or
+  // the launch crashes that matter most would be missing from the ratio.
+  if (AppState.currentState !== 'background') client.startSession();
+
   const ready = (async (): Promise<ReadyResult> => {
     const history = await readLaunchHistory(store);
     const previousLaunchCrashed = history.consecutiveLaunchCrashes > 0;

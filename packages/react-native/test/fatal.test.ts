@@ -1,7 +1,8 @@
 import type { Collector } from '@crashfree/collector';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collector, device, events, eventually, sessionUpdates } from './helpers.js';
+import { init } from '../src/index.js';
+import { collector, device, events, eventually, fakeMMKV, sessionUpdates } from './helpers.js';
 
 let c: Collector;
 beforeAll(async () => {
@@ -80,6 +81,20 @@ describe('fatal JS errors', () => {
     await again.sdk.close(2000);
     expect(forSid(sid).filter((u) => u.status === 'crashed')).toHaveLength(1);
     expect(events(c).filter((e) => e.exception?.values?.[0]?.value === 'payment broke')).toHaveLength(1);
+  });
+
+  it('with MMKV the crashed session and the crash record are durable before the handler returns', async () => {
+    const data = new Map<string, string>();
+    const { resetReactNative } = await import('./shim/react-native.js');
+    resetReactNative();
+    const sdk = init({ dsn: 'http://public@127.0.0.1:9/1', release: 'app@1.0.0+1', storage: fakeMMKV(data), launchCrashWindowMs: 0 });
+    await sdk.ready;
+    const sid = sdk.client!.getSessionId()!;
+    errorUtils().reportFatalError(throwFrom('sync'));
+    // Read synchronously: nothing has been awaited since the fatal error.
+    const record = data.get(`@crashfree/crash/${sid}`);
+    expect(record && JSON.parse(record.slice(1)).event.exception.values[0].value).toBe('sync broke');
+    expect(JSON.parse(data.get(`@crashfree/session/${sid}`)!.slice(1)).status).toBe('crashed');
   });
 
   it('non-fatal errors and unhandled rejections count as errors, not crashes', async () => {

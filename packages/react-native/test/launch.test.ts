@@ -1,7 +1,7 @@
 import type { Collector } from '@crashfree/collector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAUNCH_KEY } from '../src/index.js';
-import { collector, device, events, eventually } from './helpers.js';
+import { collector, device, events, eventually, sessionUpdates } from './helpers.js';
 
 let c: Collector;
 beforeAll(async () => {
@@ -33,6 +33,9 @@ describe('launch crashes', () => {
     // Sent before ready resolved, not eventually.
     const boots = events(c).filter((e) => /^boot \d$/.test(e.exception?.values?.[0]?.value));
     expect(boots.map((e) => e.tags?.launch_crash)).toEqual(['yes', 'yes']);
+    // Each crashed launch had its session (started synchronously in init), now ended `crashed`.
+    const crashed = sessionUpdates(c).filter((u) => u.status === 'crashed');
+    expect(new Set(crashed.map((u) => u.sid)).size).toBe(2);
     // Surviving the launch window resets the counter.
     await eventually(() => ![...d.data.keys()].some((k) => k.startsWith(`@crashfree/${LAUNCH_KEY}`)), 'markers deleted');
     await app.sdk.close(2000);

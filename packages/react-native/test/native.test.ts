@@ -74,6 +74,12 @@ describe('native crash bridge', () => {
     // The unreadable record is dropped so it cannot block later launches.
     expect(calls.delivered).toContain('torn.rec');
     expect(calls.installed).toEqual([expect.objectContaining({ release: 'app@1.0.0+1', sessionId: second.sdk.client!.getSessionId() })]);
+    // A new session (back after a long background period) is stamped into the handler's memory.
+    const { setAppState } = await import('./shim/react-native.js');
+    second.sdk.client!.endSession();
+    setAppState('background');
+    setAppState('active');
+    expect(calls.annotations.at(-1)).toEqual({ sid: second.sdk.client!.getSessionId() });
     await second.sdk.close(2000);
   });
 });
