@@ -127,7 +127,7 @@ export const APP_SCRIPT = String.raw`(function () {
     });
     var markers = deploys.map(function (d) { return { t: Date.parse(d.dateFinished), label: d.version + ' → ' + d.environment, color: colorOf(d.version) }; });
     var yMin = Math.floor(Math.min(lowest, threshold) - 0.5);
-    lineChart($('chart-crashfree'), 'crashfree-chart', cf, { yMin: Math.max(0, yMin), yMax: 100, digits: 1, threshold: threshold, markers: markers });
+    lineChart($('chart-crashfree'), 'crashfree-chart', cf, { yMin: Math.max(0, yMin), yMax: 100, digits: 2, threshold: threshold, markers: markers });
     lineChart($('chart-adoption'), 'adoption-chart', adoption, { yMin: 0, yMax: 100, digits: 0, markers: markers });
   }
 
