@@ -17,6 +17,11 @@ export interface GlobalHandlerActions {
   onInternalError(error: unknown): void;
 }
 
+type Handler = (error: unknown, isFatal?: boolean) => void;
+// Marks a crashfree handler with the handler it chains to.
+const CHAINED = '__crashfreePrevious';
+type CrashfreeHandler = Handler & { [CHAINED]?: Handler };
+
 /** Reads RN's global ErrorUtils, if the error-guard polyfill installed it. */
 export function getErrorUtils(): ErrorUtilsLike | undefined {
   const e = (globalThis as { ErrorUtils?: unknown }).ErrorUtils as Partial<ErrorUtilsLike> | undefined;
@@ -34,7 +39,10 @@ export function getErrorUtils(): ErrorUtilsLike | undefined {
  * function that restores the previous handler if ours is still installed.
  */
 export function chainGlobalHandler(errorUtils: ErrorUtilsLike, actions: GlobalHandlerActions): () => void {
-  const previous = errorUtils.getGlobalHandler();
+  // A second init (Fast Refresh re-running the app's entry) replaces the
+  // earlier crashfree handler instead of stacking on it: one report per error.
+  const current = errorUtils.getGlobalHandler() as CrashfreeHandler | undefined;
+  const previous = current?.[CHAINED] ?? current;
   let reportingFatal = false;
   const callPrevious = (error: unknown, isFatal: boolean): void => {
     if (previous) previous(error, isFatal);
@@ -69,6 +77,7 @@ export function chainGlobalHandler(errorUtils: ErrorUtilsLike, actions: GlobalHa
       },
     );
   };
+  (handler as CrashfreeHandler)[CHAINED] = previous;
   errorUtils.setGlobalHandler(handler);
   return () => {
     if (errorUtils.getGlobalHandler() === handler && previous) errorUtils.setGlobalHandler(previous);

@@ -83,6 +83,23 @@ describe('fatal JS errors', () => {
     expect(events(c).filter((e) => e.exception?.values?.[0]?.value === 'payment broke')).toHaveLength(1);
   });
 
+  it('a second init replaces the first handler instead of stacking on it: one crash, one crashed session', async () => {
+    const d = device(c);
+    const first = d.launch({ launchCrashWindowMs: 0 });
+    await first.sdk.ready;
+    const firstSid = first.sdk.client!.getSessionId()!;
+    const second = init({ dsn: c.dsn, release: 'app@1.0.0+1', storage: fakeMMKV(), launchCrashWindowMs: 0 });
+    await second.ready;
+    const secondSid = second.client!.getSessionId()!;
+    errorUtils().reportFatalError(throwFrom('twice'));
+    await eventually(() => first.fatalsSeen.length === 1, 'RN handler');
+    await first.sdk.client!.flush(2000);
+    expect(first.fatalsSeen).toEqual([{ error: expect.any(TypeError), isFatal: true }]);
+    const crashed = sessionUpdates(c).filter((u) => (u.sid === firstSid || u.sid === secondSid) && u.status === 'crashed');
+    expect(crashed.map((u) => u.sid)).toEqual([secondSid]);
+    first.kill();
+  });
+
   it('with MMKV the crashed session and the crash record are durable before the handler returns', async () => {
     const data = new Map<string, string>();
     const { resetReactNative } = await import('./shim/react-native.js');
