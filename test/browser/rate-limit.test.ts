@@ -34,8 +34,11 @@ beforeAll(async () => {
         res.writeHead(429, { 'Retry-After': String(RETRY_AFTER_S) }).end();
         return;
       }
+      // Recorded on arrival: the test may see the collector's item before this request is answered.
+      const arrival = { at: Date.now(), status: 0 };
+      arrivals.push(arrival);
       void fetch(`${collector.url}${req.url ?? ''}`, { method: 'POST', body: Buffer.concat(chunks) }).then(async (r) => {
-        arrivals.push({ at: Date.now(), status: r.status });
+        arrival.status = r.status;
         res.writeHead(r.status).end(await r.text());
       });
     });

@@ -23,11 +23,13 @@ export interface LifecycleOptions {
  * - `pagehide` (navigation, close, or entering the back/forward cache) ends
  *   the session `exited`, with the store in urgent mode so that the update is
  *   persisted and handed to a keepalive request within the `pagehide` task
- *   (later turns may never come); a page entering
- *   the bfcache also lets go of its lock (it is not running, and a held lock
- *   would keep it out of the cache);
- * - `pageshow` with `persisted` (restored from the bfcache) takes the lock
- *   again and starts a fresh session;
+ *   (later turns may never come). The tab's lock is kept, also into the
+ *   bfcache: a cached page is not dead, and if another tab took its lock it
+ *   would adopt the page's queue and the restored page could not hold its
+ *   lock again (Chromium restores pages holding a lock; it evicts them when
+ *   the browser needs to);
+ * - `pageshow` with `persisted` (restored from the bfcache) starts a fresh
+ *   session (and re-takes the lock or heartbeat if it was lost);
  * - `visibilitychange` to hidden commits pending writes, since a hidden tab
  *   may be discarded without any further event;
  * - `online` needs nothing here: requests made offline wait for it in the
@@ -55,14 +57,11 @@ export function installLifecycle(options: LifecycleOptions): () => void {
     cleanups.push(() => target.removeEventListener(type, safe));
   };
 
-  on('pagehide', (e) => {
+  on('pagehide', () => {
     setUnloading(true);
     // Urgent before ending: the exited update must be persisted and sent within this task.
     store.setUrgent(true);
     client.endSession('exited');
-    // A page that is really going away keeps its lock until the browser destroys it,
-    // so the next load cannot race the keepalive send of the exited update.
-    if (e.persisted) liveness.release();
   });
   on('pageshow', (e) => {
     if (!e.persisted) return;

@@ -8,8 +8,6 @@ export interface BrowserLiveness extends Liveness {
    * no other tab can see a session of this page as dead.
    */
   hold(): Promise<void>;
-  /** Lets go of this page's lock or heartbeat (the page is entering the bfcache or closing). */
-  release(): void;
   /** The owner marker another page load with id `runId` persisted (to ask `isAlive` about it). */
   markerFor(runId: string): OwnerMarker;
 }
@@ -53,21 +51,19 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
   const locks =
     options.locks !== undefined ? options.locks : typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null;
   const marker: OwnerMarker = locks ? { run: runId, lock: `${LOCK_PREFIX}${runId}` } : { run: runId, heartbeat: true };
-  let releaseOwn: (() => void) | undefined;
+  let ownHeld = false;
   // Locks of dead owners this page took: their owners stay dead for every later question.
   const claimed = new Set<string>();
   let beat: ReturnType<typeof setInterval> | undefined;
 
+  // Takes `name` if free and keeps it for the rest of the page's life (the browser frees it
+  // when the page is gone). Resolves whether it was taken.
   const holdLock = (name: string): Promise<boolean> =>
     new Promise((answered) => {
-      let releaseIt!: () => void;
-      const held = new Promise<void>((r) => (releaseIt = r));
       locks!
         .request(name, { ifAvailable: true }, (lock) => {
           answered(lock !== null);
-          if (lock === null) return undefined;
-          if (name === marker.lock) releaseOwn = releaseIt;
-          return held;
+          return lock === null ? undefined : new Promise<void>(() => undefined);
         })
         .catch(() => answered(false));
     });
@@ -94,19 +90,13 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
     markerFor: (run): OwnerMarker => (locks ? { run, lock: `${LOCK_PREFIX}${run}` } : { run, heartbeat: true }),
     async hold() {
       if (locks) {
-        if (!releaseOwn) await holdLock(String(marker.lock));
+        if (!ownHeld) ownHeld = await holdLock(String(marker.lock));
         return;
       }
       if (beat !== undefined) return;
       void sweep();
       writeBeat();
       beat = setInterval(writeBeat, heartbeatMs);
-    },
-    release() {
-      releaseOwn?.();
-      releaseOwn = undefined;
-      if (beat !== undefined) clearInterval(beat);
-      beat = undefined;
     },
     async isAlive(owner) {
       if (owner.run === runId) return true;

@@ -21,7 +21,14 @@ export interface BrowserStore extends Store {
 export interface BrowserStoreOptions {
   /** IndexedDB database name (one per SDK instance and origin). */
   dbName?: string;
-  /** How long writes are gathered before one IndexedDB transaction commits them. */
+  /**
+   * How long writes are gathered before one IndexedDB transaction commits
+   * them. Default 0: every write made in one event-loop turn (a burst of
+   * captures, a session update and its queued envelope) shares one
+   * transaction at the end of that turn. Longer delays save transactions but
+   * widen the window in which a tab killed right after a send has not yet
+   * recorded that it sent (its next load would then resend).
+   */
   batchDelayMs?: number;
   /** How long opening IndexedDB may take before the SDK gives up and keeps data in memory. */
   openTimeoutMs?: number;
@@ -54,14 +61,15 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * Creates the Store the browser SDK persists sessions and the core's queue in.
  *
  * Writes are small and few: every `set`/`delete` issued within `batchDelayMs`
- * is coalesced (last write per key wins) into one IndexedDB transaction, and
+ * (by default: within the same event-loop turn) is coalesced (last write per
+ * key wins) into one IndexedDB transaction, and
  * each promise resolves once that transaction committed. Reads see pending
  * writes. If IndexedDB is missing, cannot be opened in time, or throws
  * (private mode, blocked storage, quota), the store switches to memory for
  * the rest of the page, warns once, and never rejects.
  */
 export function createBrowserStore(options: BrowserStoreOptions = {}): BrowserStore {
-  const batchDelayMs = options.batchDelayMs ?? 40;
+  const batchDelayMs = options.batchDelayMs ?? 0;
   const logger = options.logger ?? console;
   const memory = createMemoryStore();
   let degraded = false;
