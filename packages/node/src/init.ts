@@ -15,7 +15,6 @@ import { createRequestExecutor } from './request-executor.js';
 import { applyEnvDefaults, splitNodeOptions, type NodeOnlyOptions } from './options.js';
 import { dataDirLayout, defaultDataDir } from './data-dir.js';
 import { installProcessLifecycle } from './process-lifecycle.js';
-import { endSessionAtExit, type ExitSyncClient } from './exit-sync.js';
 import { unhandledRejectionMode } from './unhandled-rejections.js';
 import { instrumentRequests, type RequestInstrumentation } from './request-sessions.js';
 import { clearRunMeta, collectFatalReports, configureFatalReports, mergeWithNativeCrashes } from './fatal-report.js';
@@ -165,7 +164,8 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
       requests?.stopServers();
     },
     onExitSync: () => {
-      if (!requestMode) endSessionAtExit(client as ExitSyncClient, store);
+      // After process.exit() no promise resolves: the end is persisted now and sent next launch.
+      if (!requestMode) client.endSessionSync('exited');
       clearRunMeta(layout.reports, reportName);
     },
     log,

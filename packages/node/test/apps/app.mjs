@@ -29,11 +29,7 @@ switch (scenario) {
     break;
   case 'process-exit':
     await waitForSession();
-    setTimeout(() => {
-      process.exit(3);
-      // eslint-disable-next-line no-unreachable
-      process.stdout.write('not reached\n');
-    }, 300);
+    process.exit(3);
     break;
   case 'sigterm':
     await waitForSession();
