@@ -35,7 +35,7 @@ let c: Collector;
 let dir: string;
 let bundlePath: string;
 let mapPath: string;
-const storage: Record<string, string> = {};
+let storage: Record<string, string> = {};
 let clock = Date.now();
 
 /** One app launch under Hermes; storage writes are applied to the device's copy as they are read. */
@@ -157,5 +157,25 @@ describe('Hermes end to end', () => {
     expect(third.messages.find((m) => m.op === 'ready')?.result).toMatchObject({ recovery: { crashed: 0, abnormal: 0 } });
     const resent = third.requests.filter((r) => /"status":"crashed"|"level":"fatal"/.test(r.body ?? ''));
     expect(resent).toEqual([]);
+  }, 120_000);
+
+  it('repeated launch crashes are sent before the app continues on the next launch, which starts in safe mode', async () => {
+    storage = {}; // a fresh device
+    for (let i = 0; i < 2; i++) {
+      const crashed = await launch({ offline: true, script: [{ press: 'openOrder' }] });
+      expect(crashed.exit?.reason).toBe('fatal');
+    }
+    expect(Object.keys(storage).filter((k) => k.startsWith('@crashfree/rn/launch-crash/'))).toHaveLength(2);
+    const next = await launch({ script: [{ close: 2_000 }] });
+    const ready = next.messages.findIndex((m) => m.op === 'ready');
+    expect(next.messages[ready]?.result).toMatchObject({ previousLaunchCrashed: true, safeMode: true, recovery: { crashed: 2 } });
+    // Both crash events left the app before `ready` let it continue.
+    const fatalRequests = next.messages.slice(0, ready).filter((m) => m.op === 'request' && /"level":"fatal"/.test(m.body ?? ''));
+    // Delivery is at-least-once (an offline launch re-queues what recovery found): ids are stable, the collector stores each once.
+    const ids = new Set(fatalRequests.map((r) => JSON.parse(r.body.split('\n')[0]).event_id));
+    expect(ids.size).toBe(2);
+    await deliver(next.requests);
+    const launchCrashes = events(c).filter((e) => e.tags?.launch_crash === 'yes');
+    expect(launchCrashes).toHaveLength(2);
   }, 120_000);
 });
