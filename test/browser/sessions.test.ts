@@ -376,6 +376,56 @@ describe('page sessions in Chromium', () => {
     await context.close();
   });
 
+  it('corrupt persisted entries are skipped with a warning; everything else is still delivered', async () => {
+    const release = 'web@corrupt';
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(appUrl(release));
+    const sid = await waitForInit(release);
+    await context.setOffline(true);
+    const eventId = await page.evaluate(() => (window as any).Crashfree.captureException(new Error('kept through corruption')));
+    await page.waitForTimeout(300);
+    // Garbage next to the real entries: a session that is not JSON, a queued envelope of a dead tab that is not an envelope.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('crashfree');
+          open.onsuccess = () => {
+            const tx = open.result.transaction('kv', 'readwrite');
+            tx.objectStore('kv').put('{ not json', 'session/0123456789abcdef0123456789abcdef');
+            tx.objectStore('kv').put('not an envelope', 'tab/dead-run/queue/000000000000001-x-00000001');
+            tx.oncomplete = () => (open.result.close(), resolve());
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
+    await crashTab(context, page);
+    await page.close();
+    await context.setOffline(false);
+    const next = await context.newPage();
+    const warnings: string[] = [];
+    const pageErrors: Error[] = [];
+    next.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    next.on('pageerror', (e) => pageErrors.push(e));
+    await next.goto(appUrl(release));
+    expect(await waitForUpdate(release, sid, (u) => u.status === 'abnormal')).toMatchObject({ status: 'abnormal' });
+    const events = await waitFor(() => eventsOf(release), (l) => l.length > 0);
+    expect(events.map((e) => e.event_id)).toEqual([eventId]);
+    // One warning per kind of record (sessions, queued envelopes), not one per entry.
+    const unreadable = warnings.filter((w) => w.includes('unreadable'));
+    expect(unreadable.length).toBeGreaterThan(0);
+    expect(unreadable.length).toBeLessThanOrEqual(2);
+    expect(pageErrors).toEqual([]);
+    // The garbage is gone: a later load warns no more.
+    const third = await context.newPage();
+    const later: string[] = [];
+    third.on('console', (m) => m.type() === 'warning' && later.push(m.text()));
+    await third.goto(appUrl(release));
+    await waitFor(() => updates(release).filter((u) => u.init === true).length, (n) => n === 3);
+    expect(later.filter((w) => w.includes('unreadable'))).toEqual([]);
+    await context.close();
+  });
+
   it('IndexedDB blocked: the SDK warns once and still sends every session update and event', async () => {
     const release = 'web@no-idb';
     const context = await browser.newContext();
