@@ -137,8 +137,20 @@ export function init(options: ReactNativeOptions): ReactNativeSdk {
     const previousLaunchCrashed = history.consecutiveLaunchCrashes > 0;
     const safeMode = history.consecutiveLaunchCrashes >= own.safeModeAfterLaunchCrashes;
     const native = own.enableNative && !safeMode ? getNativeModule() : undefined;
+    let nativeStatus = safeMode ? 'safe mode' : own.enableNative ? 'the native module is not linked' : 'disabled by enableNative: false';
+    // Native handlers first (a native crash during recovery is still caught);
+    // this launch's own record files are never among the pending ones.
+    if (native) {
+      nativeStatus = await native
+        .install({
+          release: String(input.release ?? ''),
+          environment: String(input.environment ?? 'production'),
+          sdk: `${SDK_NAME}/${SDK_VERSION}`,
+          sessionId: client.getSessionId() ?? '',
+        })
+        .catch((e: unknown) => `install failed: ${String(e)}`);
+    }
     let crashes: ExternalCrash[] = [];
-    let nativeStatus = '';
     if (native) crashes = await collectNativeCrashes(native, (m) => logger.warn(m)).catch(() => []);
     const recovery = await client.start({ crashes });
     if (previousLaunchCrashed) await client.flush(own.launchCrashFlushTimeoutMs);
@@ -162,17 +174,6 @@ export function init(options: ReactNativeOptions): ReactNativeSdk {
         (reason) => client.captureException(reason, { mechanism: { type: 'onunhandledrejection', handled: true } }),
         internalError,
       );
-    }
-    nativeStatus = safeMode ? 'safe mode' : own.enableNative ? 'the native module is not linked' : 'disabled by enableNative: false';
-    if (native) {
-      nativeStatus = await native
-        .install({
-          release: String(input.release ?? ''),
-          environment: String(input.environment ?? 'production'),
-          sdk: `${SDK_NAME}/${SDK_VERSION}`,
-          sessionId: client.getSessionId() ?? '',
-        })
-        .catch((e: unknown) => `install failed: ${String(e)}`);
     }
     if (input.debug) logger.log(`[crashfree] ready: storage ${kind}, native ${nativeStatus || 'on'}, safe mode ${safeMode}`);
     return { enabled: true, safeMode, previousLaunchCrashed, recovery, nativeStatus };
