@@ -8,7 +8,7 @@
  * event the JS layer sends.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -80,5 +80,7 @@ describe('Android native module', () => {
     expect((crash?.attachments?.[0]?.data as Uint8Array).length).toBe(minidump.length);
     await crash?.onDelivered?.();
     expect(delivered).toEqual(['launch-1.rec']);
+    rmSync(build, { recursive: true, force: true });
+    rmSync(files, { recursive: true, force: true });
   }, 180_000);
 });

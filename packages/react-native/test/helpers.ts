@@ -1,14 +1,11 @@
 import { startCollector, type Collector } from '@crashfree/collector';
 import type { RequestExecutor } from '@crashfree/core';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { init, makeFetchRequest, type AsyncStorageLike, type MMKVLike, type ReactNativeOptions, type ReactNativeSdk } from '../src/index.js';
 import { resetReactNative } from './shim/react-native.js';
 
-/** A collector on loopback with its own data dir. */
+/** A collector on loopback with a fresh data dir (removed on close). */
 export async function collector(): Promise<Collector> {
-  return startCollector({ port: 0, dataDir: mkdtempSync(path.join(tmpdir(), 'cf-rn-')) , log: () => {} });
+  return startCollector({ port: 0, log: () => {} });
 }
 
 /**

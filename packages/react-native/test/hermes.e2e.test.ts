@@ -9,7 +9,7 @@
  */
 import type { Collector } from '@crashfree/collector';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,6 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await c?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('Hermes end to end', () => {
