@@ -130,6 +130,30 @@ describe('page sessions in Chromium', () => {
     await context.close();
   });
 
+  it('an envelope too big to leave with the page is kept and sent by the next load', async () => {
+    const release = 'web@big-on-exit';
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(appUrl(release));
+    const sid = await waitForInit(release);
+    await page.evaluate(() => {
+      addEventListener('pagehide', () => {
+        // Over the 64 KiB browsers allow for keepalive requests and beacons.
+        (window as any).Crashfree.captureException(new Error('reported on the way out'), { extra: { blob: 'y'.repeat(80_000) } });
+      });
+    });
+    // Another site: the old document is torn down, so only what the browser owns can still leave.
+    await page.goto(`${server.origin.replace('127.0.0.1', 'localhost')}/other.html`);
+    expect(await waitForUpdate(release, sid, (u) => u.status !== 'ok')).toMatchObject({ status: 'exited' });
+    await page.waitForTimeout(300);
+    expect(eventsOf(release)).toEqual([]);
+    await page.goto(appUrl(release));
+    const events = await waitFor(() => eventsOf(release), (l) => l.length > 0);
+    expect(events[0]!.exception.values[0].value).toBe('reported on the way out');
+    expect((events[0]!.extra.blob as string).length).toBe(80_000);
+    await context.close();
+  });
+
   it('a handled error counts in errors and the session still ends exited', async () => {
     const release = 'web@handled';
     const context = await browser.newContext();

@@ -34,8 +34,9 @@ export interface BrowserRequestOptions {
 }
 
 function size(body: string | Uint8Array): number {
-  // A string's UTF-8 size is at most 3 bytes per UTF-16 unit; close enough to pick keepalive safely.
-  return typeof body === 'string' ? body.length * 3 : body.byteLength;
+  if (typeof body !== 'string') return body.byteLength;
+  // At most 3 UTF-8 bytes per UTF-16 unit: encode only when that bound is not already enough.
+  return body.length * 3 <= KEEPALIVE_LIMIT ? body.length : new TextEncoder().encode(body).length;
 }
 
 /**
@@ -76,10 +77,12 @@ export function makeBrowserRequest(options: BrowserRequestOptions = {}): Request
       if (isOffline()) throw new Error('the browser is offline');
     }
     const bytes = size(body);
-    if (!doFetch || (bytes > KEEPALIVE_LIMIT && unloading())) {
+    // Beacons share the keepalive size limit, so a bigger envelope cannot leave with the
+    // page at all: it stays queued (persisted) and the next load sends it.
+    if (!doFetch) {
       const sent = tryBeacon(url, body);
       if (sent) return sent;
-      if (!doFetch) throw new Error('neither fetch nor sendBeacon is available');
+      throw new Error('neither fetch nor sendBeacon is available');
     }
     try {
       const res = await doFetch(url, {
