@@ -29,6 +29,11 @@ export interface LifecycleOptions {
   started: Promise<unknown>;
   /** Called synchronously first on the crash path (e.g. request mode ends in-flight requests `crashed`). */
   onFatal?: () => void;
+  /**
+   * After the crash is recorded: delivers it without giving the app an
+   * event-loop turn (only microtasks may run), within the shutdown bound.
+   */
+  deliverFatal: () => Promise<void>;
   /** Called synchronously from `process.on('exit')`: the last chance to persist, no promise resolves after it. */
   onExitSync?: () => void;
   log: (message: string) => void;
@@ -76,8 +81,12 @@ export function installProcessLifecycle(options: LifecycleOptions): () => void {
     } catch (e) {
       log(`[crashfree] could not record the crash: ${String(e)}`);
     }
-    // The crash is on disk; the flush only tries to deliver it now rather than next launch.
-    void closeClient().then(() => process.exit(1));
+    // The crash is on disk; delivering it now only saves a launch. No timer or I/O callback
+    // of the app runs meanwhile: Node would already have ended the process.
+    void options
+      .deliverFatal()
+      .catch(() => undefined)
+      .then(() => process.exit(1));
   };
 
   const onUncaught = (error: Error, origin: 'uncaughtException' | 'unhandledRejection'): void => {

@@ -37,6 +37,12 @@ export interface FileStore extends Store {
   getSync(key: string): StoreValue | undefined;
   /** Synchronous delete, for exit paths where no promise will resolve. */
   deleteSync(key: string): void;
+  /**
+   * From now on, do every operation synchronously (the returned promises are
+   * already settled). For the fatal path: the app must not get an event-loop
+   * turn while the crash is being delivered, and async fs needs one.
+   */
+  enterSyncMode(): void;
   /** The directory the store writes into. */
   readonly dir: string;
 }
@@ -164,56 +170,125 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     if (parent !== dir) ensurePrivateDir(parent);
   };
 
+  const readChecked = (key: string, bytes: Buffer): StoreValue | undefined => {
+    const value = decodeValue(bytes);
+    if (typeof value === 'object' && 'corrupt' in value) {
+      quarantine(key, fileOf(key), value.corrupt);
+      return undefined;
+    }
+    return value;
+  };
+  const getSync = (key: string): StoreValue | undefined => {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(fileOf(key));
+    } catch {
+      return undefined;
+    }
+    return readChecked(key, bytes);
+  };
+  const setSync = (key: string, value: StoreValue): void => {
+    const file = fileOf(key);
+    ensureParent(file);
+    writeFileAtomicSync(file, encodeValue(value));
+  };
+  const deleteSync = (key: string): void => fs.rmSync(fileOf(key), { force: true });
+  const keysSync = (prefix: string): string[] => {
+    const out: string[] = [];
+    walkSync(dir, '', out);
+    return out.filter((k) => k.startsWith(prefix)).sort();
+  };
+  let sync = false;
+  // Async operations still in flight. Entering sync mode redoes each one
+  // synchronously and settles its promise, so callers waiting on them (the
+  // core's queue) continue in microtasks instead of waiting for the thread pool.
+  const inFlight = new Set<{ redo: () => unknown; resolve: (v: never) => void; reject: (e: unknown) => void }>();
+  const track = <T>(work: () => Promise<T>, redo: () => T): Promise<T> => {
+    if (sync) {
+      try {
+        return Promise.resolve(redo());
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      const op = { redo, resolve: resolve as (v: never) => void, reject };
+      inFlight.add(op);
+      work().then(
+        (v) => {
+          if (inFlight.delete(op)) resolve(v);
+        },
+        (e: unknown) => {
+          if (inFlight.delete(op)) reject(e);
+        },
+      );
+    });
+  };
+
   return {
     dir,
-    async get(key) {
-      const file = fileOf(key);
-      let bytes: Buffer;
-      try {
-        bytes = await fsp.readFile(file);
-      } catch {
-        return undefined;
+    enterSyncMode() {
+      sync = true;
+      for (const op of [...inFlight]) {
+        inFlight.delete(op);
+        try {
+          op.resolve(op.redo() as never);
+        } catch (e) {
+          op.reject(e);
+        }
       }
-      const value = decodeValue(bytes);
-      if (typeof value === 'object' && 'corrupt' in value) {
-        quarantine(key, file, value.corrupt);
-        return undefined;
-      }
-      return value;
     },
-    getSync(key) {
-      const file = fileOf(key);
-      let bytes: Buffer;
-      try {
-        bytes = fs.readFileSync(file);
-      } catch {
-        return undefined;
-      }
-      const value = decodeValue(bytes);
-      return typeof value === 'object' && 'corrupt' in value ? undefined : value;
+    get(key) {
+      return track(async () => {
+        let bytes: Buffer;
+        try {
+          bytes = await fsp.readFile(fileOf(key));
+        } catch {
+          return undefined;
+        }
+        return readChecked(key, bytes);
+      }, () => getSync(key));
     },
-    async set(key, value) {
-      const file = fileOf(key);
-      ensureParent(file);
-      await writeFileAtomic(file, encodeValue(value));
+    set(key, value) {
+      return track(async () => {
+        const file = fileOf(key);
+        ensureParent(file);
+        await writeFileAtomic(file, encodeValue(value));
+      }, () => setSync(key, value));
     },
-    setSync(key, value) {
-      const file = fileOf(key);
-      ensureParent(file);
-      writeFileAtomicSync(file, encodeValue(value));
+    setSync,
+    getSync,
+    delete(key) {
+      return track(() => fsp.rm(fileOf(key), { force: true }), () => deleteSync(key));
     },
-    async delete(key) {
-      await fsp.rm(fileOf(key), { force: true });
-    },
-    deleteSync(key) {
-      fs.rmSync(fileOf(key), { force: true });
-    },
-    async keys(prefix = '') {
-      const out: string[] = [];
-      await walk(dir, '', out);
-      return out.filter((k) => k.startsWith(prefix)).sort();
+    deleteSync,
+    keys(prefix = '') {
+      return track(async () => {
+        const out: string[] = [];
+        await walk(dir, '', out);
+        return out.filter((k) => k.startsWith(prefix)).sort();
+      }, () => keysSync(prefix));
     },
   };
+}
+
+function listable(entry: fs.Dirent): boolean {
+  return !entry.name.startsWith('.') && !entry.name.includes(TEMP_MARK);
+}
+
+function walkSync(root: string, rel: string, out: string[]): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!listable(entry)) continue;
+    const key = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) walkSync(root, key, out);
+    else if (entry.isFile()) out.push(key);
+  }
 }
 
 async function walk(root: string, rel: string, out: string[]): Promise<void> {
@@ -224,7 +299,7 @@ async function walk(root: string, rel: string, out: string[]): Promise<void> {
     return;
   }
   for (const entry of entries) {
-    if (entry.name.startsWith('.') || entry.name.includes(TEMP_MARK)) continue;
+    if (!listable(entry)) continue;
     const key = rel ? `${rel}/${entry.name}` : entry.name;
     if (entry.isDirectory()) await walk(root, key, out);
     else if (entry.isFile()) out.push(key);

@@ -83,4 +83,20 @@ describe('file store', () => {
     await store.delete('k');
     expect(await store.get('k')).toBeUndefined();
   });
+
+  it('in sync mode, settles in-flight writes at once and works without event-loop turns', async () => {
+    const { store } = makeStore();
+    let settled = false;
+    const inFlight = store.set('queue/pending', 'written before the crash').then(() => (settled = true));
+    store.enterSyncMode();
+    // Only microtasks from here on: no fs callback can have run.
+    for (let i = 0; i < 5 && !settled; i++) await null;
+    expect(settled).toBe(true);
+    expect(store.getSync('queue/pending')).toBe('written before the crash');
+    let keys: string[] = [];
+    void store.keys().then((k) => (keys = k));
+    await null;
+    expect(keys).toEqual(['queue/pending']);
+    await inFlight;
+  });
 });

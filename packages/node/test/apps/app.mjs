@@ -38,6 +38,9 @@ switch (scenario) {
     break;
   case 'uncaught':
     setTimeout(() => {
+      // Node would die before any of these run; the SDK must not let them run either.
+      setImmediate(() => process.stdout.write('app ran after the crash\n'));
+      setTimeout(() => process.stdout.write('app ran after the crash\n'), 1);
       throw new Error('boom from a timer');
     }, 20);
     break;
