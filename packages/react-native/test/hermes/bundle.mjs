@@ -32,7 +32,9 @@ export async function bundle({ entry, host = false, minify = true, dev = false, 
   const rnPolyfills = base.serializer.getPolyfills({ platform: 'android' });
   const config = mergeConfig(base, {
     projectRoot: exampleRoot,
-    watchFolders: [repoRoot],
+    // Only what the bundle can contain: other packages' test output never
+    // enters Metro's crawl (the SDK's Metro build already includes the core).
+    watchFolders: [path.join(repoRoot, 'node_modules'), path.join(repoRoot, 'packages/react-native'), exampleRoot],
     cacheStores: cacheDir ? [new FileStore({ root: cacheDir })] : [],
     resetCache: !cacheDir,
     reporter: { update() {} },
