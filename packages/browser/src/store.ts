@@ -62,9 +62,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  *
  * Writes are small and few: every `set`/`delete` issued within `batchDelayMs`
  * (by default: within the same event-loop turn) is coalesced (last write per
- * key wins) into one IndexedDB transaction, and
- * each promise resolves once that transaction committed. Reads see pending
- * writes. If IndexedDB is missing, cannot be opened in time, or throws
+ * key wins) into one IndexedDB transaction, and each promise resolves once
+ * that transaction committed. Reads see pending writes. If IndexedDB is missing, cannot be opened in time, or throws
  * (private mode, blocked storage, quota), the store switches to memory for
  * the rest of the page, warns once, and never rejects.
  */
@@ -128,7 +127,7 @@ export function createBrowserStore(options: BrowserStoreOptions = {}): BrowserSt
         for (const [k, v] of ops) v === DELETED ? s.delete(k) : s.put(v, k);
         const tx = s.transaction;
         const completed = promisifyRequest(tx).then(settle, (e: unknown) => {
-          // Only reachable for urgent batches (others await this promise below).
+          // The commit failed (quota, abort): the batch lives on in memory.
           settle();
           degrade(e);
           return applyToMemory(ops);
