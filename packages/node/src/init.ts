@@ -9,6 +9,7 @@ import { createClient, createMemoryStore, validateOptions, type CrashfreeClient,
 import { createNodeStackParser } from './stack-parser.js';
 import { createEventBuilders } from './event-builder.js';
 import { createFileStore, ensurePrivateDir } from './store.js';
+import { createVisibility } from './store-visibility.js';
 import { createLiveness } from './liveness.js';
 import { withRecoveryClaims } from './claim.js';
 import { createRequestExecutor } from './request-executor.js';
@@ -121,8 +122,8 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     return createClient({ enabled: false }, { name: 'node', sdk: SDK_INFO, store, makeRequest: executor, liveness: off, ...createEventBuilders(stackParser), logger: silent });
   }
 
-  const store = createFileStore({ dir: layout.store, quarantineDir: layout.corrupt, warn });
   const liveness = withRecoveryClaims(createLiveness(layout.live), layout.claims);
+  const store = createFileStore({ dir: layout.store, quarantineDir: layout.corrupt, warn, visibility: createVisibility(liveness) });
   const platform: Platform = {
     name: 'node',
     sdk: SDK_INFO,

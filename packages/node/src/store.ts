@@ -8,15 +8,17 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { crc32 } from 'node:zlib';
 import type { Store, StoreValue } from '@crashfree/core';
+import { decodeValue, encodeValue } from './store-format.js';
+import type { Visibility } from './store-visibility.js';
+
+export { decodeValue, encodeValue } from './store-format.js';
 
 /** Mode bits for the data dir and everything below it: crash data can hold user data. */
 export const DIR_MODE = 0o700;
 /** Mode bits for every file the SDK writes. */
 export const FILE_MODE = 0o600;
 
-const MAGIC = 'CF1';
 const TEMP_MARK = '.tmp-';
 const KEY_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._:-]*$/;
 
@@ -28,6 +30,8 @@ export interface FileStoreOptions {
   quarantineDir: string;
   /** Receives the one warning per corrupt file. */
   warn: (message: string) => void;
+  /** For a data dir shared by several runs: stamps this run's files and hides other runs' (see store-visibility.ts). */
+  visibility?: Visibility;
 }
 
 /** A Store over files that also offers `setSync` for the fatal-crash path. */
@@ -116,35 +120,15 @@ async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
   }
 }
 
-/** Serializes a value with its header: `CF1 <s|b> <length> <crc32 hex>\n<payload>`. */
-export function encodeValue(value: StoreValue): Uint8Array {
-  const kind = typeof value === 'string' ? 's' : 'b';
-  const payload = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  const header = Buffer.from(`${MAGIC} ${kind} ${payload.length} ${crc32(payload).toString(16)}\n`, 'latin1');
-  return Buffer.concat([header, payload]);
-}
-
-/** Parses what {@link encodeValue} wrote; a reason string when the bytes are not a whole, intact value. */
-export function decodeValue(bytes: Buffer): StoreValue | { corrupt: string } {
-  const newline = bytes.indexOf(0x0a);
-  if (newline < 0 || newline > 64) return { corrupt: 'no header' };
-  const [magic, kind, lengthText, crcText] = bytes.subarray(0, newline).toString('latin1').split(' ');
-  if (magic !== MAGIC || (kind !== 's' && kind !== 'b') || lengthText === undefined || crcText === undefined) {
-    return { corrupt: 'unknown header' };
-  }
-  const payload = bytes.subarray(newline + 1);
-  if (payload.length !== Number(lengthText)) return { corrupt: `length ${payload.length}, header says ${lengthText}` };
-  if (crc32(payload).toString(16) !== crcText) return { corrupt: 'checksum mismatch' };
-  return kind === 's' ? payload.toString('utf8') : new Uint8Array(payload);
-}
-
 /**
  * A Store rooted at `options.dir`. Keys are `/`-separated segments of
  * `[A-Za-z0-9._:-]` (no `..`, no leading dot); a bad key throws, because it is
  * a bug in the caller, never user data.
  */
 export function createFileStore(options: FileStoreOptions): FileStore {
-  const { dir, quarantineDir, warn } = options;
+  const { dir, quarantineDir, warn, visibility } = options;
+  const writer = visibility?.writer;
+  const entriesOf = (keys: string[]) => keys.map((key) => ({ key, file: path.join(dir, ...key.split('/')) }));
   ensurePrivateDir(dir);
 
   const fileOf = (key: string): string => {
@@ -190,13 +174,14 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   const setSync = (key: string, value: StoreValue): void => {
     const file = fileOf(key);
     ensureParent(file);
-    writeFileAtomicSync(file, encodeValue(value));
+    writeFileAtomicSync(file, encodeValue(value, writer));
   };
   const deleteSync = (key: string): void => fs.rmSync(fileOf(key), { force: true });
   const keysSync = (prefix: string): string[] => {
     const out: string[] = [];
     walkSync(dir, '', out);
-    return out.filter((k) => k.startsWith(prefix)).sort();
+    const keys = out.filter((k) => k.startsWith(prefix)).sort();
+    return visibility ? visibility.filterSync(entriesOf(keys)) : keys;
   };
   let sync = false;
   // Async operations still in flight. Entering sync mode redoes each one
@@ -253,7 +238,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       return track(async () => {
         const file = fileOf(key);
         ensureParent(file);
-        await writeFileAtomic(file, encodeValue(value));
+        await writeFileAtomic(file, encodeValue(value, writer));
       }, () => setSync(key, value));
     },
     setSync,
@@ -266,7 +251,8 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       return track(async () => {
         const out: string[] = [];
         await walk(dir, '', out);
-        return out.filter((k) => k.startsWith(prefix)).sort();
+        const keys = out.filter((k) => k.startsWith(prefix)).sort();
+        return visibility ? visibility.filter(entriesOf(keys)) : keys;
       }, () => keysSync(prefix));
     },
   };

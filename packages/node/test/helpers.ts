@@ -95,3 +95,52 @@ export function events(c: Collector): Array<Record<string, any>> {
 export function appEnv(c: Collector, dataDir: string, scenario: string, extra: Record<string, string> = {}): Record<string, string> {
   return { CRASHFREE_DSN: c.dsn, CF_DATA_DIR: dataDir, SCENARIO: scenario, ...extra };
 }
+
+/** A loopback HTTP proxy in front of a collector that counts envelope POSTs and can play "down". */
+export interface CountingProxy {
+  dsn: string;
+  /** Bodies of the envelopes that reached the collector through it. */
+  delivered: string[];
+  setDown(down: boolean): void;
+  close(): Promise<void>;
+}
+
+/** Starts a {@link CountingProxy} for `target`. While down, it drops connections (a network error for the SDK). */
+export async function countingProxy(target: Collector): Promise<CountingProxy> {
+  const http = await import('node:http');
+  let down = false;
+  const delivered: string[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (down) {
+        req.socket.destroy();
+        return;
+      }
+      const body = Buffer.concat(chunks);
+      void fetch(`${target.url}${req.url ?? '/'}`, { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? 'application/x-sentry-envelope' }, body }).then(
+        async (answer) => {
+          if (answer.ok) delivered.push(body.toString('utf8'));
+          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.end(await answer.text());
+        },
+        () => req.socket.destroy(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const dsn = new URL(target.dsn);
+  dsn.port = String(port);
+  return {
+    dsn: dsn.toString().replace(/\/$/, ''),
+    delivered,
+    setDown: (value) => void (down = value),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFileStore, decodeValue, encodeValue } from '../src/store.js';
+import { createVisibility } from '../src/store-visibility.js';
+import { withRecoveryClaims } from '../src/claim.js';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'cf-store-'));
@@ -98,5 +100,28 @@ describe('file store', () => {
     await null;
     expect(keys).toEqual(['queue/pending']);
     await inFlight;
+  });
+});
+
+describe('file store shared by several runs', () => {
+  it('shows a run only its own files and those of dead runs it claimed', async () => {
+    const root = tempDir();
+    const alive = new Set([1, 2, 3]);
+    const runStore = (pid: number) => {
+      const liveness = withRecoveryClaims({ owner: () => ({ pid }), isAlive: async (o) => alive.has(o.pid as number) }, path.join(root, 'claims'));
+      return createFileStore({ dir: path.join(root, 'store'), quarantineDir: path.join(root, 'corrupt'), warn: () => undefined, visibility: createVisibility(liveness) });
+    };
+    const [a, b, c] = [runStore(1), runStore(2), runStore(3)];
+    await a.set('queue/from-a', 'a');
+    await b.set('queue/from-b', 'b');
+    expect(await a.keys('queue/')).toEqual(['queue/from-a']);
+    expect(await b.keys('queue/')).toEqual(['queue/from-b']);
+
+    alive.delete(1); // run 1 died with an envelope queued
+    const [seenByB, seenByC] = await Promise.all([b.keys('queue/'), c.keys('queue/')]);
+    // Exactly one survivor takes it over.
+    expect([seenByB.includes('queue/from-a'), seenByC.includes('queue/from-a')].filter(Boolean)).toHaveLength(1);
+    expect(seenByB).toContain('queue/from-b');
+    expect(seenByC).not.toContain('queue/from-b');
   });
 });
