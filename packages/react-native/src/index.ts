@@ -16,5 +16,6 @@ export { LAUNCH_KEY } from './launch-crash.js';
 export { SDK_NAME, SDK_VERSION } from './platform.js';
 export type { Spec as NativeCrashfreeSpec, NativePendingCrash } from './native/NativeCrashfree.js';
 export { parseCrashRecord } from './native/native-crash.js';
+export { deviceContextIntegration } from './integrations/device-context.js';
 // The capture API works on the client `init` made current (Sentry's scopes).
 export { captureException, captureMessage, flush, setUser, setTag, setContext } from '@sentry/core';

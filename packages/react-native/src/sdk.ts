@@ -1,7 +1,9 @@
 import { createClient, type CrashfreeClient, type ExternalCrash, type RecoveryResult } from '@crashfree/core';
+import type { Integration } from '@sentry/core';
 import { AppState } from 'react-native';
 import { trackAppStateSessions } from './app-state.js';
 import { chainGlobalHandler, getErrorUtils } from './global-handler.js';
+import { deviceContextIntegration } from './integrations/device-context.js';
 import { makeLaunchCrashTracker, readLaunchHistory } from './launch-crash.js';
 import { collectNativeCrashes, getNativeModule } from './native/bridge.js';
 import { OWN_OPTION_NAMES, resolveOwnOptions, type ReactNativeOwnOptions } from './options.js';
@@ -48,6 +50,21 @@ function disabled(): ReactNativeSdk {
   return { client: undefined, ready: Promise.resolve(result), close: async () => true };
 }
 
+/**
+ * The platform's default integrations plus the app's: an array is appended
+ * (an app integration with the same name replaces the default), a function
+ * receives the defaults, as in Sentry's SDKs. Anything else is passed on for
+ * the core to report.
+ */
+function withDefaultIntegrations(user: unknown): unknown {
+  const defaults: Integration[] = [deviceContextIntegration()];
+  if (user === undefined) return defaults;
+  if (typeof user === 'function') return () => (user as (d: Integration[]) => Integration[])(defaults);
+  if (!Array.isArray(user)) return user;
+  const names = new Set((user as Integration[]).map((i) => i?.name));
+  return [...defaults.filter((d) => !names.has(d.name)), ...user];
+}
+
 function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -85,6 +102,7 @@ export function init(options: ReactNativeOptions): ReactNativeSdk {
   }
   const coreOptions: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) if (!OWN_OPTION_NAMES.includes(k)) coreOptions[k] = v;
+  coreOptions.integrations = withDefaultIntegrations(input.integrations);
   const platform = makeReactNativePlatform({ store, makeRequest: own.makeRequest ?? makeFetchRequest() });
   const client = createClient(coreOptions, platform);
   if (!client.isEnabled()) return { ...disabled(), client };

@@ -42,6 +42,7 @@ describe('fatal JS errors', () => {
     expect(event).toBeDefined();
     expect(event!.exception.values[0].mechanism).toMatchObject({ type: 'onerror', handled: false });
     expect(event!.exception.values[0].stacktrace.frames.length).toBeGreaterThan(0);
+    expect(event!.contexts).toMatchObject({ os: { name: 'Android', version: '34' }, react_native: { js_engine: 'jsc' } });
     // Already delivered: the next launch finds nothing to recover.
     app.kill();
     const next = d.launch();

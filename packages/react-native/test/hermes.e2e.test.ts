@@ -133,6 +133,7 @@ describe('Hermes end to end', () => {
       value: "Cannot read property 'amount' of undefined",
       mechanism: { type: 'onerror', handled: false },
     });
+    expect(fatal?.contexts).toMatchObject({ os: { name: 'Android' }, react_native: { js_engine: 'hermes' } });
     expect(events(c).map((e) => e.exception.values[0].value).sort()).toEqual(
       ["Cannot read property 'amount' of undefined", 'JSON Parse error: Unexpected end of input', 'refresh failed: 503'].sort(),
     );
