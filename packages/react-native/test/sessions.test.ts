@@ -1,6 +1,6 @@
 import type { Collector } from '@crashfree/collector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_STATE_KEY } from '../src/index.js';
+import { APP_STATE_KEY, setUser } from '../src/index.js';
 import { collector, device, eventually, sessionUpdates } from './helpers.js';
 import { appStateListenerCount, setAppState } from './shim/react-native.js';
 
@@ -43,6 +43,20 @@ describe('app-state sessions', () => {
     const b = await eventually(() => forSid(second).find((u) => u.status === 'exited') && forSid(second), 'second session exited');
     expect(b[0]).toMatchObject({ init: true, status: 'ok', attrs: { release: 'app@1.0.0+1', environment: 'test' } });
     expect(appStateListenerCount()).toBe(0);
+  });
+
+  it('carries the user set with setUser as did', async () => {
+    setUser({ id: 'user-7' });
+    try {
+      const app = device(c).launch();
+      await app.sdk.ready;
+      const sid = app.sdk.client!.getSessionId()!;
+      await app.sdk.close(2000);
+      const updates = await eventually(() => forSid(sid).find((u) => u.status === 'exited') && forSid(sid), 'exited update');
+      expect(updates.map((u) => u.did)).toEqual(['user-7', 'user-7']);
+    } finally {
+      setUser(null);
+    }
   });
 
   it('a session whose app died without a terminal status is sent abnormal on the next launch, once', async () => {
