@@ -5,7 +5,8 @@
  * reports, hang detection and native capture. Recovery of previous runs
  * starts right away; captures made before it finishes are kept.
  */
-import { createClient, createMemoryStore, validateOptions, type CrashfreeClient, type CrashfreeOptions, type ExternalCrash, type Liveness, type Platform, type RequestExecutor, type TransportHttpRequest, type TransportHttpResponse } from '@crashfree/core';
+import { getClient } from '@sentry/core';
+import { CrashfreeClient, createClient, createMemoryStore, validateOptions, type CrashfreeOptions, type ExternalCrash, type Liveness, type Platform, type RequestExecutor, type TransportHttpRequest, type TransportHttpResponse } from '@crashfree/core';
 import { createNodeStackParser } from './stack-parser.js';
 import { createEventBuilders } from './event-builder.js';
 import { createFileStore, ensurePrivateDir } from './store.js';
@@ -41,6 +42,12 @@ export type NodeOptions = CrashfreeOptions & NodeOnlyOptions;
  * expected, and crashfree stays off. Call it once, as early as possible.
  */
 export function init(userOptions: NodeOptions = {}): CrashfreeClient {
+  const current = getClient();
+  if (current instanceof CrashfreeClient && current.isEnabled()) {
+    // A second set of process hooks would record every crash twice.
+    console.warn('[crashfree] init was called again; the first client keeps running and these options are ignored.');
+    return current;
+  }
   const withEnv = applyEnvDefaults(userOptions as Record<string, unknown>, process.env);
   const { node, core, problems } = splitNodeOptions(withEnv);
   const log = (message: string): void => {
@@ -200,6 +207,7 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     const hangs = await collect('hang records', () => collectAnrStates(layout.anr, liveness, warn));
     const crashes = [...mergeWithNativeCrashes(native, reports), ...hangs];
     await client.start({ crashes });
+    void store.sweepTemps();
     onSessionStarted();
     startHangDetection();
   })().catch((e: unknown) => log(`[crashfree] start failed: ${String(e)}`));

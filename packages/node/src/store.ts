@@ -41,6 +41,8 @@ export interface FileStore extends Store {
   getSync(key: string): StoreValue | undefined;
   /** Synchronous delete, for exit paths where no promise will resolve. */
   deleteSync(key: string): void;
+  /** Removes temp files left by runs that died mid-write (their pid is gone). Never throws. */
+  sweepTemps(): Promise<void>;
   /**
    * From now on, do every operation synchronously (the returned promises are
    * already settled). For the fatal path: the app must not get an event-loop
@@ -212,6 +214,9 @@ export function createFileStore(options: FileStoreOptions): FileStore {
 
   return {
     dir,
+    async sweepTemps() {
+      await sweep(dir);
+    },
     enterSyncMode() {
       sync = true;
       for (const op of [...inFlight]) {
@@ -256,6 +261,33 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       }, () => keysSync(prefix));
     },
   };
+}
+
+async function sweep(at: string): Promise<void> {
+  let entries: fs.Dirent[];
+  try {
+    entries = await fsp.readdir(at, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const file = path.join(at, entry.name);
+    if (entry.isDirectory()) {
+      await sweep(file);
+      continue;
+    }
+    const mark = entry.name.indexOf(TEMP_MARK);
+    if (mark < 0) continue;
+    const pid = Number(entry.name.slice(mark + TEMP_MARK.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+      continue; // its writer may still be at it
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EPERM') continue;
+    }
+    await fsp.rm(file, { force: true }).catch(() => undefined);
+  }
 }
 
 function listable(entry: fs.Dirent): boolean {

@@ -105,4 +105,14 @@ describe('application mode, one session per process', () => {
     expect(updates.filter((u) => u.status === 'abnormal')).toHaveLength(1);
     expect(updates.filter((u) => u.init === true)).toHaveLength(1);
   });
+
+  it('a second init warns and keeps the first client: one crash is recorded once', async () => {
+    const result = await runApp('app.mjs', { env: appEnv(c, tempDir('twice'), 'init-twice') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('init was called again');
+    const mine = await waitFor(() => events(c).filter((e) => e.exception?.values?.[0]?.value === 'crash after a second init'), (e) => e.length > 0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(events(c).filter((e) => e.exception?.values?.[0]?.value === 'crash after a second init')).toHaveLength(1);
+    expect(mine[0]!.release).toBe('scenario@1.0.0');
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runStoreContract } from '@crashfree/core/testing';
 import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFileStore, decodeValue, encodeValue } from '../src/store.js';
@@ -70,6 +71,17 @@ describe('file store', () => {
     const bytes = Buffer.from(encodeValue('{"status":"ok"}'));
     bytes[bytes.length - 3] ^= 1;
     expect(decodeValue(bytes)).toEqual({ corrupt: 'checksum mismatch' });
+  });
+
+  it('sweeps temp files of dead writers and keeps those of live ones', async () => {
+    const { root, store } = makeStore();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    await store.set('queue/a', 'x');
+    const queueDir = path.join(root, 'store', 'queue');
+    fs.writeFileSync(path.join(queueDir, `b.tmp-${dead}-zz`), 'half');
+    fs.writeFileSync(path.join(queueDir, `c.tmp-${process.pid}-zz`), 'mine, in progress');
+    await store.sweepTemps();
+    expect(fs.readdirSync(queueDir).sort()).toEqual(['a', `c.tmp-${process.pid}-zz`]);
   });
 
   it('rejects keys that could escape the directory', async () => {

@@ -81,6 +81,12 @@ switch (scenario) {
       busyLoopFor(60_000);
     }, 500);
     break;
+  case 'init-twice':
+    Crashfree.init({ release: 'scenario@2.0.0', dataDir: process.env.CF_DATA_DIR });
+    setTimeout(() => {
+      throw new Error('crash after a second init');
+    }, 20);
+    break;
   case 'nothing':
     break;
   default:
