@@ -115,4 +115,34 @@ describe('application mode, one session per process', () => {
     expect(events(c).filter((e) => e.exception?.values?.[0]?.value === 'crash after a second init')).toHaveLength(1);
     expect(mine[0]!.release).toBe('scenario@1.0.0');
   });
+
+  it('keeps the app\'s own SIGTERM listener in charge: no forced kill, session exited', async () => {
+    let sid = '';
+    const dataDir = tempDir('sigterm-own');
+    const result = await runApp('app.mjs', {
+      env: appEnv(c, dataDir, 'sigterm-own-listener'),
+      onLine: (line, kill) => {
+        if (line.startsWith('sid ')) sid = line.slice(4);
+        if (line === 'ready') kill('SIGTERM');
+      },
+    });
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('app handles SIGTERM');
+    // The app ended with process.exit(): the terminal update goes out on the next launch.
+    await runApp('app.mjs', { env: appEnv(c, dataDir, 'nothing') });
+    expect(await waitFor(() => finalStatus(sid), (s) => s === 'exited')).toBe('exited');
+  });
+
+  it('with the app\'s own uncaughtException listener, records the crash and lets the app decide (it keeps running)', async () => {
+    const before = sessions(c).length;
+    const result = await runApp('app.mjs', { env: appEnv(c, tempDir('uncaught-own'), 'uncaught-own-listener') });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('app caught caught by the app');
+    expect(result.stdout).toContain('still running');
+    const event = await waitFor(() => events(c).find((e) => e.exception?.values?.[0]?.value === 'caught by the app'), (e) => e !== undefined);
+    expect(event!.exception.values[0].mechanism).toMatchObject({ handled: false });
+    const mine = await waitFor(() => sessions(c).slice(before), (s) => s.some((u) => u.status === 'crashed'));
+    expect(mine.some((u) => u.status === 'crashed')).toBe(true);
+  });
 });

@@ -26,6 +26,22 @@ describe('event-loop hang detection', () => {
     expect(frames[frames.length - 1]!.filename).toContain('app.mjs');
   });
 
+  it('one event per blocked episode, and no more than anrMaxPerHour', async () => {
+    for (const [max, expected] of [
+      [undefined, 2],
+      ['1', 1],
+    ] as const) {
+      const before = anrEvents().length;
+      const result = await runApp('app.mjs', {
+        env: appEnv(c, tempDir('anr-twice'), 'anr-twice', { CF_ANR_MS: '300', ...(max && { CF_ANR_MAX: max }) }),
+      });
+      expect(result.stdout).toContain('unblocked');
+      await waitFor(() => anrEvents().slice(before), (e) => e.length >= expected);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(anrEvents().slice(before)).toHaveLength(expected);
+    }
+  });
+
   it('a run that dies while blocked: the ANR event arrives on the next launch and the session ends abnormal', async () => {
     const dataDir = tempDir('anr-dies');
     let sid = '';

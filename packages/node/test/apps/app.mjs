@@ -7,6 +7,7 @@ const client = Crashfree.init({
   release: 'scenario@1.0.0',
   dataDir: process.env.CF_DATA_DIR,
   anrThresholdMs: Number(process.env.CF_ANR_MS ?? 0),
+  ...(process.env.CF_ANR_MAX && { anrMaxPerHour: Number(process.env.CF_ANR_MAX) }),
   shutdownTimeoutMs: Number(process.env.CF_SHUTDOWN_MS ?? 2000),
 });
 const ready = () => process.stdout.write('ready\n');
@@ -73,6 +74,32 @@ switch (scenario) {
       busyLoopFor(Number(process.env.CF_BLOCK_MS ?? 1500));
       setTimeout(() => process.stdout.write('unblocked\n'), 50);
     }, 500);
+    break;
+  case 'anr-twice':
+    await waitForSession();
+    setTimeout(() => {
+      busyLoopFor(1200);
+      setTimeout(() => {
+        busyLoopFor(1200);
+        setTimeout(() => process.stdout.write('unblocked\n'), 50);
+      }, 300);
+    }, 500);
+    break;
+  case 'sigterm-own-listener':
+    process.on('SIGTERM', () => {
+      process.stdout.write('app handles SIGTERM\n');
+      setTimeout(() => process.exit(0), 100);
+    });
+    await waitForSession();
+    setInterval(() => undefined, 1000);
+    ready();
+    break;
+  case 'uncaught-own-listener':
+    process.on('uncaughtException', (error) => process.stdout.write(`app caught ${error.message}\n`));
+    setTimeout(() => {
+      throw new Error('caught by the app');
+    }, 20);
+    setTimeout(() => process.stdout.write('still running\n'), 200);
     break;
   case 'anr-dies-blocked':
     await waitForSession();
