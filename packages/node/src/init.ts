@@ -22,7 +22,7 @@ import { unhandledRejectionMode } from './unhandled-rejections.js';
 import { instrumentRequests, type RequestInstrumentation } from './request-sessions.js';
 import { clearRunMeta, collectFatalReports, configureFatalReports, mergeWithNativeCrashes } from './fatal-report.js';
 import { collectAnrStates, startAnrWatchdog, type AnrWatchdog } from './anr.js';
-import { collectNativeCrashes, setNativeSessionId, setupNativeCapture, type NativeSetupContext } from './native/index.js';
+import { collectNativeCrashes, getNativeCaptureStatus, setNativeSessionId, setupNativeCapture, type NativeSetupContext } from './native/index.js';
 
 declare const __CRASHFREE_VERSION__: string;
 
@@ -156,7 +156,8 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   const nativeStatus = setupNativeCapture(nativeCtx);
   if (!nativeStatus.enabled && nativeStatus.reason) log(`[crashfree] native crash capture is off: ${nativeStatus.reason}`);
   client.addEventProcessor((event) => {
-    event.contexts = { ...event.contexts, crashfree_native: { ...nativeStatus } };
+    // Current health, not the one at init: native capture can degrade later.
+    event.contexts = { ...event.contexts, crashfree_native: { ...getNativeCaptureStatus() } };
     return event;
   });
 

@@ -11,9 +11,16 @@ import { startCollector, type Collector } from '@crashfree/collector';
 
 export const APPS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'apps');
 
-/** A fresh private temp dir. */
+const created: string[] = [];
+process.once('exit', () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh private temp dir, removed when the test process exits. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `cf-node-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cf-node-${prefix}-`));
+  created.push(dir);
+  return dir;
 }
 
 /** A collector on 127.0.0.1, port 0 unless given. */
