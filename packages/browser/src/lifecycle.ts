@@ -5,6 +5,8 @@ import type { BrowserStore } from './store.js';
 export interface LifecycleClient {
   startSession(): void;
   endSession(status?: 'exited'): void;
+  /** Ends the queue's backoff and sends what waits (rate limits still hold). */
+  retryNow(): Promise<void>;
 }
 
 /** Options of `installLifecycle`. */
@@ -32,9 +34,9 @@ export interface LifecycleOptions {
  *   session (and re-takes the lock or heartbeat if it was lost);
  * - `visibilitychange` to hidden commits pending writes, since a hidden tab
  *   may be discarded without any further event;
- * - `online` needs nothing here: requests made offline wait for it in the
- *   request executor, so the queue resumes by itself (a flush here would also
- *   push a client report into a queue that is still full);
+ * - `online` ends the core's backoff (`retryNow`): envelopes that failed
+ *   while offline go out at once instead of when the backoff timer fires.
+ *   Not a flush: no client report is queued, and rate limits still hold;
  * - history-API navigations start a new session only when configured.
  * Returns a function that removes every listener and restores `history`.
  */
@@ -69,6 +71,7 @@ export function installLifecycle(options: LifecycleOptions): () => void {
     store.setUrgent(false);
     void liveness.hold().then(() => client.startSession());
   });
+  on('online', () => void client.retryNow().catch(() => undefined));
   on(
     'visibilitychange',
     () => {

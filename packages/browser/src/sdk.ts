@@ -88,6 +88,7 @@ function start(options: BrowserOptions, logger: Console): CrashfreeClient {
     client: {
       startSession: () => client.startSession(),
       endSession: (status) => client.endSession(status),
+      retryNow: () => client.retryNow(),
     },
     store,
     liveness,
@@ -99,9 +100,6 @@ function start(options: BrowserOptions, logger: Console): CrashfreeClient {
     .hold()
     .then(() => adoptOrphanQueues(shared, runId, async (run) => !(await liveness.isAlive(liveness.markerFor(run)))))
     .then(() => client.start())
-    // Works around a lost wake-up in the core's queue pump (an envelope queued while a pass
-    // is finishing waits for the next send); see the browser README.
-    .then(() => client.flush())
     .catch((e: unknown) => logger.warn('[crashfree] start failed; sessions of this page may be lost:', e));
   return client;
 }

@@ -205,6 +205,16 @@ export class CrashfreeClient extends Client<ClientOptions> {
     return super.flush(timeout);
   }
 
+  /**
+   * Ends the queue's backoff after network errors and sends what waits now,
+   * without waiting for the retry timer (the browser calls it on `online`).
+   * Rate limits still hold; never rejects. Unlike `flush`, it sends no
+   * client reports and does not wait for session writes.
+   */
+  public retryNow(): Promise<void> {
+    return this.durable?.retryNow().catch(() => undefined) ?? Promise.resolve();
+  }
+
   /** Ends the session `exited`, flushes request aggregates and client reports, waits up to `timeout`, then stops. */
   public override async close(timeout?: number): Promise<boolean> {
     if (!this.cf) return true;

@@ -49,6 +49,15 @@ export class SendGate {
     }
   }
 
+  /**
+   * Ends the running backoff now (the network is back, the user asked). Rate
+   * limits are the server's word and stay; the failure count stays too, so a
+   * retry that fails again waits longer rather than storming.
+   */
+  public endBackoff(): void {
+    this.retryAt = 0;
+  }
+
   /** A network error or 5xx: the whole queue waits. */
   public failed(): void {
     this.failures += 1;

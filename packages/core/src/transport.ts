@@ -36,6 +36,13 @@ export interface DurableTransport extends Transport {
   enqueueSync(envelope: Envelope): void;
   /** Adds envelopes persisted by previous runs to the queue (oldest first); corrupt ones are deleted with one warning. */
   load(): Promise<void>;
+  /**
+   * Ends the backoff wait after network errors/5xx and sends what waits now
+   * (e.g. on the browser's `online` event). Rate limits (429, `Retry-After`,
+   * `X-Sentry-Rate-Limits`) are still honoured: held categories stay held.
+   * Resolves when that pass is done.
+   */
+  retryNow(): Promise<void>;
   /** Envelopes waiting (persisted, not yet accepted). */
   pending(): number;
   /** Stops timers; what is persisted stays for the next run. */
@@ -192,6 +199,13 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     if (wake !== Infinity && entries.size > 0) schedule(wake);
   };
 
+  /**
+   * Runs passes until nobody asked for another one. A call made while a pass
+   * runs only sets `again`; the check and the release of `running` happen in
+   * one synchronous step, and a request that still slipped in (a pass that
+   * threw) is honoured from `finally`, so no wake-up is ever lost and the
+   * promise a caller got covers the pass that sends its envelope.
+   */
   const pump = (): Promise<void> => {
     if (disposed) return Promise.resolve();
     if (running) {
@@ -199,15 +213,18 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       return running;
     }
     running = (async () => {
-      do {
-        again = false;
-        await pass();
-      } while (again && !disposed);
-    })()
-      .catch((e: unknown) => opts.logger.warn(`[crashfree] queue: ${String(e)}`))
-      .finally(() => {
+      try {
+        do {
+          again = false;
+          await pass();
+        } while (again && !disposed);
+      } catch (e) {
+        opts.logger.warn(`[crashfree] queue: ${String(e)}`);
+      } finally {
         running = undefined;
-      });
+      }
+      if (again && !disposed) await pump();
+    })();
     return running;
   };
 
@@ -301,6 +318,10 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     enqueue,
     enqueueSync,
     load,
+    retryNow: () => {
+      gate.endBackoff();
+      return pump();
+    },
     pending: () => entries.size,
     dispose: () => {
       disposed = true;

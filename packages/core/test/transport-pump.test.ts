@@ -1,0 +1,105 @@
+// The queue pump's wake-ups and the "retry now" switch, against a real
+// collector on loopback.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Collector } from '@crashfree/collector';
+import { createEventEnvelope, getEnvelopeEndpointWithUrlEncodedAuth, makeDsn, type Envelope } from '@sentry/core';
+import { createMemoryStore, makeDurableTransport, type RequestExecutor } from '@crashfree/core';
+import { collector, httpExecutor, testClock } from './helpers.js';
+
+let c: Collector | undefined;
+afterEach(async () => {
+  await c?.close();
+  c = undefined;
+});
+
+const eventEnvelope = (i: number): Envelope => createEventEnvelope({ event_id: i.toString(16).padStart(32, '0'), message: `m${i}`, level: 'error' }, undefined, undefined);
+
+function transportFor(url: string, makeRequest: RequestExecutor, clock = testClock()) {
+  return makeDurableTransport({
+    url,
+    store: createMemoryStore(),
+    makeRequest,
+    queue: { maxCount: 100, maxBytes: 1 << 20, maxAgeMs: 3600_000 },
+    recordDroppedEvent: () => undefined,
+    deps: { now: clock.now, random: () => 0.5, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+    logger: { warn: () => undefined },
+    backoff: { initialMs: 60_000, maxMs: 60_000 },
+  });
+}
+
+const ticks = async (n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) await Promise.resolve();
+};
+
+describe('queue pump', () => {
+  it('sends an envelope queued while a send pass is finishing, without another flush', async () => {
+    c = await collector();
+    const url = getEnvelopeEndpointWithUrlEncodedAuth(makeDsn(c.dsn)!);
+    // Sweep the moment of the second send across the microtasks around the end of the first pass:
+    // whenever it lands, it must go out on its own.
+    for (let delay = 0; delay < 16; delay++) {
+      const sent: number[] = [];
+      let transport: ReturnType<typeof transportFor> | undefined;
+      let second: Promise<unknown> | undefined;
+      transport = transportFor(url, async (req) => {
+        const res = await httpExecutor(req);
+        sent.push(sent.length);
+        if (sent.length === 1) second = ticks(delay).then(() => transport!.send(eventEnvelope(1000 + delay)));
+        return res;
+      });
+      await transport.send(eventEnvelope(delay));
+      await new Promise((r) => setTimeout(r, 5));
+      await second;
+      for (let i = 0; i < 50 && sent.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+      expect({ delay, sent: sent.length, pending: transport.pending() }).toEqual({ delay, sent: 2, pending: 0 });
+      transport.dispose();
+    }
+  });
+
+  it('retryNow ends the backoff: what waited goes out at once, without moving the clock', async () => {
+    c = await collector();
+    const url = getEnvelopeEndpointWithUrlEncodedAuth(makeDsn(c.dsn)!);
+    let down = true;
+    let requests = 0;
+    const transport = transportFor(url, async (req) => {
+      requests += 1;
+      if (down) throw new Error('ECONNREFUSED');
+      return httpExecutor(req);
+    });
+    await transport.send(eventEnvelope(1));
+    await transport.flush(1000);
+    await transport.send(eventEnvelope(2));
+    await transport.flush(1000);
+    // Down: one request, then the 60 s backoff holds everything.
+    expect({ requests, pending: transport.pending() }).toEqual({ requests: 1, pending: 2 });
+    down = false;
+    await transport.retryNow();
+    expect({ requests, pending: transport.pending() }).toEqual({ requests: 3, pending: 0 });
+    expect(c.items({ type: 'event' })).toHaveLength(2);
+    transport.dispose();
+  });
+
+  it('retryNow does not override Retry-After: a rate-limited category stays held', async () => {
+    c = await collector();
+    const url = getEnvelopeEndpointWithUrlEncodedAuth(makeDsn(c.dsn)!);
+    let requests = 0;
+    const clock = testClock();
+    const transport = transportFor(
+      url,
+      async (req) => {
+        requests += 1;
+        return requests === 1 ? { statusCode: 429, headers: { 'retry-after': '60' } } : httpExecutor(req);
+      },
+      clock,
+    );
+    await transport.send(eventEnvelope(1));
+    await transport.flush(1000);
+    expect(requests).toBe(1);
+    await transport.retryNow();
+    expect({ requests, pending: transport.pending() }).toEqual({ requests: 1, pending: 1 });
+    clock.advance(61_000);
+    await transport.retryNow();
+    expect({ requests, pending: transport.pending() }).toEqual({ requests: 2, pending: 0 });
+    transport.dispose();
+  });
+});
