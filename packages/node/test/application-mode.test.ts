@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Collector } from '@crashfree/collector';
-import { appEnv, collector, events, runApp, sessions, tempDir, waitFor } from './helpers.js';
+import { appEnv, collector, removeTempDirs, events, runApp, sessions, tempDir, waitFor } from './helpers.js';
 
 let c: Collector;
 beforeAll(async () => {
@@ -8,6 +8,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await c.close();
+  removeTempDirs();
 });
 
 function finalStatus(sid: string): string | undefined {

@@ -12,11 +12,13 @@ import { startCollector, type Collector } from '@crashfree/collector';
 export const APPS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'apps');
 
 const created: string[] = [];
-process.once('exit', () => {
-  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
-});
 
-/** A fresh private temp dir, removed when the test process exits. */
+/** Removes every dir {@link tempDir} made (call from afterAll). */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** A fresh private temp dir, removed by {@link removeTempDirs}. */
 export function tempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cf-node-${prefix}-`));
   created.push(dir);

@@ -1,10 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createMarkerLiveness, createProcLiveness, readProcStartTime } from '../src/liveness.js';
 import { withRecoveryClaims } from '../src/claim.js';
+
+const dirs: string[] = [];
+const track = (dir: string): string => (dirs.push(dir), dir);
+afterAll(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('liveness from /proc', () => {
   const liveness = createProcLiveness();
@@ -37,7 +43,7 @@ describe('liveness from /proc', () => {
 
 describe('marker liveness (no /proc)', () => {
   it('is alive for its own run only', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-live-'));
+    const dir = track(fs.mkdtempSync(path.join(os.tmpdir(), 'cf-live-')));
     const liveness = createMarkerLiveness(dir);
     expect(await liveness.isAlive(liveness.owner())).toBe(true);
     expect(await liveness.isAlive({ ...liveness.owner(), run: 'other' })).toBe(false);
@@ -46,7 +52,7 @@ describe('marker liveness (no /proc)', () => {
 
 describe('recovery claims', () => {
   it('lets exactly one of many claimants recover a dead owner', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-claims-'));
+    const dir = track(fs.mkdtempSync(path.join(os.tmpdir(), 'cf-claims-')));
     const dead = { pid: 1, start: 'gone', boot: 'b' };
     // Several processes' views of the same dead owner, each with its own identity.
     const claimants = Array.from({ length: 8 }, (_, i) =>
@@ -66,7 +72,7 @@ describe('recovery claims', () => {
   });
 
   it('takes over the claim of a claimant that died', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-claims-'));
+    const dir = track(fs.mkdtempSync(path.join(os.tmpdir(), 'cf-claims-')));
     const dead = { pid: 1, start: 'gone' };
     let firstAlive = true;
     const first = withRecoveryClaims({ owner: () => ({ pid: 2, start: 's' }), isAlive: async (o) => o.pid === 2 && firstAlive }, dir);

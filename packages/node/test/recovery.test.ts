@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Collector } from '@crashfree/collector';
-import { appEnv, collector, countingProxy, events, runApp, sessions, tempDir, waitFor } from './helpers.js';
+import { appEnv, collector, removeTempDirs, countingProxy, events, runApp, sessions, tempDir, waitFor } from './helpers.js';
 import { decodeValue, encodeValue } from '../src/store.js';
 import { createProcLiveness } from '../src/liveness.js';
 
@@ -12,6 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await c.close();
+  removeTempDirs();
 });
 
 /** Runs the app until it has a session, then SIGKILLs it; returns the sid. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from '@crashfree/core/testing';
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -8,8 +8,15 @@ import { createFileStore, decodeValue, encodeValue } from '../src/store.js';
 import { createVisibility } from '../src/store-visibility.js';
 import { withRecoveryClaims } from '../src/claim.js';
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'cf-store-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-store-'));
+  dirs.push(dir);
+  return dir;
 }
 
 function makeStore(warnings: string[] = []) {
