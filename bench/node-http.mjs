@@ -8,7 +8,7 @@
 //   pnpm --filter "@crashfree/node..." build && node bench/node-http.mjs
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +80,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 await collector.close();
+rmSync(dataDir, { recursive: true, force: true });
 
 const plain = best['plain node:http'];
 console.log(`wrk -t1 -c${CONNECTIONS} -d${DURATION} on loopback, best of ${ROUNDS} interleaved rounds`);

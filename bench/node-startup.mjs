@@ -6,7 +6,7 @@
 //   pnpm --filter "@crashfree/node..." build && node bench/node-startup.mjs
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync } from 'node:fs';
+import { rmSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,7 @@ for (let i = 0; i < RUNS + 1; i++) {
   }
 }
 await collector.close();
+rmSync(dataDir, { recursive: true, force: true });
 
 const bare = { wall: median(samples['bare node'].map((s) => s.wallMs)), rss: median(samples['bare node'].map((s) => s.rssKiB)) };
 console.log(`import + init, median of ${RUNS} runs (process spawn to exit; peak RSS)`);
