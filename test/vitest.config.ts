@@ -1,4 +1,4 @@
-import { crashfreeProject } from '../vitest.shared';
+import { crashfreeProject } from '../vitest.shared.ts';
 
 // Cross-package tests crash real processes and drive real Chromium: give
 // them room, and run files one at a time so two cores are not oversubscribed.

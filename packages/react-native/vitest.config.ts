@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { crashfreeProject } from '../../vitest.shared';
+import { crashfreeProject } from '../../vitest.shared.ts';
 
 const shim = fileURLToPath(new URL('./test/shim/react-native.ts', import.meta.url));
 

@@ -1,3 +1,3 @@
-import { crashfreeProject } from '../../vitest.shared';
+import { crashfreeProject } from '../../vitest.shared.ts';
 
 export default crashfreeProject('release-health');
