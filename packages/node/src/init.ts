@@ -6,7 +6,7 @@
  * starts right away; captures made before it finishes are kept.
  */
 import { getClient } from '@sentry/core';
-import { CrashfreeClient, createClient, createMemoryStore, validateOptions, type CrashfreeOptions, type ExternalCrash, type Liveness, type Platform, type RequestExecutor, type TransportHttpRequest, type TransportHttpResponse } from '@crashfree/core';
+import { CrashfreeClient, createClient, createMemoryStore, validateOptions, type CrashfreeOptions, type ExternalCrash, type Liveness, type Platform } from '@crashfree/core';
 import { createNodeStackParser } from './stack-parser.js';
 import { createEventBuilders } from './event-builder.js';
 import { createFileStore, ensurePrivateDir } from './store.js';
@@ -14,7 +14,7 @@ import { createVisibility } from './store-visibility.js';
 import { createLiveness } from './liveness.js';
 import { withRecoveryClaims } from './claim.js';
 import { createRequestExecutor } from './request-executor.js';
-import { createSyncSender, type SyncSender } from './sync-sender.js';
+import { createFatalDelivery } from './fatal-delivery.js';
 import { applyEnvDefaults, splitNodeOptions, type NodeOnlyOptions } from './options.js';
 import { dataDirLayout, defaultDataDir } from './data-dir.js';
 import { installProcessLifecycle } from './process-lifecycle.js';
@@ -60,7 +60,7 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
 
   // Every option is checked before anything touches the disk.
   problems.push(...validateOptions(core).problems);
-  if (problems.length === 0) {
+  if (problems.length === 0 && dsn !== undefined) {
     try {
       ensurePrivateDir(layout.root);
     } catch (e) {
@@ -69,63 +69,18 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   }
   if (problems.length > 0) console.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
 
-  const asyncExecutor = createRequestExecutor();
-  // On the fatal path requests go through a blocking helper (see sync-sender.ts);
-  // requests still in flight then are redone through it, so the queue behind them moves on.
-  let syncSender: SyncSender | undefined;
-  let fatalDeadline = 0;
-  let fatalActivity = 0;
-  const pendingRequests = new Set<{ request: TransportHttpRequest; settle: (send: () => TransportHttpResponse) => void }>();
-  const sendSync = (request: TransportHttpRequest): TransportHttpResponse => {
-    fatalActivity += 1;
-    return syncSender!.send(request, Math.max(1, fatalDeadline - Date.now()));
-  };
-  const executor: RequestExecutor = (request) => {
-    if (syncSender) {
-      try {
-        return Promise.resolve(sendSync(request));
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    }
-    return new Promise((resolve, reject) => {
-      const pending = {
-        request,
-        settle: (send: () => TransportHttpResponse) => {
-          if (!pendingRequests.delete(pending)) return;
-          try {
-            resolve(send());
-          } catch (e) {
-            reject(e);
-          }
-        },
-      };
-      pendingRequests.add(pending);
-      asyncExecutor(request).then(
-        (response) => pending.settle(() => response),
-        (e: unknown) =>
-          pending.settle(() => {
-            throw e;
-          }),
-      );
-    });
-  };
-  const goSynchronous = (): void => {
-    fatalDeadline = Date.now() + node.shutdownTimeoutMs;
-    try {
-      syncSender = createSyncSender();
-    } catch (e) {
-      log(`[crashfree] the crash will be sent on the next launch: ${String(e)}`);
-      return;
-    }
-    for (const pending of [...pendingRequests]) pending.settle(() => sendSync(pending.request));
-  };
+  const delivery = createFatalDelivery(createRequestExecutor(), log);
+  const executor = delivery.makeRequest;
   const logger = { log, warn, error: (m: string) => console.error(m) };
-  if (problems.length > 0) {
+  if (problems.length > 0 || dsn === undefined) {
     // A disabled client (every call a no-op) that touches no files; the one error line is already out.
     const store = createMemoryStore();
     const off: Liveness = { owner: () => ({}), isAlive: async () => true };
     const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
+    if (problems.length === 0) {
+      // No DSN: the core says once that nothing will be sent.
+      return createClient({ ...core }, { name: 'node', sdk: SDK_INFO, store, makeRequest: executor, liveness: off, ...createEventBuilders(stackParser), logger });
+    }
     return createClient({ enabled: false }, { name: 'node', sdk: SDK_INFO, store, makeRequest: executor, liveness: off, ...createEventBuilders(stackParser), logger: silent });
   }
 
@@ -220,26 +175,13 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     rejectionMode: unhandledRejectionMode(process.execArgv, process.env.NODE_OPTIONS),
     onFatal: () => {
       store.enterSyncMode();
-      goSynchronous();
+      delivery.begin(node.shutdownTimeoutMs);
       // A crash before start() made the session would otherwise count nowhere.
       if (!requestMode && client.getSessionId() === undefined) client.startSession();
       requests?.crashInFlight();
       requests?.stopServers();
     },
-    deliverFatal: async () => {
-      // Only microtasks run in this loop, so the core's queue (its store and
-      // requests now synchronous) makes progress while the app's timers and
-      // sockets wait. It stops when nothing has happened for a while.
-      let quiet = 0;
-      let seen = fatalActivity;
-      while (Date.now() < fatalDeadline && quiet < 2000) {
-        await null;
-        if (fatalActivity !== seen) {
-          seen = fatalActivity;
-          quiet = 0;
-        } else quiet += 1;
-      }
-    },
+    deliverFatal: () => delivery.drain(),
     onExitSync: () => {
       // After process.exit() no promise resolves: the end is persisted now and sent next launch.
       if (!requestMode) client.endSessionSync('exited');

@@ -35,4 +35,22 @@ describe('init with a wrong option', () => {
     // A disabled SDK leaves no trace on disk.
     expect(fs.existsSync(dataDir)).toBe(false);
   });
+
+  it('without a DSN says so once, stays off and writes nothing', () => {
+    const warnings: string[] = [];
+    vi.spyOn(console, 'warn').mockImplementation((m: string) => void warnings.push(m));
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const dataDir = path.join(os.tmpdir(), `cf-no-dsn-${process.pid}`);
+    const saved = { CRASHFREE_DSN: process.env.CRASHFREE_DSN, SENTRY_DSN: process.env.SENTRY_DSN };
+    delete process.env.CRASHFREE_DSN;
+    delete process.env.SENTRY_DSN;
+    try {
+      const client = init({ release: 'x@1', dataDir });
+      expect(client.isEnabled()).toBe(false);
+      expect(warnings.filter((w) => w.includes('"dsn"'))).toHaveLength(1);
+      expect(fs.existsSync(dataDir)).toBe(false);
+    } finally {
+      Object.assign(process.env, Object.fromEntries(Object.entries(saved).filter(([, v]) => v !== undefined)));
+    }
+  });
 });
