@@ -10,6 +10,7 @@ import {
 import type { CoreDeps } from './clock.js';
 import type { QueueOptions } from './options.js';
 import { byteLength, categoriesOf } from './envelope-info.js';
+import { isClientReportEnvelope, mergeClientReports } from './client-report.js';
 import { SendGate, type BackoffOptions } from './send-gate.js';
 import type { RequestExecutor, Store, StoreValue } from './types.js';
 
@@ -56,6 +57,8 @@ interface Entry {
   categories: DataCategory[];
   body?: StoreValue;
   onDelivered?: () => void;
+  /** A coalesced client report: outside the bounds, never an overflow victim (its body is always in memory). */
+  report?: boolean;
 }
 
 const PREFIX = 'queue/';
@@ -75,7 +78,10 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   const runId = Math.floor(deps.random() * 0xffffffff).toString(36).padStart(7, '0');
   // Insertion order is queue order (oldest first); deletes are O(1).
   let entries = new Map<string, Entry>();
+  // Bounds count envelopes other than client reports (one pending report at most, merged into).
+  let counted = 0;
   let totalBytes = 0;
+  let pendingReport: Entry | undefined;
   let counter = 0;
   const gate = new SendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
   let timer: unknown;
@@ -88,8 +94,30 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   const remove = (entry: Entry): void => {
     if (entries.get(entry.key) === entry) {
       entries.delete(entry.key);
-      totalBytes -= entry.bytes;
+      if (!entry.report) {
+        counted -= 1;
+        totalBytes -= entry.bytes;
+      }
     }
+    if (pendingReport === entry) pendingReport = undefined;
+  };
+
+  const insert = (entry: Entry): void => {
+    entries.set(entry.key, entry);
+    if (entry.report) {
+      pendingReport = entry;
+      return;
+    }
+    counted += 1;
+    totalBytes += entry.bytes;
+  };
+
+  /** The report later reports merge into: pending, not being sent (its body was already read for the request). */
+  const mergeTarget = (): Entry | undefined => (pendingReport && pendingReport !== inFlight && entries.has(pendingReport.key) ? pendingReport : undefined);
+
+  const mergeInto = (target: Entry, envelope: Envelope): void => {
+    target.body = serializeEnvelope(mergeClientReports(parseEnvelope(target.body!), envelope));
+    target.bytes = byteLength(target.body);
   };
 
   const drop = (entry: Entry, reason: EventDropReason): void => {
@@ -102,11 +130,11 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     const now = deps.now();
     for (const e of entries.values()) {
       if (now - e.time <= queue.maxAgeMs) break; // oldest first: the rest are younger
-      if (e !== inFlight) drop(e, 'queue_overflow');
+      if (e !== inFlight && !e.report) drop(e, 'queue_overflow');
     }
-    while (entries.size > queue.maxCount || totalBytes > queue.maxBytes) {
+    while (counted > queue.maxCount || totalBytes > queue.maxBytes) {
       const victim = overflowVictim();
-      if (!victim || (entries.size === 1 && victim.bytes <= queue.maxBytes)) break;
+      if (!victim || (counted === 1 && victim.bytes <= queue.maxBytes)) break;
       drop(victim, 'queue_overflow');
     }
   };
@@ -114,12 +142,13 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   /**
    * The oldest envelope without session data, else the oldest of all: session
    * updates are the crash-free numbers themselves (and losing an `init` would
-   * orphan the session's later updates), and they are small.
+   * orphan the session's later updates), and they are small. Never the client
+   * report: it is where the drop itself gets counted.
    */
   const overflowVictim = (): Entry | undefined => {
     let oldest: Entry | undefined;
     for (const e of entries.values()) {
-      if (e === inFlight) continue;
+      if (e === inFlight || e.report) continue;
       oldest = oldest ?? e;
       if (!e.categories.includes('session')) return e;
     }
@@ -157,12 +186,14 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         continue;
       }
       if (gate.backingOff()) break;
+      // In flight before its body is read: a report merged after this point would be lost with the 2xx.
+      inFlight = entry;
       const body = entry.body ?? (await store.get(entry.key).catch(() => undefined));
       if (body === undefined) {
+        inFlight = undefined;
         remove(entry);
         continue;
       }
-      inFlight = entry;
       let response: TransportMakeRequestResponse & { statusCode: number };
       try {
         response = await request(body);
@@ -229,13 +260,18 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   };
 
   const add = (envelope: Envelope, onDelivered?: () => void): Entry | undefined => {
+    const report = isClientReportEnvelope(envelope);
+    const target = report ? mergeTarget() : undefined;
+    if (target) {
+      mergeInto(target, envelope);
+      return target;
+    }
     const body = serializeEnvelope(envelope);
     const time = deps.now();
     counter += 1;
     const key = `${PREFIX}${String(time).padStart(15, '0')}-${runId}-${String(counter).padStart(8, '0')}`;
-    const entry: Entry = { key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, onDelivered };
-    entries.set(key, entry);
-    totalBytes += entry.bytes;
+    const entry: Entry = { key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, onDelivered, ...(report && { report }) };
+    insert(entry);
     enforceBounds();
     return entries.has(key) ? entry : undefined;
   };
@@ -268,19 +304,36 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     void pump();
   };
 
+  /** Takes in a client report persisted by an earlier run: merged into the pending one (one write, then the old key goes). */
+  const loadReport = async (key: string, time: number, envelope: Envelope): Promise<void> => {
+    const target = mergeTarget();
+    if (!target) {
+      const body = serializeEnvelope(envelope);
+      insert({ key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, report: true });
+      return;
+    }
+    mergeInto(target, envelope);
+    // Written before the old key goes: a crash in between counts twice rather than never.
+    await store.set(target.key, target.body!).catch(persistFailed);
+    await store.delete(key).catch(() => undefined);
+  };
+
   const load = async (): Promise<void> => {
     const loading = (async () => {
       const keys = await store.keys(PREFIX);
       const known = new Set(entries.keys());
       let corrupt = 0;
       const loaded: Entry[] = [];
+      const reports: Array<[string, number, Envelope]> = [];
       for (const key of keys) {
         if (known.has(key)) continue;
         const body = await store.get(key).catch(() => undefined);
         const time = Number(key.slice(PREFIX.length).split('-')[0]);
         try {
           if (body === undefined || !Number.isFinite(time)) throw new Error('unreadable');
-          loaded.push({ key, time, bytes: byteLength(body), categories: categoriesOf(parseEnvelope(body)) });
+          const envelope = parseEnvelope(body);
+          if (isClientReportEnvelope(envelope)) reports.push([key, time, envelope]);
+          else loaded.push({ key, time, bytes: byteLength(body), categories: categoriesOf(envelope) });
         } catch {
           corrupt += 1;
           await store.delete(key).catch(() => undefined);
@@ -288,8 +341,12 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       }
       if (corrupt > 0) opts.logger.warn(`[crashfree] skipped ${corrupt} unreadable queued envelope(s); everything else is still sent.`);
       const all = [...loaded, ...entries.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      entries = new Map(all.map((e) => [e.key, e]));
-      totalBytes = all.reduce((n, e) => n + e.bytes, 0);
+      entries = new Map();
+      counted = 0;
+      totalBytes = 0;
+      pendingReport = undefined;
+      for (const e of all) insert(e);
+      for (const [key, time, envelope] of reports) await loadReport(key, time, envelope);
       enforceBounds();
     })();
     ready = loading.catch(() => undefined);
