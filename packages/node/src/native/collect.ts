@@ -46,8 +46,20 @@ function inspectRun(run: RunPaths, warn: (m: string) => void): NativeCrashFound 
   };
 }
 
+/** What one next-launch scan of the run directories found. */
+export interface CollectedNativeCrashes {
+  /** One fatal event per dead run that crashed, oldest first, at most MAX_CRASHED_RUNS. */
+  crashes: ExternalCrash[];
+  /**
+   * Crashed runs deleted unsent because they were beyond MAX_CRASHED_RUNS:
+   * each one is a lost error event, to be counted as a client report
+   * (`recordDroppedEvent('queue_overflow', 'error')`).
+   */
+  dropped: number;
+}
+
 /** Finds dead runs' native crashes; removes dead runs that did not crash. Never throws. */
-export function collectFromRuns(root: string, log: (m: string) => void): ExternalCrash[] {
+export function collectFromRuns(root: string, log: (m: string) => void): CollectedNativeCrashes {
   const crashed: Array<{ run: RunPaths; found: NativeCrashFound }> = [];
   for (const run of listRuns(root)) {
     if (runIsAlive(run)) continue;
@@ -55,12 +67,12 @@ export function collectFromRuns(root: string, log: (m: string) => void): Externa
     if (found) crashed.push({ run, found });
     else removeRun(run);
   }
-  const excess = crashed.length - MAX_CRASHED_RUNS;
+  const excess = Math.max(0, crashed.length - MAX_CRASHED_RUNS);
   if (excess > 0) {
     log(`[crashfree] dropping ${excess} undelivered native crash(es) beyond the limit of ${MAX_CRASHED_RUNS}`);
     for (const { run } of crashed.splice(0, excess)) removeRun(run);
   }
-  return crashed.map(({ run, found }) => {
+  const crashes = crashed.map(({ run, found }) => {
     const crash: ExternalCrash = {
       event: buildNativeCrashEvent(found),
       onDelivered: () => removeRun(run),
@@ -87,4 +99,5 @@ export function collectFromRuns(root: string, log: (m: string) => void): Externa
     }
     return crash;
   });
+  return { crashes, dropped: excess };
 }

@@ -28,6 +28,13 @@ export interface NativeSetupContext {
   handlerTimeoutMs?: number;
   /** One-line diagnostics (debug logger). */
   log: (message: string) => void;
+  /**
+   * Told how many dead runs' crashes `collectNativeCrashes` deleted unsent
+   * because storage is bounded (the oldest beyond 20 go): the caller counts
+   * them as client reports (`recordDroppedEvent('queue_overflow', 'error', n)`).
+   * Called at most once per collection, only with n > 0; a throw is ignored.
+   */
+  onDropped?: (count: number) => void;
 }
 
 /** Health of native capture, reported as an event context and via `getNativeCaptureStatus()`. */
@@ -136,10 +143,22 @@ export function setNativeAnnotation(key: string, value: string): boolean {
   return shared()?.setAnnotation(key, value) ?? false;
 }
 
-/** Crash records of dead runs found under the data dir, as events for recovery. */
+/**
+ * Crash records of dead runs found under the data dir, as events for
+ * recovery. Crashes dropped by the storage bound are reported to
+ * `ctx.onDropped`. Never throws.
+ */
 export async function collectNativeCrashes(ctx: NativeSetupContext): Promise<ExternalCrash[]> {
   try {
-    return collectFromRuns(nativeRoot(ctx.dataDir), ctx.log);
+    const { crashes, dropped } = collectFromRuns(nativeRoot(ctx.dataDir), ctx.log);
+    if (dropped > 0) {
+      try {
+        ctx.onDropped?.(dropped);
+      } catch (e) {
+        ctx.log(`[crashfree] counting ${dropped} dropped native crash(es) failed: ${String(e)}`);
+      }
+    }
+    return crashes;
   } catch (e) {
     ctx.log(`[crashfree] could not read native crashes of previous runs: ${String(e)}`);
     return [];
