@@ -34,7 +34,7 @@ describe('event-loop hang detection', () => {
     ] as const) {
       const before = anrEvents().length;
       const result = await runApp('app.mjs', {
-        env: appEnv(c, tempDir('anr-twice'), 'anr-twice', { CF_ANR_MS: '300', ...(max && { CF_ANR_MAX: max }) }),
+        env: appEnv(c, tempDir('anr-twice'), 'anr-twice', { CF_ANR_MS: '500', ...(max && { CF_ANR_MAX: max }) }),
       });
       expect(result.stdout).toContain('unblocked');
       await waitFor(() => anrEvents().slice(before), (e) => e.length >= expected);

@@ -78,9 +78,9 @@ switch (scenario) {
   case 'anr-twice':
     await waitForSession();
     setTimeout(() => {
-      busyLoopFor(1200);
+      busyLoopFor(1500);
       setTimeout(() => {
-        busyLoopFor(1200);
+        busyLoopFor(1500);
         setTimeout(() => process.stdout.write('unblocked\n'), 50);
       }, 300);
     }, 500);
