@@ -46,9 +46,23 @@ const routes = {
     blockFor(Math.min(ms, 30_000));
     res.end(`blocked for ${ms} ms\n`);
   },
-  // A clean shutdown: the session ends `exited`.
+  // Runs out of heap (start with --max-old-space-size=32 to see it quickly): V8
+  // aborts, no JavaScript runs; the next start reports the crash from Node's
+  // diagnostic report.
+  '/oom': (_req, res) => {
+    res.end('allocating until the heap runs out\n');
+    const hoard = [];
+    setImmediate(() => {
+      for (;;) hoard.push(new Array(100_000).fill(hoard.length));
+    });
+  },
+  // A clean shutdown: the session ends `exited`. close() sends it now; a bare
+  // process.exit() would still record it, and send it on the next start.
   '/exit': (_req, res) => {
-    res.end('bye\n', () => server.close(() => process.exit(0)));
+    res.end('bye\n', () => {
+      server.close();
+      Crashfree.close(2000).then(() => process.exit(0));
+    });
   },
 };
 
