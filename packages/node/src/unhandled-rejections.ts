@@ -34,11 +34,16 @@ export function rejectionAsError(reason: unknown): Error {
   if (reason instanceof Error) return reason;
   const error = new Error(
     'This error originated either by throwing inside of an async function without a catch block, ' +
-      `or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason "${inspect(reason)}".`,
+      `or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason "${describeReason(reason)}".`,
   );
   error.name = 'UnhandledPromiseRejection';
   (error as NodeJS.ErrnoException).code = 'ERR_UNHANDLED_REJECTION';
   return error;
+}
+
+/** The reason as Node quotes it: primitives as they are, objects inspected (Node prints `#<Object>`, which helps nobody). */
+function describeReason(reason: unknown): string {
+  return typeof reason === 'object' && reason !== null ? inspect(reason, { depth: 1, breakLength: Infinity }) : String(reason);
 }
 
 /** The text Node prints to stderr for a fatal uncaught error, ending with its version line. */

@@ -40,7 +40,7 @@ describe('unhandled rejections follow --unhandled-rejections', () => {
     const { result, final } = await run(undefined, 'rejection-non-error');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('UnhandledPromiseRejection');
-    expect(result.stderr).toContain("'just a string'");
+    expect(result.stderr).toContain('The promise rejected with the reason "just a string"');
     expect(final?.status).toBe('crashed');
   });
 
