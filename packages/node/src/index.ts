@@ -9,6 +9,7 @@ import { getClient } from '@sentry/core';
 export { init, SDK_INFO, type NodeOptions } from './init.js';
 export { captureException, captureMessage, setUser, setTag, setContext } from '@sentry/core';
 export { wrapNativeAddon, getNativeCaptureStatus, type NativeCaptureStatus } from './native/index.js';
+/** The client `init` returns (the core's client: `getSessionId`, `flush`, `close`, hooks). */
 export type { CrashfreeClient } from '@crashfree/core';
 
 /** Waits up to `timeoutMs` for everything captured so far to be sent; true when it all went out. */

@@ -47,7 +47,7 @@ function mechanism(type: string, handled: boolean): EventHint {
 
 /**
  * Installs the process hooks; returns their removal. While a fatal crash is
- * being flushed, further errors are printed but not captured again.
+ * being delivered, further errors are printed but not captured again.
  */
 export function installProcessLifecycle(options: LifecycleOptions): () => void {
   const { client, shutdownTimeoutMs, rejectionMode, log } = options;
@@ -148,10 +148,11 @@ export function installProcessLifecycle(options: LifecycleOptions): () => void {
     if (process.listenerCount(signal) > 1 || closing || dying) return;
     closing = true;
     for (const s of SIGNALS) process.removeListener(s, onSignal);
+    // With our listener gone, re-raising the signal ends the process the way Node's default would.
     void closeClient().then(() => {
-        options.onExitSync?.();
-        process.kill(process.pid, signal);
-      });
+      options.onExitSync?.();
+      process.kill(process.pid, signal);
+    });
   };
 
   process.on('uncaughtException', onUncaught);
