@@ -41,7 +41,7 @@ export interface DataDirLayout {
   corrupt: string;
   /** Recovery claims (see claim.ts). */
   claims: string;
-  /** Liveness markers where /proc is missing. */
+  /** Liveness lock files where /proc is missing. */
   live: string;
   /** Node diagnostic reports written on V8 fatal errors. */
   reports: string;

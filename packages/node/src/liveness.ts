@@ -2,8 +2,8 @@
  * Who owns a persisted session, and whether that run is still alive. On
  * Linux a run is its pid plus the process start time from /proc/<pid>/stat
  * (in clock ticks since boot) plus the boot id, so a pid recycled after a
- * crash or a reboot is never mistaken for the owner. Elsewhere a run is its
- * pid plus a random run id written to a per-pid marker file.
+ * crash or a reboot is never mistaken for the owner. Elsewhere a run holds a
+ * lock file it keeps refreshing.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -64,33 +64,56 @@ export function createProcLiveness(): Liveness {
   };
 }
 
+/** How often a run refreshes its lock file, and after how long without a refresh it counts as gone. */
+const LOCK_REFRESH_MS = 10_000;
+const LOCK_STALE_MS = 3 * LOCK_REFRESH_MS;
+
 /**
- * Fallback liveness where /proc is missing: the run writes `<dir>/<pid>`
- * holding its run id. An owner is alive when its pid exists and the marker
- * still holds its run id; a later run of the SDK with the same pid overwrites
- * the marker, so only a recycled pid taken by a non-crashfree process can be
- * mistaken (until that process exits).
+ * Fallback liveness where /proc is missing: a lock file per run,
+ * `<dir>/<run id>.lock`, refreshed (mtime) every 10 s by an unref'd timer.
+ * An owner is alive while its pid exists and its lock is fresh, so a run
+ * killed outright stops counting within 30 s, and a recycled pid (which
+ * never refreshes that run's lock) is not taken for the owner.
  */
 export function createMarkerLiveness(dir: string): Liveness {
   ensurePrivateDir(dir);
   const run = randomUUID();
-  writeFileAtomicSync(path.join(dir, String(process.pid)), run);
+  const lock = path.join(dir, `${run}.lock`);
+  writeFileAtomicSync(lock, String(process.pid));
+  const refresh = setInterval(() => {
+    const now = new Date();
+    try {
+      fs.utimesSync(lock, now, now);
+    } catch {
+      // Removed under us: recreate it, the run is still alive.
+      try {
+        writeFileAtomicSync(lock, String(process.pid));
+      } catch {
+        // The data dir is gone; recovery will treat this run as dead, which is safe.
+      }
+    }
+  }, LOCK_REFRESH_MS);
+  refresh.unref();
+  process.once('exit', () => fs.rmSync(lock, { force: true }));
   return {
     owner: () => ({ pid: process.pid, run }),
     async isAlive(owner: OwnerMarker) {
       const { pid, run: ownerRun } = owner;
-      if (typeof pid !== 'number' || typeof ownerRun !== 'string') return false;
-      if (pid === process.pid) return ownerRun === run;
+      if (typeof pid !== 'number' || typeof ownerRun !== 'string' || !/^[0-9a-f-]{36}$/.test(ownerRun)) return false;
+      if (ownerRun === run) return true;
+      let mtimeMs: number;
       try {
-        process.kill(pid, 0);
-      } catch (error) {
-        // EPERM: it exists but belongs to someone else, so it is not our run.
-        if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-      }
-      try {
-        return fs.readFileSync(path.join(dir, String(pid)), 'utf8') === ownerRun;
+        mtimeMs = fs.statSync(path.join(dir, `${ownerRun}.lock`)).mtimeMs;
       } catch {
         return false;
+      }
+      if (Date.now() - mtimeMs > LOCK_STALE_MS) return false;
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error) {
+        // EPERM: the pid exists (another user's process); with a fresh lock, it is the owner.
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
       }
     },
   };

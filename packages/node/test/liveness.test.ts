@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -41,12 +41,30 @@ describe('liveness from /proc', () => {
   });
 });
 
-describe('marker liveness (no /proc)', () => {
-  it('is alive for its own run only', async () => {
+describe('lock-file liveness (no /proc)', () => {
+  it('is alive for its own run and for a live run with a fresh lock, not for stale locks or dead pids', async () => {
     const dir = track(fs.mkdtempSync(path.join(os.tmpdir(), 'cf-live-')));
     const liveness = createMarkerLiveness(dir);
     expect(await liveness.isAlive(liveness.owner())).toBe(true);
-    expect(await liveness.isAlive({ ...liveness.owner(), run: 'other' })).toBe(false);
+
+    // Another run of a live process (the test runner's parent stands in) with a fresh lock.
+    const other = '00000000-0000-4000-8000-000000000001';
+    fs.writeFileSync(path.join(dir, `${other}.lock`), String(process.ppid));
+    expect(await liveness.isAlive({ pid: process.ppid, run: other })).toBe(true);
+
+    // The same run after its lock went stale (it stopped refreshing: killed, or its pid was recycled).
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(dir, `${other}.lock`), old, old);
+    expect(await liveness.isAlive({ pid: process.ppid, run: other })).toBe(false);
+
+    // A fresh lock whose pid is gone.
+    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const gone = '00000000-0000-4000-8000-000000000002';
+    fs.writeFileSync(path.join(dir, `${gone}.lock`), child.stdout);
+    expect(await liveness.isAlive({ pid: Number(child.stdout), run: gone })).toBe(false);
+
+    // No lock at all.
+    expect(await liveness.isAlive({ pid: process.pid, run: '00000000-0000-4000-8000-000000000003' })).toBe(false);
   });
 });
 
