@@ -16,8 +16,8 @@ export interface AppSessionsContext {
   didSync: () => string | undefined;
   /** Wraps an update in an envelope. */
   envelope: (item: SessionItem) => Envelope;
-  /** Hands an envelope to the durable queue; `onDelivered` runs after a 2xx. */
-  enqueue: (envelope: Envelope, onDelivered?: () => void) => Promise<void>;
+  /** Hands an envelope to the durable queue; `onDelivered` runs after a 2xx; the envelope is not sent before `afterPersisted` settles. */
+  enqueue: (envelope: Envelope, onDelivered?: () => void, afterPersisted?: () => Promise<void>) => Promise<void>;
   logger: Pick<Console, 'warn'>;
 }
 
@@ -163,11 +163,11 @@ export class AppSessions {
         const latest = (): boolean => s.seq === snapshot.seq;
         if (latest()) await this.persist(sessionKey(s.sid), snapshot);
         const onDelivered = terminal ? () => void this.ctx.store.delete(sessionKey(s.sid)).catch(() => undefined) : undefined;
-        await this.ctx.enqueue(this.ctx.envelope(toSessionItem(snapshot, sendInit)), onDelivered);
-        if (!s.initQueued) {
-          s.initQueued = true;
-          if (!terminal && latest()) await this.persist(sessionKey(s.sid), { ...snapshot, initQueued: true });
-        }
+        // "init queued" is recorded after the queue write and before the envelope may be sent. Killed
+        // in between, the init is still in the persisted queue, and recovery looks there first.
+        const recordInit = !s.initQueued && !terminal ? () => (latest() ? this.persist(sessionKey(s.sid), { ...snapshot, initQueued: true }) : Promise.resolve()) : undefined;
+        s.initQueued = true;
+        await this.ctx.enqueue(this.ctx.envelope(toSessionItem(snapshot, sendInit)), onDelivered, recordInit);
       } catch (e) {
         this.ctx.logger.warn(`[crashfree] session update not queued: ${String(e)}`);
       }

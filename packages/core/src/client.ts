@@ -107,6 +107,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
       crashes: options.crashes ?? [],
       enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
       pending: () => durable.pending(),
+      hasQueuedInit: (sid) => durable.hasQueuedInit(sid),
       dsn: this.getDsn(),
       metadata: this.getSdkMetadata(),
       defaults: { release: this.cf.release, environment: this.cf.environment, platform: this.platform.name },

@@ -47,7 +47,7 @@ export function buildEngine(ctx: EngineContext): Engine {
       did: () => did.get(),
       didSync: () => did.getSync(),
       envelope: (item) => sessionEnvelope(item, ctx.dsn(), ctx.metadata()),
-      enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
+      enqueue: (env, onDelivered, afterPersisted) => durable.enqueue(env, onDelivered, afterPersisted),
       logger: ctx.logger,
     });
   } else {

@@ -21,3 +21,13 @@ export function byteLength(body: StoreValue): number {
   }
   return n;
 }
+
+/** The sids of the session updates in `envelope` that carry `init: true`. */
+export function initSessionIds(envelope: Envelope): string[] {
+  const sids: string[] = [];
+  for (const [header, payload] of envelope[1]) {
+    const s = payload as { init?: unknown; sid?: unknown };
+    if (header.type === 'session' && s.init === true && typeof s.sid === 'string') sids.push(s.sid);
+  }
+  return sids;
+}

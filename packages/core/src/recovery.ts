@@ -23,6 +23,8 @@ export interface RecoveryContext {
   crashes: ExternalCrash[];
   enqueue: (envelope: Envelope, onDelivered?: () => void) => Promise<void>;
   pending: () => number;
+  /** Whether the queue holds (or held) an `init: true` update of `sid`: then no other update may carry init. */
+  hasQueuedInit: (sid: string) => boolean;
   dsn: DsnComponents | undefined;
   metadata: SdkMetadata | undefined;
   /** Filled into crash events that lack them. */
@@ -133,7 +135,8 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     }
     if (state.status === 'crashed') result.crashed += 1;
     else if (state.status === 'abnormal') result.abnormal += 1;
-    const item = toSessionItem(state, !state.initQueued);
+    // A run killed after queueing its init but before recording it left the init in the queue.
+    const item = toSessionItem(state, !state.initQueued && !ctx.hasQueuedInit(state.sid));
     await ctx.enqueue(sessionEnvelope(item, ctx.dsn, ctx.metadata), () => void store.delete(sessionKey(state.sid)).catch(() => undefined));
     if (crash) {
       if (await sendCrash(ctx, crash, state.sid)) result.events += 1;

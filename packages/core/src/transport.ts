@@ -9,7 +9,7 @@ import {
 } from '@sentry/core';
 import type { CoreDeps } from './clock.js';
 import type { QueueOptions } from './options.js';
-import { byteLength, categoriesOf } from './envelope-info.js';
+import { byteLength, categoriesOf, initSessionIds } from './envelope-info.js';
 import { isClientReportEnvelope, mergeClientReports } from './client-report.js';
 import { SendGate, type BackoffOptions } from './send-gate.js';
 import type { RequestExecutor, Store, StoreValue } from './types.js';
@@ -31,8 +31,14 @@ export interface DurableTransportOptions {
 
 /** The client's transport: @sentry/core's Transport plus persistence hooks the client uses. */
 export interface DurableTransport extends Transport {
-  /** Persists `envelope` under `queue/`; `onDelivered` runs after the backend answered 2xx for it. */
-  enqueue(envelope: Envelope, onDelivered?: () => void): Promise<void>;
+  /**
+   * Persists `envelope` under `queue/`; `onDelivered` runs after the backend
+   * answered 2xx for it. `afterPersisted` runs once the queue write is done,
+   * and the envelope is not sent before the promise it returns settles: a
+   * caller that records "queued" elsewhere (the session's `initQueued`) gets
+   * that record written before the backend can have the envelope.
+   */
+  enqueue(envelope: Envelope, onDelivered?: () => void, afterPersisted?: () => Promise<void>): Promise<void>;
   /** Like `enqueue`, but the write is `store.setSync` when the Store has it: for a process about to die. */
   enqueueSync(envelope: Envelope): void;
   /** Adds envelopes persisted by previous runs to the queue (oldest first); corrupt ones are deleted with one warning. */
@@ -44,6 +50,12 @@ export interface DurableTransport extends Transport {
    * Resolves when that pass is done.
    */
   retryNow(): Promise<void>;
+  /**
+   * Whether an `init: true` update of session `sid` reached this queue (in this
+   * run, or persisted by an earlier one and loaded): recovery then must not
+   * send another init, even if the session's own state says otherwise.
+   */
+  hasQueuedInit(sid: string): boolean;
   /** Envelopes waiting (persisted, not yet accepted). */
   pending(): number;
   /** Stops timers; what is persisted stays for the next run. */
@@ -57,6 +69,8 @@ interface Entry {
   categories: DataCategory[];
   body?: StoreValue;
   onDelivered?: () => void;
+  /** Settles when the envelope may be sent (see `afterPersisted`). */
+  hold?: Promise<void>;
   /** A coalesced client report: outside the bounds, never an overflow victim (its body is always in memory). */
   report?: boolean;
 }
@@ -82,6 +96,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   let counted = 0;
   let totalBytes = 0;
   let pendingReport: Entry | undefined;
+  const initSids = new Set<string>();
   let counter = 0;
   const gate = new SendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
   let timer: unknown;
@@ -186,6 +201,8 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         continue;
       }
       if (gate.backingOff()) break;
+      if (entry.hold) await entry.hold;
+      if (disposed) return;
       // In flight before its body is read: a report merged after this point would be lost with the 2xx.
       inFlight = entry;
       const body = entry.body ?? (await store.get(entry.key).catch(() => undefined));
@@ -266,6 +283,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       mergeInto(target, envelope);
       return target;
     }
+    for (const sid of initSessionIds(envelope)) initSids.add(sid);
     const body = serializeEnvelope(envelope);
     const time = deps.now();
     counter += 1;
@@ -281,14 +299,13 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     opts.logger.warn(`[crashfree] could not persist an envelope (${String(e)}); sending it from memory.`);
   };
 
-  const enqueue = async (envelope: Envelope, onDelivered?: () => void): Promise<void> => {
+  const enqueue = async (envelope: Envelope, onDelivered?: () => void, afterPersisted?: () => Promise<void>): Promise<void> => {
     const entry = add(envelope, onDelivered);
     if (!entry) return;
-    try {
-      await store.set(entry.key, entry.body!);
-    } catch (e) {
-      persistFailed(e);
-    }
+    const persisted = store.set(entry.key, entry.body!).catch(persistFailed);
+    // Set before any await, so a pass already running cannot send the entry ahead of its hold.
+    if (afterPersisted) entry.hold = persisted.then(afterPersisted).catch(() => undefined);
+    await (entry.hold ?? persisted);
     void pump();
   };
 
@@ -332,6 +349,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         try {
           if (body === undefined || !Number.isFinite(time)) throw new Error('unreadable');
           const envelope = parseEnvelope(body);
+          for (const sid of initSessionIds(envelope)) initSids.add(sid);
           if (isClientReportEnvelope(envelope)) reports.push([key, time, envelope]);
           else loaded.push({ key, time, bytes: byteLength(body), categories: categoriesOf(envelope) });
         } catch {
@@ -379,6 +397,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       gate.endBackoff();
       return pump();
     },
+    hasQueuedInit: (sid) => initSids.has(sid),
     pending: () => entries.size,
     dispose: () => {
       disposed = true;
