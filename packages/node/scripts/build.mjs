@@ -31,6 +31,8 @@ for (const format of ['esm', 'cjs']) {
     format,
     outdir: `dist/${format}`,
     outExtension: { '.js': format === 'cjs' ? '.cjs' : '.js' },
+    // src/native/load.ts guards import.meta.url behind __filename for CJS.
+    logOverride: format === 'cjs' ? { 'empty-import-meta': 'silent' } : {},
     // Bundled CommonJS code inside the ESM output may call require() for built-ins.
     ...(format === 'esm' && {
       banner: { js: "import { createRequire as __cfCreateRequire } from 'node:module'; const require = __cfCreateRequire(import.meta.url);" },
