@@ -153,6 +153,10 @@ int cf__record_write(int fd, const cf__crash *crash, const cf__snapshot *snap, c
                      const char *release, const char *environment, const char *sdk, const char *mode,
                      cf__buf *scratch);
 
+/* record.c: appends the faulting module's lines (path, base, build id) to a
+   record written without them. SIGNAL-SAFE. */
+int cf__record_write_module(int fd, const cf__module *module, cf__buf *scratch);
+
 /* minidump.c: writes a minimal minidump. SIGNAL-SAFE. Returns 0 on success. */
 int cf__minidump_write(int fd, const cf__crash *crash, const cf__maps *maps, const cf__sysinfo *sys,
                        uint8_t *context_scratch);

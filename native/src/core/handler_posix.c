@@ -104,7 +104,15 @@ static const char *const kLaunchResult[] = {"ok", "fork_failed", "handler_failed
  */
 static void cf__handle_crash(cf__state *st, const cf__crash *crash) {
   uint64_t entered = cf__monotonic_us();
+  /* The record comes first, before anything that can take time: from here
+     on the next launch knows this process crashed (and waits for it while
+     it is still alive), even if what follows is slow or never finishes. */
   cf__shm_snapshot(&st->snapshot);
+  const char *mode = st->mode == CF_MODE_CRASHPAD ? "crashpad" : "inprocess";
+  cf__buf b = {st->text, 0, sizeof st->text};
+  int fd = open(st->record_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) cf__record_write(fd, crash, &st->snapshot, 0, st->release, st->environment, st->sdk, mode, &b);
+
   st->maps.query = cf__context_sp(crash->ucontext);
   int maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
   if (maps_fd >= 0) {
@@ -115,12 +123,8 @@ static void cf__handle_crash(cf__state *st, const cf__crash *crash) {
   }
   cf__module *culprit = (cf__module *)cf__maps_find(&st->maps, cf__context_ip(crash->ucontext));
   if (culprit) culprit->build_id_len = cf__elf_build_id(culprit->path, culprit->build_id, CF__BUILD_ID_MAX);
-
-  const char *mode = st->mode == CF_MODE_CRASHPAD ? "crashpad" : "inprocess";
-  int fd = open(st->record_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd >= 0) {
-    cf__buf b = {st->text, 0, sizeof st->text};
-    cf__record_write(fd, crash, &st->snapshot, culprit, st->release, st->environment, st->sdk, mode, &b);
+    if (culprit) cf__record_write_module(fd, culprit, &b);
     close(fd);
   }
   cf__record_append_us(st, "record_us", entered);

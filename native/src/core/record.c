@@ -15,6 +15,21 @@ static void cf__kv(cf__buf *b, const char *key, const char *value, size_t max) {
   cf__buf_str(b, "\n");
 }
 
+static void cf__format_module(cf__buf *b, const cf__module *module) {
+  cf__kv(b, "module_path", module->path, CF__MODULE_PATH);
+  cf__buf_str(b, "module_base=");
+  cf__buf_hex(b, module->start);
+  cf__buf_str(b, "\nmodule_build_id=");
+  cf__buf_hexbytes(b, module->build_id, (size_t)module->build_id_len);
+  cf__buf_str(b, "\n");
+}
+
+int cf__record_write_module(int fd, const cf__module *module, cf__buf *b) {
+  b->len = 0;
+  cf__format_module(b, module);
+  return cf__write_all(fd, b->data, b->len);
+}
+
 int cf__record_write(int fd, const cf__crash *crash, const cf__snapshot *snap, const cf__module *module,
                      const char *release, const char *environment, const char *sdk, const char *mode,
                      cf__buf *b) {
@@ -48,14 +63,7 @@ int cf__record_write(int fd, const cf__crash *crash, const cf__snapshot *snap, c
     cf__kv(b, "call_addon", snap->call_addon, CF_SHM_CALL_SIZE);
     cf__kv(b, "call_function", snap->call_function, CF_SHM_CALL_SIZE);
   }
-  if (module) {
-    cf__kv(b, "module_path", module->path, CF__MODULE_PATH);
-    cf__buf_str(b, "module_base=");
-    cf__buf_hex(b, module->start);
-    cf__buf_str(b, "\nmodule_build_id=");
-    cf__buf_hexbytes(b, module->build_id, (size_t)module->build_id_len);
-    cf__buf_str(b, "\n");
-  }
+  if (module) cf__format_module(b, module);
   for (int i = 0; i < CF_SHM_ANN_COUNT; i++) {
     if (!snap->ann_key[i][0]) continue;
     cf__buf_str(b, "annotation.");

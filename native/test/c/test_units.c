@@ -112,6 +112,28 @@ static void test_record_writer(const char *dir) {
   CHECK(strstr(text, "\nannotation.feature=line1?line2=x\n") != NULL); /* one line per field */
 }
 
+/* The handler writes the record before reading /proc/self/maps, then appends
+   the faulting module: the result must parse the same. */
+static void test_record_then_module(const char *dir) {
+  char path[600], text[4096], scratch[4096];
+  snprintf(path, sizeof path, "%s/record-module", dir);
+  cf__snapshot snap;
+  memset(&snap, 0, sizeof snap);
+  cf__module mod = {.start = 0x7f0000, .end = 0x7f1000, .path = "/x/a b.node", .build_id = {0x01, 0xab}, .build_id_len = 2};
+  cf__crash c = {.signo = SIGBUS, .code = BUS_ADRERR, .fault_addr = 0x20, .pid = 7, .tid = 7, .time_ms = 1};
+  cf__buf b = {scratch, 0, sizeof scratch};
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  CHECK(cf__record_write(fd, &c, &snap, NULL, "r", "e", "s", "crashpad", &b) == 0);
+  CHECK(cf_test_read_file(path, text, sizeof text) > 0);
+  CHECK(strstr(text, "module_path=") == NULL);
+  CHECK(cf__record_write_module(fd, &mod, &b) == 0);
+  close(fd);
+  CHECK(cf_test_read_file(path, text, sizeof text) > 0);
+  CHECK(strncmp(text, "crashfree_record=1\nsignal=7\n", 28) == 0);
+  CHECK(strstr(text, "\nmode=crashpad\n") != NULL);
+  CHECK(strstr(text, "\nmodule_path=/x/a b.node\nmodule_base=0x7f0000\nmodule_build_id=01ab\n") != NULL);
+}
+
 static uint32_t rd32(const uint8_t *p) {
   uint32_t v;
   memcpy(&v, p, 4);
@@ -239,6 +261,7 @@ const cf_test_case kUnitTests[] = {
     {"maps_read_groups_modules", test_maps_read_groups_modules},
     {"elf_build_id", test_elf_build_id},
     {"record_writer", test_record_writer},
+    {"record_then_module", test_record_then_module},
     {"minidump_writer", test_minidump_writer},
     {"shared_memory_snapshot", test_shared_memory_snapshot},
     {0, 0},

@@ -8,11 +8,17 @@ import type { ExternalCrash } from '@crashfree/core';
 import * as path from 'node:path';
 
 import { collectFromRuns } from './collect.js';
+import { waitForCrashingRuns } from './crashing.js';
 import { chooseCrashpadHandler } from './handler-path.js';
 import { loadNativeAddon, type AddonLoad } from './load.js';
 import { createRun } from './runs.js';
 import { SharedBlock } from './shared-block.js';
 import { addonName, wrapWithBlock } from './wrap.js';
+
+/** The C core's default bound on the Crashpad handler's run at crash time. */
+const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
+/** What a crash path may take beyond that bound: the in-process minidump and the re-raise. */
+const CRASH_PATH_MARGIN_MS = 2_000;
 
 /** What native capture needs, prepared by the Node SDK at init. */
 export interface NativeSetupContext {
@@ -145,11 +151,15 @@ export function setNativeAnnotation(key: string, value: string): boolean {
 
 /**
  * Crash records of dead runs found under the data dir, as events for
- * recovery. Crashes dropped by the storage bound are reported to
- * `ctx.onDropped`. Never throws.
+ * recovery. Waits (bounded) for processes that are crashing right now, so
+ * their crash is collected in the same pass that ends their session.
+ * Crashes dropped by the storage bound are reported to `ctx.onDropped`.
+ * Never throws.
  */
 export async function collectNativeCrashes(ctx: NativeSetupContext): Promise<ExternalCrash[]> {
   try {
+    // A process crashing right now dies within its handler's bound (Crashpad's wait, then the in-process dump).
+    await waitForCrashingRuns(nativeRoot(ctx.dataDir), (ctx.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS) + CRASH_PATH_MARGIN_MS, ctx.log);
     const { crashes, dropped } = collectFromRuns(nativeRoot(ctx.dataDir), ctx.log);
     if (dropped > 0) {
       try {

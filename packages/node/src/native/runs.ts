@@ -4,7 +4,7 @@
  * minidump and its Crashpad database. A run is dead when its owner process
  * is gone (pid + kernel start time, so a reused pid is not mistaken for it).
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** The files of one run. */
@@ -22,12 +22,19 @@ export function runPaths(root: string, name: string): RunPaths {
   return { dir, name, record: path.join(dir, 'record'), minidump: path.join(dir, 'inprocess.dmp'), database: path.join(dir, 'crashpad') };
 }
 
-/** The kernel start time of a process (clock ticks since boot), or undefined. */
+/**
+ * The kernel start time of a running process (clock ticks since boot), or
+ * undefined when it is gone. A zombie counts as gone: it has died, only its
+ * parent has not reaped it yet, and the SDK's session liveness already
+ * treats it as dead, so its crash must be collected in the same pass that
+ * ends its session (else the session is recovered `abnormal`).
+ */
 function startTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which may itself contain spaces or ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19];
   } catch {
     return undefined;
   }
@@ -41,7 +48,7 @@ export function createRun(root: string, now = Date.now()): RunPaths {
   return run;
 }
 
-/** Whether the process that owned a run is still running. */
+/** Whether the process that owned a run is still running (a zombie is not). */
 export function runIsAlive(run: RunPaths): boolean {
   let owner: string;
   try {
@@ -94,4 +101,13 @@ export function removeRun(run: RunPaths): void {
   } catch {
     // best effort: a leftover is retried on the next launch
   }
+}
+
+/**
+ * Whether a run is crashing right now: its process is alive but its signal
+ * handler already wrote the crash record (the first thing it does), so it is
+ * inside the handler, e.g. waiting for the Crashpad handler to dump it.
+ */
+export function runIsCrashing(run: RunPaths): boolean {
+  return existsSync(run.record) && runIsAlive(run);
 }
