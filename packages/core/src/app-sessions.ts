@@ -62,6 +62,8 @@ export class AppSessions {
       environment: this.ctx.environment,
       owner: this.owner(),
     };
+    // A process that spins synchronously right after start never gets to the async write: persist now where the Store can.
+    this.persistSync(this.current);
     this.transition(this.current, true);
   }
 
@@ -116,11 +118,7 @@ export class AppSessions {
       const did = this.ctx.didSync();
       if (did !== undefined) s.did = did;
     }
-    try {
-      this.ctx.store.setSync?.(sessionKey(s.sid), JSON.stringify(s));
-    } catch (e) {
-      this.ctx.logger.warn(`[crashfree] could not persist the session synchronously: ${String(e)}`);
-    }
+    this.persistSync(s);
     if (status !== 'crashed') this.current = undefined;
     this.transition(s, false);
     return s.sid;
@@ -172,6 +170,16 @@ export class AppSessions {
         this.ctx.logger.warn(`[crashfree] session update not queued: ${String(e)}`);
       }
     });
+  }
+
+  /** Writes `s` through `store.setSync` when the Store has it (one warning per failure, never a throw). */
+  private persistSync(s: PersistedSession): void {
+    if (!this.ctx.store.setSync) return;
+    try {
+      this.ctx.store.setSync(sessionKey(s.sid), JSON.stringify(s));
+    } catch (e) {
+      this.ctx.logger.warn(`[crashfree] could not persist the session synchronously: ${String(e)}`);
+    }
   }
 
   /** Persists a session state; a failing Store costs durability only, the update is still sent (one warning). */

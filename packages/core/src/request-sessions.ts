@@ -55,28 +55,12 @@ export class RequestAggregator {
 
   /** Starts one request's session. */
   public start(): RequestSession {
-    const startedMinute = Math.floor(this.ctx.deps.now() / 60_000) * 60_000;
-    let status: 'ok' | RequestStatus = 'ok';
-    let marked: RequestStatus = 'exited';
-    const agg = this;
-    const req: RequestSession = {
-      get status() {
-        return status;
-      },
-      captureException: (exception, hint) => agg.ctx.capture(req, exception, hint),
-      markErrored: () => {
-        if (marked === 'exited') marked = 'errored';
-      },
-      markCrashed: () => {
-        marked = 'crashed';
-      },
-      end: (final) => {
-        if (status !== 'ok') return;
-        status = final ?? marked;
-        agg.count(startedMinute, status);
-      },
-    };
-    return req;
+    return new OneRequest(this, Math.floor(this.ctx.deps.now() / 60_000) * 60_000);
+  }
+
+  /** Captures for `request` through the client (used by `OneRequest`). */
+  public capture(request: RequestSession, exception: unknown, hint?: { mechanism?: { handled?: boolean; type?: string } }): string {
+    return this.ctx.capture(request, exception, hint);
   }
 
   /** Queues every non-empty bucket as one aggregate envelope and empties them. */
@@ -114,7 +98,8 @@ export class RequestAggregator {
     return this.flush();
   }
 
-  private count(minute: number, status: RequestStatus): void {
+  /** Counts one ended request into the bucket of its start minute (used by `OneRequest`). */
+  public count(minute: number, status: RequestStatus): void {
     let b = this.buckets.get(minute);
     if (!b) {
       b = { exited: 0, errored: 0, crashed: 0 };
@@ -127,5 +112,39 @@ export class RequestAggregator {
         void this.flush();
       }, this.ctx.intervalMs);
     }
+  }
+}
+
+/**
+ * One request's session. A class with plain fields, not an object literal
+ * with a getter and closures: this runs once per request, and V8 builds a
+ * getter-bearing literal slowly (microseconds) where a class instance costs
+ * tens of nanoseconds.
+ */
+class OneRequest implements RequestSession {
+  public status: 'ok' | RequestStatus = 'ok';
+  private marked: RequestStatus = 'exited';
+
+  public constructor(
+    private readonly agg: RequestAggregator,
+    private readonly startedMinute: number,
+  ) {}
+
+  public captureException(exception: unknown, hint?: { mechanism?: { handled?: boolean; type?: string } }): string {
+    return this.agg.capture(this, exception, hint);
+  }
+
+  public markErrored(): void {
+    if (this.marked === 'exited') this.marked = 'errored';
+  }
+
+  public markCrashed(): void {
+    this.marked = 'crashed';
+  }
+
+  public end(final?: RequestStatus): void {
+    if (this.status !== 'ok') return;
+    this.status = final ?? this.marked;
+    this.agg.count(this.startedMinute, this.status);
   }
 }

@@ -105,3 +105,22 @@ describe('request mode, fatal path', () => {
     expect(c.items({ type: 'event' })).toHaveLength(1);
   });
 });
+
+describe('request-mode hot path', () => {
+  it('builds each request as a plain-field object (no getter), so V8 keeps one fast shape per request', async () => {
+    c = await collector();
+    const client = createClient({ dsn: c.dsn, release: 'api@3.1.0', sessionMode: 'request' }, testPlatform());
+    const a = client.startRequest();
+    const b = client.startRequest();
+    const desc = Object.getOwnPropertyDescriptor(a, 'status');
+    expect(desc?.get).toBeUndefined();
+    expect(desc?.value).toBe('ok');
+    expect(Object.getPrototypeOf(a)).toBe(Object.getPrototypeOf(b));
+    b.markErrored();
+    a.end();
+    b.end();
+    expect([a.status, b.status]).toEqual(['exited', 'errored']);
+    await client.close(5000);
+    expect(total(c)).toEqual({ exited: 1, errored: 1, crashed: 0 });
+  });
+});

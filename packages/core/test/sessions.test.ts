@@ -78,6 +78,7 @@ describe('application sessions', () => {
     getCurrentScope().setTag('area', 'checkout');
     await client.start();
     const sid = client.getSessionId()!;
+    syncWrites.length = 0; // the start's own synchronous write is tested below
     const id = client.captureFatalSync(new RangeError('out of range'));
     // Synchronously, before any promise ran:
     expect(syncWrites).toEqual([`session/${sid}`, `crash/${sid}`]);
@@ -88,6 +89,25 @@ describe('application sessions', () => {
     expect(sessions(c).map((s) => s.status)).toEqual(['ok', 'crashed']);
     expect(c.items({ type: 'event' }).map((e) => (e.payload as { event_id: string }).event_id)).toEqual([id]);
     expect(await memory.keys('crash/')).toEqual([]);
+  });
+});
+
+describe('first persistence of a session', () => {
+  it('writes the new session synchronously (setSync) so a run that never yields again still leaves it for recovery', async () => {
+    c = await collector();
+    const memory = createMemoryStore();
+    // A Store whose async writes never land: the process spins right after start and no promise runs again.
+    const store: Store = { ...memory, set: () => new Promise<void>(() => undefined) };
+    const dead = new Set<string>();
+    const client = createClient({ dsn: c.dsn, release: 'app@1' }, testPlatform({ store, run: 'one', dead }));
+    client.startSession();
+    const sid = client.getSessionId()!;
+    expect(JSON.parse(String(await memory.get(`session/${sid}`)))).toMatchObject({ sid, status: 'ok', seq: 0, initQueued: false });
+    dead.add('one');
+    const next = createClient({ dsn: c.dsn, release: 'app@1' }, testPlatform({ store: memory, run: 'two', dead }));
+    expect(await next.start()).toMatchObject({ abnormal: 1 });
+    await next.close(5000);
+    expect(sessions(c).filter((s) => s.sid === sid).map((s) => [s.status, s.init])).toEqual([['abnormal', true]]);
   });
 });
 
