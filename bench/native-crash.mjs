@@ -117,9 +117,10 @@ function runOnce(mode, crasher, cClient) {
       const us = (k) => Number(new RegExp(`^${k}=(\\d+)$`, 'm').exec(record)?.[1] ?? 0);
       const handlerUs = us('record_us') + us('crashpad_us') + us('inprocess_us');
       const crashpadUs = us('crashpad_us');
+      const execUs = us('crashpad_exec_us');
       rmSync(dir, { recursive: true, force: true });
       if (signal !== 'SIGSEGV' || !crashAt || !dumped) return reject(new Error(`${mode}: exit ${code ?? signal}, dumped=${dumped}\n${out}`));
-      resolve({ ms: Number(end - BigInt(crashAt[1])) / 1e6, handlerUs, crashpadUs, ...info });
+      resolve({ ms: Number(end - BigInt(crashAt[1])) / 1e6, handlerUs, crashpadUs, execUs, ...info });
     });
   });
 }
@@ -148,6 +149,7 @@ async function main() {
   console.log(`  in-process: record + minidump     ${fmt(median(results.inprocess.map((r) => r.handlerUs)) / 1000, 'ms')}   (budget <= 2 ms)`);
   console.log(`  crashpad: record + handler run    ${fmt(median(results.crashpad.map((r) => r.handlerUs)) / 1000, 'ms')}   (budget <= 10 ms)`);
   console.log(`    of which fork -> handler exit   ${fmt(median(results.crashpad.map((r) => r.crashpadUs)) / 1000, 'ms')}   (C client: ${fmt(median(results['c-crashpad'].map((r) => r.crashpadUs)) / 1000, 'ms')})`);
+  console.log(`      of which clone -> exec'd       ${fmt(median(results.crashpad.map((r) => r.execUs)) / 1000, 'ms')}   (C client: ${fmt(median(results['c-crashpad'].map((r) => r.execUs)) / 1000, 'ms')})`);
   console.log(`  load average now: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (2-core machine shared with other work: end-to-end figures are noisy)`);
   const all = [...results.inprocess, ...results.crashpad];
   console.log(`native capture init (median)`);

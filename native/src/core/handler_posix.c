@@ -133,6 +133,10 @@ static void cf__handle_crash(cf__state *st, const cf__crash *crash) {
     uint64_t started = cf__monotonic_us();
     int r = cf__crashpad_run(st, crash, st->snapshot.sid);
     cf__record_append_us(st, "crashpad_us", started);
+    char us[24];
+    cf__buf ub = {us, 0, sizeof us};
+    cf__buf_u64(&ub, st->launch_exec_us);
+    cf__record_append(st, "crashpad_exec_us", us);
     cf__record_append(st, "crashpad", kLaunchResult[r]);
     if (r == CF__LAUNCH_OK) {
       cf__record_append(st, "dump", "crashpad");

@@ -53,6 +53,11 @@ typedef struct cf__state {
   /* The handler's stdout/stderr go here, not into the crashing app's output. */
   char handler_log_path[CF_PATH_MAX + 16];
   cf__exception_info exception;
+  /* The stack the launched child runs on between clone and execve (it
+     shares this process's memory, so it cannot use the crashing thread's). */
+  _Alignas(16) unsigned char child_stack[16 * 1024];
+  /* How long clone + execve of the handler took at the last crash (for the record). */
+  uint64_t launch_exec_us;
 
   /* Consulted before treating a signal as a crash (see cf_crash.h). */
   cf_first_chance_fn first_chance;
