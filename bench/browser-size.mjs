@@ -30,9 +30,10 @@ const cases = [
   ],
   [
     '@crashfree/core client alone',
-    `import { createClient } from '@crashfree/core';
+    // The core as the browser uses it: createClientWith and no optional parts (no fatal path, request mode, pure-TS SHA-256).
+    `import { createClientWith } from '@crashfree/core';
      import { captureException } from '@sentry/core';
-     createClient({ dsn: '${DSN}', release: 'web@1.0.0' }, {});
+     createClientWith({ dsn: '${DSN}', release: 'web@1.0.0' }, {}, {});
      captureException(new Error('x'));`,
   ],
   [

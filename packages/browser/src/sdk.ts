@@ -1,4 +1,4 @@
-import { createClient, validateOptions, type CrashfreeClient, type CrashfreeOptions, type Platform } from '@crashfree/core';
+import { createClientWith, validateOptions, type CrashfreeClient, type CrashfreeOptions, type Platform } from '@crashfree/core';
 import { uuid4, type Integration } from '@sentry/core';
 import { makeEventBuilders } from './eventbuilder.js';
 import { globalHandlersIntegration } from './global-handlers.js';
@@ -38,19 +38,19 @@ export function init(options: BrowserOptions): CrashfreeClient {
   const logger = console;
   if (typeof window === 'undefined' || typeof document === 'undefined') {
     logger.warn('[crashfree] @crashfree/browser needs a page (window and document); use @crashfree/node on servers. crashfree is disabled.');
-    return createClient({ enabled: false }, disabledPlatform(silent));
+    return createClientWith({ enabled: false }, disabledPlatform(silent), {});
   }
   try {
     return start(options, logger);
   } catch (e) {
     // Nothing above should throw; if it does, the page must not pay for it.
     logger.error('[crashfree] init failed; crashfree is disabled:', e);
-    return createClient({ enabled: false }, disabledPlatform(silent));
+    return createClientWith({ enabled: false }, disabledPlatform(silent), {});
   }
 }
 
 function start(options: BrowserOptions, logger: Console): CrashfreeClient {
-  if (options === null || typeof options !== 'object') return createClient(options, disabledPlatform(logger));
+  if (options === null || typeof options !== 'object') return createClientWith(options, disabledPlatform(logger), {});
   const split = splitBrowserOptions(options as Record<string, unknown>);
   const { browser, problems } = split;
   const core = split.core as CrashfreeOptions;
@@ -58,7 +58,7 @@ function start(options: BrowserOptions, logger: Console): CrashfreeClient {
     // One message for every bad option, the core's included, as createClient would print it.
     const all = [...validateOptions(core).problems, ...problems];
     logger.error(`[crashfree] init: ${all.join('; ')}. crashfree is disabled.`);
-    return createClient({ enabled: false }, disabledPlatform(silent));
+    return createClientWith({ enabled: false }, disabledPlatform(silent), {});
   }
 
   let unloading = false;
@@ -67,7 +67,8 @@ function start(options: BrowserOptions, logger: Console): CrashfreeClient {
   const store = scopeQueueToTab(shared, runId);
   const liveness = createLiveness({ runId, store: shared, heartbeatMs: browser.heartbeatMs });
   const user = core.integrations;
-  const client = createClient(
+  // No fatal process path and no request mode in a page: only what the browser runs is bundled.
+  const client = createClientWith(
     {
       ...core,
       integrations: typeof user === 'function' ? user(getDefaultIntegrations()) : [...getDefaultIntegrations(), ...(user ?? [])],
@@ -81,6 +82,7 @@ function start(options: BrowserOptions, logger: Console): CrashfreeClient {
       ...makeEventBuilders(browserStackParser()),
       logger,
     },
+    {},
   );
   if (!client.isEnabled()) return client;
 

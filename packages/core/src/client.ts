@@ -19,14 +19,14 @@ import { ACCOUNTED, classifyEvent, type Accounting, classifyException, classifyM
 import type { AppSessions } from './app-sessions.js';
 import { within, type CoreDeps } from './clock.js';
 import { buildEngine } from './engine.js';
-import { captureFatal } from './fatal.js';
+import type { CoreFeatures } from './features.js';
 import type { ResolvedOptions } from './options.js';
 import { isUnhandledEvent, type EventPolicy } from './policy.js';
 import { recover, type RecoveryResult } from './recovery.js';
 import type { RequestAggregator, RequestSession } from './request-sessions.js';
 import { sentryClientOptions } from './sentry-options.js';
 import type { DurableTransport } from './transport.js';
-import type { ExternalCrash, Platform } from './types.js';
+import type { ExternalCrash, Platform, SessionEnd, SessionEndHint } from './types.js';
 
 const NOOP_REQUEST: RequestSession = {
   status: 'ok',
@@ -51,6 +51,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
   private readonly logger: Pick<Console, 'log' | 'warn' | 'error'>;
   private resolver: (() => RequestSession | undefined) | undefined;
   private starting: Promise<RecoveryResult> | undefined;
+  private closed = false;
   private readonly accounting: Accounting | undefined;
   private outcomesTimer: unknown;
 
@@ -59,6 +60,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
     resolved: ResolvedOptions | undefined,
     public readonly platform: Platform,
     private readonly deps: CoreDeps,
+    private readonly features: CoreFeatures = {},
   ) {
     const holder: { transport?: DurableTransport } = {};
     const logger = platform?.logger ?? console;
@@ -69,6 +71,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
     if (!this.cf || !this.durable) return;
     const engine = buildEngine({
       cf: this.cf,
+      features,
       platform,
       deps,
       durable: this.durable,
@@ -91,20 +94,24 @@ export class CrashfreeClient extends Client<ClientOptions> {
   /**
    * Recovery of previous runs, then the persisted queue, then (application
    * mode) this run's session. Runs once; later calls return the same result.
+   * `sessionEnds` tells recovery how previous sessions ended when the
+   * platform knows (see `SessionEnd`). A start still running when `close()`
+   * is called opens no session.
    */
-  public start(options: { crashes?: ExternalCrash[] } = {}): Promise<RecoveryResult> {
-    if (!this.starting) this.starting = this.runStart(options.crashes ?? []);
+  public start(options: { crashes?: ExternalCrash[]; sessionEnds?: SessionEnd[] } = {}): Promise<RecoveryResult> {
+    if (!this.starting) this.starting = this.runStart(options.crashes ?? [], options.sessionEnds ?? []);
     return this.starting;
   }
 
   /** Runs next-launch recovery (normally via `start`). */
-  public recover(options: { crashes?: ExternalCrash[] } = {}): Promise<RecoveryResult> {
+  public recover(options: { crashes?: ExternalCrash[]; sessionEnds?: SessionEnd[] } = {}): Promise<RecoveryResult> {
     if (!this.cf || !this.durable) return Promise.resolve({ crashed: 0, abnormal: 0, events: 0, pending: 0 });
     const durable = this.durable;
     return recover({
       store: this.platform.store,
       liveness: this.platform.liveness,
       crashes: options.crashes ?? [],
+      sessionEnds: options.sessionEnds ?? [],
       enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
       pending: () => durable.pending(),
       hasQueuedInit: (sid) => durable.hasQueuedInit(sid),
@@ -117,15 +124,29 @@ export class CrashfreeClient extends Client<ClientOptions> {
     });
   }
 
-  /** Starts an application-mode session (ending a running one `exited`). */
+  /** Starts an application-mode session (ending a running one `exited`); after `close()` it does nothing. */
   public startSession(): void {
+    if (this.closed) return;
     this.sessions?.start();
     this.accounting?.sessionStarted();
   }
 
-  /** Ends the application-mode session with `status` (default `exited`). */
-  public endSession(status: Exclude<SessionStatus, 'ok'> = 'exited'): void {
-    this.sessions?.end(status);
+  /**
+   * Ends the application-mode session with `status` (default `exited`).
+   * `at` (epoch ms) is when it really ended, e.g. when the app went to the
+   * background, so that time is not in its duration.
+   */
+  public endSession(status: Exclude<SessionStatus, 'ok'> = 'exited', at?: number): void {
+    this.sessions?.end(status, at);
+  }
+
+  /**
+   * Persists how the running session ends if this run dies without ending it
+   * (undefined clears it): React Native sets `exited` at the time the app
+   * went to the background, so an app the OS kills there is not abnormal.
+   */
+  public setSessionEndHint(hint: SessionEndHint | undefined): void {
+    this.sessions?.setPendingEnd(hint);
   }
 
   /** Ends the session `exited` and persists it synchronously (`store.setSync`): for `process.on('exit')` and page unload. */
@@ -156,8 +177,13 @@ export class CrashfreeClient extends Client<ClientOptions> {
     // The process is going down: this request ends crashed now, and the buckets are persisted before anything else.
     req?.end('crashed');
     this.requests?.flushSync();
+    // A crash before start() still has a session to end crashed (persisted synchronously where the Store can).
+    this.ensureSession();
     const sid = this.sessions?.endSync('crashed');
-    return captureFatal({
+    const fatal = this.features.fatal;
+    // Without the fatal part (browsers) the session is already persisted crashed; the event goes the normal way.
+    if (!fatal) return this.captureException(exception, { ...hint, mechanism: { type: 'onuncaughtexception', ...hint?.mechanism, handled: false } });
+    return fatal({
       exception,
       hint,
       sid,
@@ -219,7 +245,8 @@ export class CrashfreeClient extends Client<ClientOptions> {
   /** Ends the session `exited`, flushes request aggregates and client reports, waits up to `timeout`, then stops. */
   public override async close(timeout?: number): Promise<boolean> {
     if (!this.cf) return true;
-    // A start still running (recovery is Store work only) finishes first, so its session is ended, not started after close.
+    // From here no start (however late it completes) opens a session; one still running gets `timeout` to finish recovery.
+    this.closed = true;
     await within(this.starting, timeout, this.deps);
     this.sessions?.end('exited');
     await this.requests?.close();
@@ -294,14 +321,21 @@ export class CrashfreeClient extends Client<ClientOptions> {
     } catch (e) {
       this.logger.warn(`[crashfree] recovery of previous runs failed: ${String(e)}`);
     }
-    if (this.sessions && !this.sessions.sessionId()) this.sessions.start();
-    this.accounting?.sessionStarted();
+    if (this.closed) return result;
+    this.ensureSession();
     void this.durable.flush(0).then(undefined, () => undefined);
     return result;
   }
 
   private account(accounted: Accounted, req: RequestSession | undefined): void {
+    if (accounted !== 'none') this.ensureSession();
     this.accounting?.apply(accounted, req);
+  }
+
+  /** Application mode: the first session exists from the first capture or the end of start(), whichever comes first. */
+  private ensureSession(): void {
+    if (this.closed || !this.sessions) return;
+    if (this.sessions.ensureStarted()) this.accounting?.sessionStarted();
   }
 
   private captureForRequest(req: RequestSession, exception: unknown, hint?: EventHint): string {

@@ -1,6 +1,7 @@
 import { debug, setCurrentClient } from '@sentry/core';
 import { CrashfreeClient } from './client.js';
 import { defaultDeps, type CoreDeps } from './clock.js';
+import { ALL_FEATURES, type CoreFeatures } from './features.js';
 import { releaseWarning, validateOptions } from './options.js';
 import type { Platform } from './types.js';
 
@@ -20,12 +21,26 @@ function platformProblems(platform: unknown): string[] {
  * current client. Never throws: invalid options (or an incomplete platform)
  * log one console.error naming each option, its value and what is expected,
  * and give a disabled client. `deps` (clock, randomness, timers) is for tests.
+ * Includes every optional part of the engine (see `createClientWith`).
  */
 export function createClient(options: unknown, platform: Platform, deps: Partial<CoreDeps> = {}): CrashfreeClient {
+  return createClientWith(options, platform, ALL_FEATURES, deps);
+}
+
+/**
+ * `createClient` with only the optional parts in `features` (fatal path,
+ * request mode, pure-TS SHA-256), so a bundle carries no code its platform
+ * never runs. Options that need a missing part are refused at init, naming
+ * the option.
+ */
+export function createClientWith(options: unknown, platform: Platform, features: CoreFeatures, deps: Partial<CoreDeps> = {}): CrashfreeClient {
   const logger = (platform as Platform | undefined)?.logger ?? console;
   const allDeps = { ...defaultDeps(), ...deps };
   const { problems, options: resolved } = validateOptions(options);
   problems.push(...platformProblems(platform));
+  if (resolved?.sessionMode === 'request' && !features.requestMode) {
+    problems.push('option "sessionMode" is "request" (string); expected "application" (this platform has no request mode)');
+  }
   let client: CrashfreeClient;
   if (problems.length > 0 || !resolved) {
     logger.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
@@ -36,7 +51,7 @@ export function createClient(options: unknown, platform: Platform, deps: Partial
     const warning = releaseWarning(resolved.release);
     if (warning) logger.warn(warning);
     if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: nothing will be sent. crashfree is disabled.');
-    client = new CrashfreeClient(resolved.dsn === undefined ? undefined : resolved, platform, allDeps);
+    client = new CrashfreeClient(resolved.dsn === undefined ? undefined : resolved, platform, allDeps, features);
   }
   setCurrentClient(client);
   client.init();

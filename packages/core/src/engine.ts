@@ -3,9 +3,10 @@ import { Accounting } from './accounting.js';
 import { AppSessions } from './app-sessions.js';
 import type { CoreDeps } from './clock.js';
 import { DidResolver } from './did.js';
+import type { CoreFeatures } from './features.js';
 import type { ResolvedOptions } from './options.js';
 import { EventPolicy } from './policy.js';
-import { RequestAggregator, type RequestSession } from './request-sessions.js';
+import type { RequestAggregator, RequestSession } from './request-sessions.js';
 import { sessionEnvelope } from './session-state.js';
 import type { DurableTransport } from './transport.js';
 import type { Platform } from './types.js';
@@ -21,6 +22,7 @@ export interface Engine {
 /** The client pieces the engine is wired to. */
 export interface EngineContext {
   cf: ResolvedOptions;
+  features: CoreFeatures;
   platform: Platform;
   deps: CoreDeps;
   durable: DurableTransport;
@@ -36,8 +38,8 @@ export function buildEngine(ctx: EngineContext): Engine {
   const policy = new EventPolicy({ ...cf, now: deps.now, random: deps.random });
   let sessions: AppSessions | undefined;
   let requests: RequestAggregator | undefined;
-  if (cf.sessionMode === 'application') {
-    const did = new DidResolver(cf.hashUserId);
+  if (cf.sessionMode === 'application' || !ctx.features.requestMode) {
+    const did = new DidResolver(cf.hashUserId, ctx.features.sha256HexSync, ctx.logger);
     sessions = new AppSessions({
       store: platform.store,
       deps,
@@ -51,7 +53,7 @@ export function buildEngine(ctx: EngineContext): Engine {
       logger: ctx.logger,
     });
   } else {
-    requests = new RequestAggregator({
+    requests = ctx.features.requestMode({
       deps,
       release: cf.release,
       environment: cf.environment,

@@ -12,7 +12,8 @@ export type {
   TransportHttpRequest,
   TransportHttpResponse,
 } from './types.js';
-export { createClient } from './create-client.js';
+export { createClient, createClientWith } from './create-client.js';
+export { ALL_FEATURES, type CoreFeatures } from './features.js';
 export { CrashfreeClient } from './client.js';
 export { validateOptions, releaseWarning, type CrashfreeOptions, type QueueOptions, type ResolvedOptions, type ValidationResult } from './options.js';
 export { createMemoryStore } from './memory-store.js';

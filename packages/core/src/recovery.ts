@@ -1,8 +1,9 @@
 import type { DsnComponents, Envelope, Event, EventDropReason, EventHint, SdkMetadata } from '@sentry/core';
 import { crashEnvelope, type CrashRecord } from './fatal.js';
 import { parsePersistedSession, sessionEnvelope, sessionKey, toSessionItem, type PersistedSession } from './session-state.js';
-import { sha256HexSync } from './sha256.js';
-import type { ExternalCrash, Liveness, Store } from './types.js';
+import { stableId } from './stable-id.js';
+import { readQueuedIndex, updateKey, type QueuedIndex } from './queued-index.js';
+import type { ExternalCrash, Liveness, SessionEnd, Store } from './types.js';
 
 /** What `client.start()` / `client.recover()` found and queued. */
 export interface RecoveryResult {
@@ -21,6 +22,8 @@ export interface RecoveryContext {
   store: Store;
   liveness: Liveness;
   crashes: ExternalCrash[];
+  /** What the platform knows about how previous sessions ended (a crash still wins). */
+  sessionEnds?: SessionEnd[];
   enqueue: (envelope: Envelope, onDelivered?: () => void) => Promise<void>;
   pending: () => number;
   /** Whether the queue holds (or held) an `init: true` update of `sid`: then no other update may carry init. */
@@ -121,14 +124,22 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     } else loose.push(crash);
   }
 
+  // What the dead runs (or earlier offline recoveries) already queued is delivered by the queue: never queued twice.
+  const queued = await readQueuedIndex(store);
+  const ends = new Map((ctx.sessionEnds ?? []).map((e) => [e.sid, e]));
+
   if (unreadable > 0) ctx.logger.warn(`[crashfree] skipped ${unreadable} unreadable persisted record(s); everything else is still sent.`);
 
   for (const state of states) {
     const crash = crashes.get(state.sid);
     crashes.delete(state.sid);
     if (state.status === 'ok') {
-      state.status = crash ? 'crashed' : 'abnormal';
-      state.seq += 1; // the timestamp stays the last persisted time, so duration = last seen - started
+      const end = crash ? undefined : (ends.get(state.sid) ?? state.pendingEnd);
+      state.status = crash ? 'crashed' : (end?.status ?? 'abnormal');
+      if (end?.status === 'abnormal' && end.mechanism !== undefined) state.abnormalMechanism = end.mechanism;
+      // Otherwise the timestamp stays the last persisted time, so duration = last seen - started.
+      if (end?.at !== undefined) state.timestamp = Math.max(state.started, end.at);
+      state.seq += 1;
     } else if (crash && state.status !== 'crashed') {
       state.status = 'crashed';
       state.seq += 1;
@@ -137,21 +148,28 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     else if (state.status === 'abnormal') result.abnormal += 1;
     // A run killed after queueing its init but before recording it left the init in the queue.
     const item = toSessionItem(state, !state.initQueued && !ctx.hasQueuedInit(state.sid));
-    await ctx.enqueue(sessionEnvelope(item, ctx.dsn, ctx.metadata), () => void store.delete(sessionKey(state.sid)).catch(() => undefined));
+    const forget = (): void => void store.delete(sessionKey(state.sid)).catch(() => undefined);
+    if (queued.updates.has(updateKey(state.sid, state.seq))) forget();
+    else await ctx.enqueue(sessionEnvelope(item, ctx.dsn, ctx.metadata), forget);
     if (crash) {
-      if (await sendCrash(ctx, crash, state.sid)) result.events += 1;
+      if (await sendCrash(ctx, crash, state.sid, queued)) result.events += 1;
     }
   }
-  for (const [sid, crash] of crashes) if (!liveSessions.has(sid) && (await sendCrash(ctx, crash, sid))) result.events += 1;
-  for (const crash of loose) if (await sendCrash(ctx, crash, undefined)) result.events += 1;
+  for (const [sid, crash] of crashes) if (!liveSessions.has(sid) && (await sendCrash(ctx, crash, sid, queued))) result.events += 1;
+  for (const crash of loose) if (await sendCrash(ctx, crash, undefined, queued)) result.events += 1;
   result.pending = ctx.pending();
   return result;
 }
 
-async function sendCrash(ctx: RecoveryContext, crash: Crash, sid: string | undefined): Promise<boolean> {
+/** Queues one crash event; false when it was dropped or the queue already holds it (then its backing is let go now). */
+async function sendCrash(ctx: RecoveryContext, crash: Crash, sid: string | undefined, queued: QueuedIndex): Promise<boolean> {
   const event: Event = { ...crash.event };
   // Stable across launches so a resend is deduped by the backend.
-  event.event_id = event.event_id ?? sha256HexSync(`crash:${sid ?? JSON.stringify(crash.event).slice(0, 2000)}`).slice(0, 32);
+  event.event_id = event.event_id ?? stableId(`crash:${sid ?? JSON.stringify(crash.event).slice(0, 2000)}`);
+  if (queued.events.has(event.event_id)) {
+    await crash.delivered();
+    return false;
+  }
   event.level = event.level ?? 'fatal';
   event.platform = event.platform ?? ctx.defaults.platform;
   event.environment = event.environment ?? ctx.defaults.environment;

@@ -4,8 +4,10 @@
  * runtimes without it (some React Native engines) and the fatal crash path,
  * where no promise will ever resolve.
  */
+import { toHex, webCryptoSha256Hex } from './webcrypto.js';
 
-const K = new Uint32Array([
+// A plain array, not a typed one: a top-level `new` is a side effect to bundlers, which would keep this file in every bundle.
+const K = [
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
   0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
   0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
@@ -13,13 +15,7 @@ const K = new Uint32Array([
   0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
   0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
-
-function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
-}
+];
 
 /** SHA-256 of the UTF-8 bytes of `text`, as lower-case hex; synchronous and dependency-free. */
 export function sha256HexSync(text: string): string {
@@ -76,13 +72,5 @@ export function sha256HexSync(text: string): string {
 
 /** SHA-256 hex of `text`: WebCrypto when present (fast, native), else the pure-TS form. Same result either way. */
 export async function sha256Hex(text: string): Promise<string> {
-  const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
-  if (subtle) {
-    try {
-      return toHex(new Uint8Array(await subtle.digest('SHA-256', new TextEncoder().encode(text))));
-    } catch {
-      // Some runtimes expose subtle but refuse it (insecure browser contexts): the pure form still works.
-    }
-  }
-  return sha256HexSync(text);
+  return (await webCryptoSha256Hex(text)) ?? sha256HexSync(text);
 }
