@@ -75,8 +75,6 @@ interface Entry {
   report?: boolean;
 }
 
-const PREFIX = 'queue/';
-
 /**
  * A transport that never loses an envelope to a crash or an outage: every
  * envelope is written to the Store before it is sent and deleted only after
@@ -89,6 +87,7 @@ const PREFIX = 'queue/';
 export function makeDurableTransport(opts: DurableTransportOptions): DurableTransport {
   const { store, deps, queue } = opts;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+  const PREFIX = queue.keyPrefix ?? 'queue/';
   const runId = Math.floor(deps.random() * 0xffffffff).toString(36).padStart(7, '0');
   // Insertion order is queue order (oldest first); deletes are O(1).
   let entries = new Map<string, Entry>();

@@ -89,3 +89,12 @@ describe('options validation', () => {
     expect(client.isEnabled()).toBe(false);
   });
 });
+
+describe('queue.keyPrefix', () => {
+  it('accepts a prefix ending in "/" and names a wrong one', () => {
+    expect(validateOptions({ dsn: DSN, release: 'a@1', queue: { keyPrefix: 'tab/1/queue/' } }).options?.queue.keyPrefix).toBe('tab/1/queue/');
+    expect(validateOptions({ dsn: DSN, release: 'a@1', queue: { keyPrefix: 'queue' } }).problems).toEqual([
+      'option "queue.keyPrefix" is "queue" (string); expected a key prefix ending in "/", such as "queue/"',
+    ]);
+  });
+});

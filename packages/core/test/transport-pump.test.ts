@@ -103,3 +103,37 @@ describe('queue pump', () => {
     transport.dispose();
   });
 });
+
+describe('queue key prefix', () => {
+  it('keeps its entries under queue.keyPrefix and loads only those', async () => {
+    c = await collector();
+    const url = getEnvelopeEndpointWithUrlEncodedAuth(makeDsn(c.dsn)!);
+    const store = createMemoryStore();
+    const make = (keyPrefix: string, makeRequest: RequestExecutor) =>
+      makeDurableTransport({
+        url,
+        store,
+        makeRequest,
+        queue: { maxCount: 10, maxBytes: 1 << 20, maxAgeMs: 3600_000, keyPrefix },
+        recordDroppedEvent: () => undefined,
+        deps: { now: Date.now, random: Math.random, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+        logger: { warn: () => undefined },
+      });
+    const offline: RequestExecutor = () => Promise.reject(new Error('offline'));
+    const a = make('tab/a/queue/', offline);
+    const b = make('tab/b/queue/', offline);
+    await a.send(eventEnvelope(1));
+    await b.send(eventEnvelope(2));
+    await b.send(eventEnvelope(3));
+    a.dispose();
+    b.dispose();
+    expect((await store.keys('tab/a/queue/')).length).toBe(1);
+    expect((await store.keys('tab/b/queue/')).length).toBe(2);
+    const next = make('tab/b/queue/', httpExecutor);
+    await next.load();
+    expect(await next.flush(2000)).toBe(true);
+    expect(c.items({ type: 'event' }).map((e) => (e.payload as { message: string }).message)).toEqual(['m2', 'm3']);
+    expect((await store.keys()).filter((k) => k.startsWith('tab/a/'))).toHaveLength(1);
+    next.dispose();
+  });
+});
