@@ -35,6 +35,9 @@ export interface NativeLayout {
   callOffset: number;
   callCount: number;
   callSize: number;
+  /** Per call id: the JS caller, "function\0file\0line\0how\0" (written under the sequence counter). */
+  callerOffset: number;
+  callerSize: number;
 }
 
 /** The addon's functions. */

@@ -104,6 +104,11 @@ describe('native crash matrix', () => {
       expect(addon['path']).toMatch(c.faultsInLibc ? /\/libc\.so/ : /\/crasher\.node$/);
       expect(addon['build_id']).toMatch(/^[0-9a-f]{40}$/);
       if (!c.afterCall) expect(addon).toMatchObject({ name: 'crasher', js_function: 'crash' });
+      // The JS code that called in (each run wraps the addon anew, so the crashing call is its first).
+      if (!c.afterCall && !c.kind.startsWith('worker')) {
+        expect(addon['js_caller']).toMatchObject({ file: expect.stringMatching(/crash-app\.mjs$/), how: 'first-call' });
+        expect(addon['js_caller']['line']).toBeGreaterThan(0);
+      }
       const writer = c.writer ?? 'crashpad';
       expect(event['contexts']['crashfree_native_crash']['dump']).toBe(writer);
 

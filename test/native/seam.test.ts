@@ -102,6 +102,28 @@ describe('wrapNativeAddon', () => {
     expect(entry(seen[1]!)).toEqual(['fake', 'fail']);
   });
 
+  it("records the JS caller on a wrapped function's first call, and keeps it", () => {
+    const caller = (id: number) => {
+      const at = layout.callerOffset + id * layout.callerSize;
+      return Buffer.from(bytes.subarray(at, at + layout.callerSize)).toString('utf8').split('\0').slice(0, 4);
+    };
+    let id = 0;
+    const wrapped = wrapNativeAddon({ work: () => (id = words[layout.callIndex]!) }, { name: 'first-call' });
+    function firstCaller(): void {
+      wrapped.work();
+    }
+    function laterCaller(): void {
+      wrapped.work();
+    }
+    firstCaller();
+    const [fn, file, line, how] = caller(id);
+    expect([fn, how]).toEqual(['firstCaller', 'first-call']);
+    expect(file).toMatch(/seam\.test\.ts$/);
+    expect(Number(line)).toBeGreaterThan(0);
+    laterCaller();
+    expect(caller(id)).toEqual([fn, file, line, how]);
+  });
+
   it('rejects what is not an addon with a TypeError', () => {
     expect(() => wrapNativeAddon(null as unknown as object)).toThrow(
       new TypeError('wrapNativeAddon: expected the addon object (what require() returned), got null.'),

@@ -106,7 +106,12 @@ void *cf_shared_memory(size_t *size);
 #define CF_SHM_CALL_OFFSET (CF_SHM_ANN_OFFSET + CF_SHM_ANN_COUNT * (CF_SHM_ANN_KEY_SIZE + CF_SHM_ANN_VALUE_SIZE))
 #define CF_SHM_CALL_COUNT 128
 #define CF_SHM_CALL_SIZE 96      /* "addon\0function\0" */
-#define CF_SHM_SIZE (CF_SHM_CALL_OFFSET + CF_SHM_CALL_COUNT * CF_SHM_CALL_SIZE)
+/* Per call-table id: the JS code that called the wrapped function, as
+   "function\0file\0line\0how\0" (how it was captured, e.g. "first-call"). JS
+   writes it only on some calls (see wrapNativeAddon), under the sequence counter. */
+#define CF_SHM_CALLER_OFFSET (CF_SHM_CALL_OFFSET + CF_SHM_CALL_COUNT * CF_SHM_CALL_SIZE)
+#define CF_SHM_CALLER_SIZE 192
+#define CF_SHM_SIZE (CF_SHM_CALLER_OFFSET + CF_SHM_CALL_COUNT * CF_SHM_CALLER_SIZE)
 
 /*
  * Writes the session id / an annotation / a call-table entry into shared
@@ -117,6 +122,7 @@ int cf_set_session_id(const char *sid);
 int cf_set_annotation(int slot, const char *key, const char *value);
 int cf_set_call_entry(int id, const char *addon, const char *function);
 void cf_set_last_call(int id);
+int cf_set_call_caller(int id, const char *function, const char *file, const char *line, const char *how);
 
 #ifdef __cplusplus
 }

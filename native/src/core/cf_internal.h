@@ -120,6 +120,8 @@ typedef struct cf__snapshot {
   char ann_value[CF_SHM_ANN_COUNT][CF_SHM_ANN_VALUE_SIZE];
   char call_addon[CF_SHM_CALL_SIZE];
   char call_function[CF_SHM_CALL_SIZE];
+  /* The JS caller entry of call_id, raw ("function\0file\0line\0how\0"). */
+  char call_caller[CF_SHM_CALLER_SIZE];
   int call_id;
   int torn; /* 1 when JS kept writing and no consistent copy was seen */
 } cf__snapshot;

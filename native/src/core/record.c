@@ -62,6 +62,17 @@ int cf__record_write(int fd, const cf__crash *crash, const cf__snapshot *snap, c
   if (snap->call_id > 0) {
     cf__kv(b, "call_addon", snap->call_addon, CF_SHM_CALL_SIZE);
     cf__kv(b, "call_function", snap->call_function, CF_SHM_CALL_SIZE);
+    /* "function\0file\0line\0how\0": one line per part, none when never captured. */
+    static const char *const kCallerKeys[4] = {"js_caller_function", "js_caller_file", "js_caller_line", "js_caller_how"};
+    size_t at = 0;
+    if (snap->call_caller[0] || snap->call_caller[1])
+      for (int i = 0; i < 4 && at < CF_SHM_CALLER_SIZE; i++) {
+        const char *part = snap->call_caller + at;
+        size_t n = 0;
+        while (at + n < CF_SHM_CALLER_SIZE && part[n]) n++;
+        if (n > 0) cf__kv(b, kCallerKeys[i], part, n + 1);
+        at += n + 1;
+      }
   }
   if (module) cf__format_module(b, module);
   for (int i = 0; i < CF_SHM_ANN_COUNT; i++) {

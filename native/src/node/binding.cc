@@ -85,6 +85,8 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
   o.Set("callOffset", CF_SHM_CALL_OFFSET);
   o.Set("callCount", CF_SHM_CALL_COUNT);
   o.Set("callSize", CF_SHM_CALL_SIZE);
+  o.Set("callerOffset", CF_SHM_CALLER_OFFSET);
+  o.Set("callerSize", CF_SHM_CALLER_SIZE);
   return o;
 }
 

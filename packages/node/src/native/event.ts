@@ -48,6 +48,8 @@ export function buildNativeCrashEvent(found: NativeCrashFound): Event {
     contexts.native_addon = {
       name: addon?.addon,
       js_function: addon?.function,
+      // Approximate: the caller of the wrapped function's first call, labelled by `how`.
+      js_caller: r?.jsCaller,
       path: r?.module?.path,
       build_id: r?.module?.buildId || undefined,
       base_address: r?.module?.base,

@@ -29,6 +29,8 @@ export interface SharedLayout {
   callOffset: number;
   callCount: number;
   callSize: number;
+  callerOffset: number;
+  callerSize: number;
 }
 
 /** The addon's functions (see @crashfree/native's lib/index.d.ts). */

@@ -26,6 +26,8 @@ export interface NativeCrashRecord {
   sid?: string;
   annotationsTorn: boolean;
   call?: { addon: string; function: string };
+  /** The JS code that called into the addon (approximate: see wrapNativeAddon). */
+  jsCaller?: { function?: string; file: string; line?: number; how: string };
   module?: { path: string; base: string; buildId: string };
   annotations: Record<string, string>;
 }
@@ -47,6 +49,8 @@ export function parseCrashRecord(text: string): NativeCrashRecord | undefined {
   const opt = (k: string): string | undefined => (fields.get(k) ? fields.get(k) : undefined);
   const callAddon = opt('call_addon');
   const modulePath = opt('module_path');
+  const callerFile = opt('js_caller_file');
+  const callerLine = Number(fields.get('js_caller_line'));
   return {
     signal,
     signalName: fields.get('signal_name') ?? `signal ${signal}`,
@@ -66,6 +70,15 @@ export function parseCrashRecord(text: string): NativeCrashRecord | undefined {
     sid: opt('sid'),
     annotationsTorn: fields.get('annotations_torn') === '1',
     ...(callAddon !== undefined && { call: { addon: callAddon, function: fields.get('call_function') ?? '' } }),
+    ...(callAddon !== undefined &&
+      callerFile !== undefined && {
+        jsCaller: {
+          ...(opt('js_caller_function') !== undefined && { function: opt('js_caller_function') }),
+          file: callerFile,
+          ...(Number.isInteger(callerLine) && callerLine > 0 && { line: callerLine }),
+          how: fields.get('js_caller_how') ?? 'unknown',
+        },
+      }),
     ...(modulePath !== undefined && {
       module: { path: modulePath, base: fields.get('module_base') ?? '0x0', buildId: fields.get('module_build_id') ?? '' },
     }),
