@@ -1,7 +1,7 @@
 import { uuid4, type Envelope, type SessionStatus } from '@sentry/core';
 import type { CoreDeps } from './clock.js';
 import { sessionKey, toSessionItem, type PersistedSession, type SessionItem } from './session-state.js';
-import type { OwnerMarker, Store } from './types.js';
+import type { OwnerMarker, SessionEndHint, Store } from './types.js';
 
 /** What the application-mode session engine needs from its client. */
 export interface AppSessionsContext {
@@ -32,6 +32,7 @@ export class AppSessions {
   private chain: Promise<void> = Promise.resolve();
   private persistPending = false;
   private persistWarned = false;
+  private everStarted = false;
 
   public constructor(private readonly ctx: AppSessionsContext) {}
 
@@ -47,6 +48,7 @@ export class AppSessions {
 
   /** Starts a new session (ending a running one `exited`) and queues its `init` update. */
   public start(): void {
+    this.everStarted = true;
     if (this.current) this.end('exited');
     const now = this.ctx.deps.now();
     this.current = {
@@ -67,15 +69,47 @@ export class AppSessions {
     this.transition(this.current, true);
   }
 
-  /** Ends the running session with a terminal status; a session already terminal (crashed) is only let go. */
-  public end(status: Exclude<SessionStatus, 'ok'> = 'exited'): void {
+  /**
+   * Starts the first session now if none was ever started: a capture before
+   * `start()` (a crash in the first tick) must have a session to count in.
+   * Returns whether it started one.
+   */
+  public ensureStarted(): boolean {
+    if (this.everStarted) return false;
+    this.start();
+    return true;
+  }
+
+  /**
+   * Ends the running session with a terminal status; a session already
+   * terminal (crashed) is only let go. `at` (epoch ms, not before the start)
+   * is when it really ended, e.g. when the app went to the background, so
+   * time spent there is not counted in its duration.
+   */
+  public end(status: Exclude<SessionStatus, 'ok'> = 'exited', at?: number): void {
     const s = this.current;
     if (!s) return;
     this.current = undefined;
     if (s.status !== 'ok') return;
     s.status = status;
     this.bump(s);
+    if (at !== undefined && Number.isFinite(at)) s.timestamp = Math.max(s.started, Math.min(at, s.timestamp));
     this.transition(s, false);
+  }
+
+  /**
+   * Records how the running session ends if this run dies without ending it
+   * (undefined clears it), persisted with its state for next-launch recovery:
+   * e.g. `exited` at the time the app went to the background.
+   */
+  public setPendingEnd(hint: SessionEndHint | undefined): void {
+    const s = this.current;
+    if (!s || s.status !== 'ok') return;
+    if (hint) s.pendingEnd = { ...hint };
+    else delete s.pendingEnd;
+    this.chain = this.chain.then(async () => {
+      if (s.status === 'ok' && this.current === s) await this.persist(sessionKey(s.sid), s);
+    });
   }
 
   /** Counts one handled error: the first one sends an update, later ones are only persisted (coalesced). */

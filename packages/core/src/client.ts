@@ -22,6 +22,7 @@ import { buildEngine } from './engine.js';
 import type { CoreFeatures } from './features.js';
 import type { ResolvedOptions } from './options.js';
 import { isUnhandledEvent, type EventPolicy } from './policy.js';
+import { readQueuedIndex, type QueuedIndex } from './queued-index.js';
 import { recover, type RecoveryResult } from './recovery.js';
 import type { RequestAggregator, RequestSession } from './request-sessions.js';
 import { sentryClientOptions } from './sentry-options.js';
@@ -104,7 +105,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
   }
 
   /** Runs next-launch recovery (normally via `start`). */
-  public recover(options: { crashes?: ExternalCrash[]; sessionEnds?: SessionEnd[] } = {}): Promise<RecoveryResult> {
+  public recover(options: { crashes?: ExternalCrash[]; sessionEnds?: SessionEnd[] } = {}, queued?: QueuedIndex): Promise<RecoveryResult> {
     if (!this.cf || !this.durable) return Promise.resolve({ crashed: 0, abnormal: 0, events: 0, pending: 0 });
     const durable = this.durable;
     return recover({
@@ -112,6 +113,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
       liveness: this.platform.liveness,
       crashes: options.crashes ?? [],
       sessionEnds: options.sessionEnds ?? [],
+      ...(queued && { queued }),
       enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
       pending: () => durable.pending(),
       hasQueuedInit: (sid) => durable.hasQueuedInit(sid),
@@ -312,12 +314,13 @@ export class CrashfreeClient extends Client<ClientOptions> {
     return super._captureEvent(event, hint, scope, isolationScope);
   }
 
-  private async runStart(crashes: ExternalCrash[]): Promise<RecoveryResult> {
+  private async runStart(crashes: ExternalCrash[], sessionEnds: SessionEnd[]): Promise<RecoveryResult> {
     if (!this.cf || !this.durable) return { crashed: 0, abnormal: 0, events: 0, pending: 0 };
     let result: RecoveryResult = { crashed: 0, abnormal: 0, events: 0, pending: 0 };
     try {
+      const queued = await readQueuedIndex(this.platform.store);
       await this.durable.load();
-      result = await this.recover({ crashes });
+      result = await this.recover({ crashes, sessionEnds }, queued);
     } catch (e) {
       this.logger.warn(`[crashfree] recovery of previous runs failed: ${String(e)}`);
     }

@@ -7,6 +7,8 @@ export type {
   OwnerMarker,
   Platform,
   RequestExecutor,
+  SessionEnd,
+  SessionEndHint,
   Store,
   StoreValue,
   TransportHttpRequest,

@@ -24,6 +24,11 @@ export interface RecoveryContext {
   crashes: ExternalCrash[];
   /** What the platform knows about how previous sessions ended (a crash still wins). */
   sessionEnds?: SessionEnd[];
+  /**
+   * What the persisted queue held before the transport loaded it (read first,
+   * so everything listed is in the loaded queue); read here when absent.
+   */
+  queued?: QueuedIndex;
   enqueue: (envelope: Envelope, onDelivered?: () => void) => Promise<void>;
   pending: () => number;
   /** Whether the queue holds (or held) an `init: true` update of `sid`: then no other update may carry init. */
@@ -125,7 +130,7 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
   }
 
   // What the dead runs (or earlier offline recoveries) already queued is delivered by the queue: never queued twice.
-  const queued = await readQueuedIndex(store);
+  const queued = ctx.queued ?? (await readQueuedIndex(store));
   const ends = new Map((ctx.sessionEnds ?? []).map((e) => [e.sid, e]));
 
   if (unreadable > 0) ctx.logger.warn(`[crashfree] skipped ${unreadable} unreadable persisted record(s); everything else is still sent.`);

@@ -1,5 +1,5 @@
 import { createSessionEnvelope, makeSession, updateSession, type DsnComponents, type Envelope, type SdkMetadata, type SerializedSession, type Session, type SessionStatus } from '@sentry/core';
-import type { OwnerMarker } from './types.js';
+import type { OwnerMarker, SessionEndHint } from './types.js';
 
 /**
  * What is persisted under `session/<sid>` for every application-mode session
@@ -22,6 +22,10 @@ export interface PersistedSession {
   release?: string;
   environment: string;
   owner: OwnerMarker;
+  /** Sentry's `abnormal_mechanism`, sent with an `abnormal` status. */
+  abnormalMechanism?: string;
+  /** How recovery ends this session if its run dies without a crash (set by the platform, e.g. on background). */
+  pendingEnd?: SessionEndHint;
 }
 
 /** A session update as sent: Sentry's serialized session plus the monotonic `seq`. */
@@ -43,6 +47,7 @@ export function toSessionItem(state: PersistedSession, init: boolean): SessionIt
     ...(state.did !== undefined && { did: state.did }),
     ...(state.release !== undefined && { release: state.release }),
     environment: state.environment,
+    ...(state.status === 'abnormal' && state.abnormalMechanism !== undefined && { abnormal_mechanism: state.abnormalMechanism }),
   });
   return { ...session.toJSON(), seq: state.seq };
 }

@@ -96,3 +96,23 @@ export interface ExternalCrash {
   /** Called once the backend accepted the event; deletes the platform's files. */
   onDelivered?: () => Promise<void> | void;
 }
+
+/**
+ * How a session ends if its run dies without ending it, as far as the
+ * platform knows: e.g. React Native ended its foreground period cleanly
+ * (`exited` at the time it went to the background), or Node's watchdog saw
+ * the process die while blocked (`abnormal` with `anr_foreground`). A crash
+ * record always wins over it.
+ */
+export interface SessionEndHint {
+  status: 'exited' | 'abnormal';
+  /** When the session ended (epoch ms); defaults to its last persisted transition. */
+  at?: number;
+  /** Sentry's `abnormal_mechanism` (with `abnormal` only), e.g. `anr_foreground`. */
+  mechanism?: string;
+}
+
+/** A `SessionEndHint` for a previous run's session `sid`, handed to `client.start({ sessionEnds })`. */
+export interface SessionEnd extends SessionEndHint {
+  sid: string;
+}

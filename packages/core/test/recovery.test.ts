@@ -31,6 +31,25 @@ async function previousRun(store: Store, dsn: string, act: (client: ReturnType<t
   return sid;
 }
 
+/** Sends through the real collector and records what went over the wire: event ids and `sid:seq` of session updates. */
+function countingExecutor() {
+  const events: string[] = [];
+  const updates: string[] = [];
+  const send: RequestExecutor = (req) => {
+    const text = typeof req.body === 'string' ? req.body : Buffer.from(req.body).toString('utf8');
+    const lines = text.split('\n');
+    for (let i = 1; i < lines.length; i++) {
+      if (!lines[i]!.startsWith('{"type":')) continue;
+      const type = (JSON.parse(lines[i]!) as { type: string }).type;
+      const payload = lines[i + 1]?.startsWith('{') ? (JSON.parse(lines[i + 1]!) as { event_id?: string; sid?: string; seq?: number }) : {};
+      if (type === 'event') events.push(payload.event_id!);
+      if (type === 'session') updates.push(`${payload.sid}:${payload.seq}`);
+    }
+    return httpExecutor(req);
+  };
+  return { events, updates, send };
+}
+
 function nextRun(store: Store, dsn: string, over: Parameters<typeof testPlatform>[0] = {}) {
   const platform = testPlatform({ store, run: 'new', dead: new Set(['old']), ...over });
   return { platform, client: createClient({ dsn, release: 'app@1.0.1' }, platform, { now: later.now }) };
@@ -59,7 +78,7 @@ describe('next-launch recovery', () => {
     expect(await store.keys()).toEqual([]);
   });
 
-  it('sends crashed plus the crash event for a run that died in captureFatalSync', async () => {
+  it('sends crashed plus the crash event for a run that died in captureFatalSync, each once on the wire', async () => {
     c = await collector();
     const store = createMemoryStore();
     let eventId: string | undefined;
@@ -67,38 +86,51 @@ describe('next-launch recovery', () => {
       eventId = client.captureFatalSync(new TypeError('fatal in run 1'));
     });
     expect(await store.keys('crash/')).toEqual([`crash/${sid}`]);
-    const { client } = nextRun(store, c.dsn);
-    expect(await client.start()).toMatchObject({ crashed: 1, abnormal: 0, events: 1 });
+    const wire = countingExecutor();
+    const { client } = nextRun(store, c.dsn, { makeRequest: wire.send });
+    // The dying run queued the event and the crashed update itself: recovery queues neither again.
+    expect(await client.start()).toMatchObject({ crashed: 1, abnormal: 0, events: 0 });
     await client.close(5000);
     const old = sessions(c).filter((s) => s.sid === sid);
     expect(old.map((s) => s.status)).toEqual(['ok', 'crashed']);
     const events = c.items({ type: 'event' });
     expect(events).toHaveLength(1);
     expect(events[0]!.payload).toMatchObject({ event_id: eventId, level: 'fatal', release: 'app@1.0.0', exception: { values: [{ type: 'TypeError', value: 'fatal in run 1', mechanism: { handled: false } }] } });
+    expect(wire.events).toEqual([eventId]);
+    expect(wire.updates.filter((u) => u.startsWith(`${sid}:`))).toEqual([`${sid}:0`, `${sid}:1`]);
     expect(await store.keys()).toEqual([]);
   });
 
-  it('keeps everything until the backend accepts it, then resends with the same ids (at-least-once)', async () => {
+  it('offline launches do not grow the queue with copies of the same recovered envelopes; delivered once when back online', async () => {
     c = await collector();
     const store = createMemoryStore();
-    const sid = await previousRun(store, c.dsn, (client) => void client.captureFatalSync(new Error('boom')));
+    const sid = await previousRun(store, c.dsn, (client, clock) => {
+      clock.advance(1000);
+      client.captureException(new Error('handled'));
+    });
+    // The crash is known only from outside (a native record), so recovery itself queues its event.
+    const crash = (): ExternalCrash => ({ sid, event: { event_id: 'a'.repeat(32), exception: { values: [{ type: 'SIGSEGV' }] } } });
     const second = nextRun(store, c.dsn, { makeRequest: offline });
-    expect(await second.client.start()).toMatchObject({ crashed: 1, events: 1 });
+    expect(await second.client.start({ crashes: [crash()] })).toMatchObject({ crashed: 1, events: 1 });
     await second.client.close(50);
-    expect(await store.keys('session/')).toContain(`session/${sid}`);
-    expect(await store.keys('crash/')).toEqual([`crash/${sid}`]);
-    expect(c.items()).toHaveLength(0);
+    const queuedAfterOne = await store.keys('queue/');
 
-    const third = testPlatform({ store, run: 'third', dead: new Set(['old', 'new']) });
-    const client = createClient({ dsn: c.dsn, release: 'app@1.0.1' }, third, { now: later.now });
-    expect(await client.start()).toMatchObject({ crashed: 1, events: 1 });
-    await client.close(5000);
-    const old = sessions(c).filter((s) => s.sid === sid);
-    expect(old.map((s) => [s.status, s.seq])).toEqual([
-      ['ok', 0],
-      ['crashed', 1],
-    ]);
-    expect(c.items({ type: 'event' })).toHaveLength(1); // the copies sent by each launch were deduped by event_id
+    const third = createClient({ dsn: c.dsn, release: 'app@1.0.1' }, testPlatform({ store, run: 'third', dead: new Set(['old', 'new']), makeRequest: offline }), { now: later.now });
+    expect(await third.start({ crashes: [crash()] })).toMatchObject({ crashed: 1, events: 0 });
+    await third.close(50);
+    // The third launch added only its own session (init + exited), no second copy of the crash or the update.
+    const added = (await store.keys('queue/')).filter((k) => !queuedAfterOne.includes(k));
+    expect(added.length).toBeLessThanOrEqual(2);
+
+    const wire = countingExecutor();
+    const fourth = createClient({ dsn: c.dsn, release: 'app@1.0.1' }, testPlatform({ store, run: 'fourth', dead: new Set(['old', 'new', 'third']), makeRequest: wire.send }), { now: later.now });
+    await fourth.start();
+    await fourth.close(5000);
+    // The old run's handled error plus the crash, each once.
+    expect(wire.events.filter((id) => id === 'a'.repeat(32))).toHaveLength(1);
+    expect(wire.events).toHaveLength(2);
+    expect(wire.updates.filter((u) => u.startsWith(`${sid}:`)).sort()).toEqual([`${sid}:0`, `${sid}:1`, `${sid}:2`]);
+    expect(sessions(c).filter((s) => s.sid === sid).map((s) => s.status)).toEqual(['ok', 'ok', 'crashed']);
     expect(await store.keys()).toEqual([]);
   });
 

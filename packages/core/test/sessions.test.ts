@@ -123,6 +123,8 @@ describe('endSessionSync', () => {
     client.endSessionSync();
     expect(client.getSessionId()).toBeUndefined();
     expect(JSON.parse(String(await store.get(`session/${sid}`)))).toMatchObject({ status: 'exited', seq: 1 });
+    // A dead run writes nothing more: its pending writes finish before the next launch looks.
+    await client.flush(20);
     (client.getTransport() as unknown as { dispose(): void }).dispose();
     dead.add('one');
     const next = createClient({ dsn: c.dsn, release: 'app@1' }, testPlatform({ store, run: 'two', dead }));

@@ -1,0 +1,39 @@
+import { parseEnvelope } from '@sentry/core';
+import type { Store } from './types.js';
+
+/** What the durable queue already holds, as recovery needs to know it. */
+export interface QueuedIndex {
+  /** `event_id`s of the events in queued envelopes. */
+  events: Set<string>;
+  /** `sid:seq` of the session updates in queued envelopes. */
+  updates: Set<string>;
+}
+
+/** The key `QueuedIndex.updates` uses for one session update. */
+export const updateKey = (sid: string, seq: number): string => `${sid}:${seq}`;
+
+/**
+ * Reads the persisted queue (`queue/` keys) once and lists the events and
+ * session updates it holds. Recovery uses it so a crash whose envelope the
+ * dying run already queued is not queued a second time, and so every offline
+ * launch does not add another copy of the same recovered envelope: the queue
+ * is durable and delivers those itself. Unreadable entries are skipped here
+ * (the queue's own load reports them).
+ */
+export async function readQueuedIndex(store: Store): Promise<QueuedIndex> {
+  const index: QueuedIndex = { events: new Set(), updates: new Set() };
+  for (const key of await store.keys('queue/')) {
+    try {
+      const body = await store.get(key);
+      if (body === undefined) continue;
+      for (const [header, payload] of parseEnvelope(body)[1]) {
+        const p = payload as { event_id?: unknown; sid?: unknown; seq?: unknown };
+        if (header.type === 'event' && typeof p.event_id === 'string') index.events.add(p.event_id);
+        if (header.type === 'session' && typeof p.sid === 'string' && typeof p.seq === 'number') index.updates.add(updateKey(p.sid, p.seq));
+      }
+    } catch {
+      // Skipped: an unreadable entry is the queue's to report and remove.
+    }
+  }
+  return index;
+}
