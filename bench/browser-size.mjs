@@ -82,8 +82,16 @@ const ours = rows[0][1].gz;
 const sentry = rows[1][1].gz;
 const core = rows[2][1].gz;
 const bare = rows[3][1].gz;
+// The budget of issue 5 is for the whole bundle (init + captureException), not an increment:
+// "<= 12,000 bytes gzipped". Stated as written; the increment over the bare @sentry/core client
+// (the part crashfree itself controls) is printed beside it, never in its place.
 console.log(
-  `\n@crashfree/browser: ${ours} B gzip = ${(ours / sentry * 100).toFixed(0)}% of @sentry/browser; ` +
-    `${ours - bare} B on top of the bare @sentry/core client (budget ${BUDGET} B: ${ours - bare <= BUDGET ? 'within' : 'OVER'}), ` +
+  `\nbudget (issue 5): whole bundle <= ${BUDGET} B gzip: ${ours <= BUDGET ? 'within' : 'OVER'} (${ours} B, ` +
+    `${ours - BUDGET > 0 ? `${ours - BUDGET} B over` : `${BUDGET - ours} B to spare`}). ` +
+    `Not reachable on top of @sentry/core as it stands: its bare client alone is ${bare} B here.`,
+);
+console.log(
+  `@crashfree/browser: ${ours} B gzip = ${(ours / sentry * 100).toFixed(0)}% of @sentry/browser (${sentry} B); ` +
+    `${ours - bare} B on top of the bare @sentry/core client (${bare} B), ` +
     `of which @crashfree/core ${core - bare} B and the browser layer ${ours - core} B.`,
 );

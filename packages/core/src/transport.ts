@@ -11,6 +11,7 @@ import type { CoreDeps } from './clock.js';
 import type { QueueOptions } from './options.js';
 import { byteLength, categoriesOf, initSessionIds } from './envelope-info.js';
 import { isClientReportEnvelope, mergeClientReports } from './client-report.js';
+import { QueueIndex, type QueueEntry as Entry } from './queue-index.js';
 import { SendGate, type BackoffOptions } from './send-gate.js';
 import type { RequestExecutor, Store, StoreValue } from './types.js';
 
@@ -62,19 +63,6 @@ export interface DurableTransport extends Transport {
   dispose(): void;
 }
 
-interface Entry {
-  key: string;
-  time: number;
-  bytes: number;
-  categories: DataCategory[];
-  body?: StoreValue;
-  onDelivered?: () => void;
-  /** Settles when the envelope may be sent (see `afterPersisted`). */
-  hold?: Promise<void>;
-  /** A coalesced client report: outside the bounds, never an overflow victim (its body is always in memory). */
-  report?: boolean;
-}
-
 /**
  * A transport that never loses an envelope to a crash or an outage: every
  * envelope is written to the Store before it is sent and deleted only after
@@ -89,45 +77,17 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
   const PREFIX = queue.keyPrefix ?? 'queue/';
   const runId = Math.floor(deps.random() * 0xffffffff).toString(36).padStart(7, '0');
-  // Insertion order is queue order (oldest first); deletes are O(1).
-  let entries = new Map<string, Entry>();
-  // Bounds count envelopes other than client reports (one pending report at most, merged into).
-  let counted = 0;
-  let totalBytes = 0;
-  let pendingReport: Entry | undefined;
+  const index = new QueueIndex();
   const initSids = new Set<string>();
   let counter = 0;
   const gate = new SendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
   let timer: unknown;
   let running: Promise<void> | undefined;
   let again = false;
-  let inFlight: Entry | undefined;
   let disposed = false;
   let ready: Promise<void> = Promise.resolve();
 
-  const remove = (entry: Entry): void => {
-    if (entries.get(entry.key) === entry) {
-      entries.delete(entry.key);
-      if (!entry.report) {
-        counted -= 1;
-        totalBytes -= entry.bytes;
-      }
-    }
-    if (pendingReport === entry) pendingReport = undefined;
-  };
-
-  const insert = (entry: Entry): void => {
-    entries.set(entry.key, entry);
-    if (entry.report) {
-      pendingReport = entry;
-      return;
-    }
-    counted += 1;
-    totalBytes += entry.bytes;
-  };
-
-  /** The report later reports merge into: pending, not being sent (its body was already read for the request). */
-  const mergeTarget = (): Entry | undefined => (pendingReport && pendingReport !== inFlight && entries.has(pendingReport.key) ? pendingReport : undefined);
+  const remove = (entry: Entry): void => index.remove(entry);
 
   const mergeInto = (target: Entry, envelope: Envelope): void => {
     target.body = serializeEnvelope(mergeClientReports(parseEnvelope(target.body!), envelope));
@@ -140,34 +100,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     void store.delete(entry.key).catch(() => undefined);
   };
 
-  const enforceBounds = (): void => {
-    const now = deps.now();
-    for (const e of entries.values()) {
-      if (now - e.time <= queue.maxAgeMs) break; // oldest first: the rest are younger
-      if (e !== inFlight && !e.report) drop(e, 'queue_overflow');
-    }
-    while (counted > queue.maxCount || totalBytes > queue.maxBytes) {
-      const victim = overflowVictim();
-      if (!victim || (counted === 1 && victim.bytes <= queue.maxBytes)) break;
-      drop(victim, 'queue_overflow');
-    }
-  };
-
-  /**
-   * The oldest envelope without session data, else the oldest of all: session
-   * updates are the crash-free numbers themselves (and losing an `init` would
-   * orphan the session's later updates), and they are small. Never the client
-   * report: it is where the drop itself gets counted.
-   */
-  const overflowVictim = (): Entry | undefined => {
-    let oldest: Entry | undefined;
-    for (const e of entries.values()) {
-      if (e === inFlight || e.report) continue;
-      oldest = oldest ?? e;
-      if (!e.categories.includes('session')) return e;
-    }
-    return oldest;
-  };
+  const enforceBounds = (): void => index.enforce(queue, deps.now(), (e) => drop(e, 'queue_overflow'));
 
   const schedule = (at: number): void => {
     if (disposed) return;
@@ -192,7 +125,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     await ready;
     enforceBounds();
     let heldUntil = Infinity;
-    for (const entry of entries.values()) {
+    for (const entry of index.entries.values()) {
       if (disposed) return;
       const until = gate.limitedUntil(entry.categories);
       if (until > 0) {
@@ -203,10 +136,10 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       if (entry.hold) await entry.hold;
       if (disposed) return;
       // In flight before its body is read: a report merged after this point would be lost with the 2xx.
-      inFlight = entry;
+      index.inFlight = entry;
       const body = entry.body ?? (await store.get(entry.key).catch(() => undefined));
       if (body === undefined) {
-        inFlight = undefined;
+        index.inFlight = undefined;
         remove(entry);
         continue;
       }
@@ -214,11 +147,11 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       try {
         response = await request(body);
       } catch {
-        inFlight = undefined;
+        index.inFlight = undefined;
         gate.failed();
         break;
       }
-      inFlight = undefined;
+      index.inFlight = undefined;
       gate.answered(response);
       const status = response.statusCode;
       if (status >= 200 && status < 300) {
@@ -243,7 +176,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     }
     // One timer for the earliest of: the end of the backoff, the end of a rate limit.
     const wake = Math.min(heldUntil, gate.retryTime());
-    if (wake !== Infinity && entries.size > 0) schedule(wake);
+    if (wake !== Infinity && index.size > 0) schedule(wake);
   };
 
   /**
@@ -277,7 +210,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
 
   const add = (envelope: Envelope, onDelivered?: () => void): Entry | undefined => {
     const report = isClientReportEnvelope(envelope);
-    const target = report ? mergeTarget() : undefined;
+    const target = report ? index.mergeTarget() : undefined;
     if (target) {
       mergeInto(target, envelope);
       return target;
@@ -288,9 +221,9 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     counter += 1;
     const key = `${PREFIX}${String(time).padStart(15, '0')}-${runId}-${String(counter).padStart(8, '0')}`;
     const entry: Entry = { key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, onDelivered, ...(report && { report }) };
-    insert(entry);
+    index.insert(entry);
     enforceBounds();
-    return entries.has(key) ? entry : undefined;
+    return index.entries.has(key) ? entry : undefined;
   };
 
   const persistFailed = (e: unknown): void => {
@@ -322,10 +255,10 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
 
   /** Takes in a client report persisted by an earlier run: merged into the pending one (one write, then the old key goes). */
   const loadReport = async (key: string, time: number, envelope: Envelope): Promise<void> => {
-    const target = mergeTarget();
+    const target = index.mergeTarget();
     if (!target) {
       const body = serializeEnvelope(envelope);
-      insert({ key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, report: true });
+      index.insert({ key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, report: true });
       return;
     }
     mergeInto(target, envelope);
@@ -337,7 +270,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   const load = async (): Promise<void> => {
     const loading = (async () => {
       const keys = await store.keys(PREFIX);
-      const known = new Set(entries.keys());
+      const known = new Set(index.entries.keys());
       let corrupt = 0;
       const loaded: Entry[] = [];
       const reports: Array<[string, number, Envelope]> = [];
@@ -357,12 +290,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         }
       }
       if (corrupt > 0) opts.logger.warn(`[crashfree] skipped ${corrupt} unreadable queued envelope(s); everything else is still sent.`);
-      const all = [...loaded, ...entries.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      entries = new Map();
-      counted = 0;
-      totalBytes = 0;
-      pendingReport = undefined;
-      for (const e of all) insert(e);
+      index.reset([...loaded, ...index.entries.values()]);
       for (const [key, time, envelope] of reports) await loadReport(key, time, envelope);
       enforceBounds();
     })();
@@ -379,7 +307,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       const done = pump().then(() => true);
       if (!timeout) {
         await done;
-        return entries.size === 0;
+        return index.size === 0;
       }
       let handle: unknown;
       const timedOut = new Promise<boolean>((resolve) => {
@@ -387,7 +315,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       });
       await Promise.race([done, timedOut]);
       deps.clearTimeout(handle);
-      return entries.size === 0;
+      return index.size === 0;
     },
     enqueue,
     enqueueSync,
@@ -397,7 +325,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       return pump();
     },
     hasQueuedInit: (sid) => initSids.has(sid),
-    pending: () => entries.size,
+    pending: () => index.size,
     dispose: () => {
       disposed = true;
       if (timer !== undefined) deps.clearTimeout(timer);
