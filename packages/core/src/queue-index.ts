@@ -16,89 +16,100 @@ export interface QueueEntry {
   report?: boolean;
 }
 
-/**
- * The in-memory index of the durable queue: entries in queue order (oldest
- * first, O(1) removal), the running count and byte total the bounds apply
- * to, the one pending client report later reports merge into, and the entry
- * being sent (never dropped or merged into while its request runs).
- */
-export class QueueIndex {
-  /** Insertion order is queue order. */
-  public entries = new Map<string, QueueEntry>();
-  public inFlight: QueueEntry | undefined;
-  // Client reports are not counted: at most one waits, and it is where drops get counted.
-  private counted = 0;
-  private totalBytes = 0;
-  private pendingReport: QueueEntry | undefined;
-
-  public get size(): number {
-    return this.entries.size;
-  }
-
+/** The in-memory index of the durable queue (see `createQueueIndex`). */
+export interface QueueIndex {
+  /** Entries in queue order (insertion order, oldest first). */
+  readonly entries: Map<string, QueueEntry>;
+  /** The entry whose request is running: never dropped or merged into. */
+  inFlight: QueueEntry | undefined;
   /** Appends `entry` (a report becomes the pending one). */
-  public insert(entry: QueueEntry): void {
-    this.entries.set(entry.key, entry);
-    if (entry.report) {
-      this.pendingReport = entry;
-      return;
-    }
-    this.counted += 1;
-    this.totalBytes += entry.bytes;
-  }
-
+  insert(entry: QueueEntry): void;
   /** Removes `entry` if it is still indexed. */
-  public remove(entry: QueueEntry): void {
-    if (this.entries.get(entry.key) === entry) {
-      this.entries.delete(entry.key);
-      if (!entry.report) {
-        this.counted -= 1;
-        this.totalBytes -= entry.bytes;
-      }
-    }
-    if (this.pendingReport === entry) this.pendingReport = undefined;
-  }
-
+  remove(entry: QueueEntry): void;
   /** Re-indexes `all` in key order (loading adds older runs' entries before this run's). */
-  public reset(all: QueueEntry[]): void {
-    this.entries = new Map();
-    this.counted = 0;
-    this.totalBytes = 0;
-    this.pendingReport = undefined;
-    for (const e of all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) this.insert(e);
-  }
-
+  reset(all: QueueEntry[]): void;
   /** The report a new report merges into: pending and not being sent (its body was already read for the request). */
-  public mergeTarget(): QueueEntry | undefined {
-    const r = this.pendingReport;
-    return r && r !== this.inFlight && this.entries.has(r.key) ? r : undefined;
-  }
-
+  mergeTarget(): QueueEntry | undefined;
   /**
-   * What the bounds drop now, in order: entries older than `maxAgeMs`, then,
-   * while over `maxCount` or `maxBytes`, the oldest envelope without session
-   * data, else the oldest of all (session updates are the crash-free numbers
-   * themselves, and losing an `init` would orphan the session's later
+   * Drops what the bounds drop now, in order: entries older than `maxAgeMs`,
+   * then, while over `maxCount` or `maxBytes`, the oldest envelope without
+   * session data, else the oldest of all (session updates are the crash-free
+   * numbers themselves, and losing an `init` would orphan the session's later
    * updates). Never the report nor the entry in flight. `drop` must remove.
    */
-  public enforce(bounds: QueueOptions, now: number, drop: (entry: QueueEntry) => void): void {
-    for (const e of this.entries.values()) {
-      if (now - e.time <= bounds.maxAgeMs) break; // oldest first: the rest are younger
-      if (e !== this.inFlight && !e.report) drop(e);
-    }
-    while (this.counted > bounds.maxCount || this.totalBytes > bounds.maxBytes) {
-      const victim = this.overflowVictim();
-      if (!victim || (this.counted === 1 && victim.bytes <= bounds.maxBytes)) break;
-      drop(victim);
-    }
-  }
+  enforce(bounds: QueueOptions, now: number, drop: (entry: QueueEntry) => void): void;
+}
 
-  private overflowVictim(): QueueEntry | undefined {
+/**
+ * The durable queue's index: O(1) removal in queue order, the running count
+ * and byte total the bounds apply to (client reports are not counted: at most
+ * one waits, and it is where drops get counted), and the pending report. A
+ * closure rather than a class so its internals minify in browser bundles.
+ */
+export function createQueueIndex(): QueueIndex {
+  let entries = new Map<string, QueueEntry>();
+  let counted = 0;
+  let totalBytes = 0;
+  let pendingReport: QueueEntry | undefined;
+
+  const insert = (entry: QueueEntry): void => {
+    entries.set(entry.key, entry);
+    if (entry.report) {
+      pendingReport = entry;
+      return;
+    }
+    counted += 1;
+    totalBytes += entry.bytes;
+  };
+
+  const overflowVictim = (): QueueEntry | undefined => {
     let oldest: QueueEntry | undefined;
-    for (const e of this.entries.values()) {
-      if (e === this.inFlight || e.report) continue;
+    for (const e of entries.values()) {
+      if (e === index.inFlight || e.report) continue;
       oldest = oldest ?? e;
       if (!e.categories.includes('session')) return e;
     }
     return oldest;
-  }
+  };
+
+  const index: QueueIndex = {
+    get entries() {
+      return entries;
+    },
+    inFlight: undefined,
+    insert,
+    remove(entry) {
+      if (entries.get(entry.key) === entry) {
+        entries.delete(entry.key);
+        if (!entry.report) {
+          counted -= 1;
+          totalBytes -= entry.bytes;
+        }
+      }
+      if (pendingReport === entry) pendingReport = undefined;
+    },
+    reset(all) {
+      entries = new Map();
+      counted = 0;
+      totalBytes = 0;
+      pendingReport = undefined;
+      for (const e of all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) insert(e);
+    },
+    mergeTarget() {
+      const r = pendingReport;
+      return r && r !== index.inFlight && entries.has(r.key) ? r : undefined;
+    },
+    enforce(bounds, now, drop) {
+      for (const e of entries.values()) {
+        if (now - e.time <= bounds.maxAgeMs) break; // oldest first: the rest are younger
+        if (e !== index.inFlight && !e.report) drop(e);
+      }
+      while (counted > bounds.maxCount || totalBytes > bounds.maxBytes) {
+        const victim = overflowVictim();
+        if (!victim || (counted === 1 && victim.bytes <= bounds.maxBytes)) break;
+        drop(victim);
+      }
+    },
+  };
+  return index;
 }

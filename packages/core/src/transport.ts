@@ -11,7 +11,7 @@ import type { CoreDeps } from './clock.js';
 import type { QueueOptions } from './options.js';
 import { byteLength, categoriesOf, initSessionIds } from './envelope-info.js';
 import { isClientReportEnvelope, mergeClientReports } from './client-report.js';
-import { QueueIndex, type QueueEntry as Entry } from './queue-index.js';
+import { createQueueIndex, type QueueEntry as Entry } from './queue-index.js';
 import { SendGate, type BackoffOptions } from './send-gate.js';
 import type { RequestExecutor, Store, StoreValue } from './types.js';
 
@@ -77,7 +77,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
   const PREFIX = queue.keyPrefix ?? 'queue/';
   const runId = Math.floor(deps.random() * 0xffffffff).toString(36).padStart(7, '0');
-  const index = new QueueIndex();
+  const index = createQueueIndex();
   const initSids = new Set<string>();
   let counter = 0;
   const gate = new SendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
@@ -176,7 +176,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     }
     // One timer for the earliest of: the end of the backoff, the end of a rate limit.
     const wake = Math.min(heldUntil, gate.retryTime());
-    if (wake !== Infinity && index.size > 0) schedule(wake);
+    if (wake !== Infinity && index.entries.size > 0) schedule(wake);
   };
 
   /**
@@ -307,7 +307,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       const done = pump().then(() => true);
       if (!timeout) {
         await done;
-        return index.size === 0;
+        return index.entries.size === 0;
       }
       let handle: unknown;
       const timedOut = new Promise<boolean>((resolve) => {
@@ -315,7 +315,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       });
       await Promise.race([done, timedOut]);
       deps.clearTimeout(handle);
-      return index.size === 0;
+      return index.entries.size === 0;
     },
     enqueue,
     enqueueSync,
@@ -325,7 +325,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       return pump();
     },
     hasQueuedInit: (sid) => initSids.has(sid),
-    pending: () => index.size,
+    pending: () => index.entries.size,
     dispose: () => {
       disposed = true;
       if (timer !== undefined) deps.clearTimeout(timer);
