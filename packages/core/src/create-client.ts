@@ -3,6 +3,7 @@ import { CrashfreeClient } from './client.js';
 import { defaultDeps, type CoreDeps } from './clock.js';
 import { ALL_FEATURES, type CoreFeatures } from './features.js';
 import { releaseWarning, validateOptions } from './options.js';
+import { installUtf8Fallback } from './utf8.js';
 import type { Platform } from './types.js';
 
 function platformProblems(platform: unknown): string[] {
@@ -24,6 +25,8 @@ function platformProblems(platform: unknown): string[] {
  * Includes every optional part of the engine (see `createClientWith`).
  */
 export function createClient(options: unknown, platform: Platform, deps: Partial<CoreDeps> = {}): CrashfreeClient {
+  // Node and React Native come here; RN's older engines lack TextEncoder/TextDecoder (browsers all have them).
+  installUtf8Fallback();
   return createClientWith(options, platform, ALL_FEATURES, deps);
 }
 

@@ -1,4 +1,4 @@
-import type { Store } from '@crashfree/core';
+import type { SessionEndHint, Store } from '@crashfree/core';
 
 /** The slice of RN's `AppState` the session tracker listens to. */
 export interface AppStateLike {
@@ -9,7 +9,8 @@ export interface AppStateLike {
 /** The session controls of the core client the tracker drives. */
 export interface SessionControls {
   startSession(): void;
-  endSession(status?: 'exited'): void;
+  endSession(status?: 'exited', at?: number): void;
+  setSessionEndHint(hint: SessionEndHint | undefined): void;
   getSessionId(): string | undefined;
 }
 
@@ -27,7 +28,10 @@ export interface PersistedAppState {
 /**
  * Maps AppState to sessions: `active` starts a session, or continues the
  * current one if the app was in the background for less than `timeoutMs`;
- * back after longer, the previous session ends `exited` and a new one starts.
+ * back after longer, the previous session ends `exited` at the time it went
+ * to the background (that time is not in its duration) and a new one starts.
+ * While in the background the session carries an `exited at T` hint, so an
+ * app the OS kills there is recovered `exited`, not abnormal.
  * Only `background` counts as leaving: iOS passes through `inactive` for the
  * app switcher and notification centre without the user leaving the app.
  * Returns a function that stops tracking.
@@ -56,16 +60,16 @@ export function trackAppStateSessions(args: {
       const t = now();
       if (next === 'background' && backgroundSince === undefined) {
         backgroundSince = t;
+        sessions.setSessionEndHint({ status: 'exited', at: t });
         persist('background', t);
       } else if (next === 'active') {
-        const away = backgroundSince === undefined ? 0 : t - backgroundSince;
-        const wasAway = backgroundSince !== undefined;
+        const leftAt = backgroundSince;
         backgroundSince = undefined;
         if (sessions.getSessionId() === undefined) sessions.startSession();
-        else if (wasAway && away >= timeoutMs) {
-          sessions.endSession('exited');
+        else if (leftAt !== undefined && t - leftAt >= timeoutMs) {
+          sessions.endSession('exited', leftAt);
           sessions.startSession();
-        }
+        } else if (leftAt !== undefined) sessions.setSessionEndHint(undefined);
         persist('active', t);
       }
     } catch (e) {

@@ -11,7 +11,6 @@ import { makeReactNativePlatform, SDK_NAME, SDK_VERSION } from './platform.js';
 import { trackUnhandledRejections } from './rejections.js';
 import { makeFetchRequest } from './request.js';
 import { resolveStore } from './storage/resolve.js';
-import { installUtf8Polyfills } from './utf8.js';
 
 /** Options of `init`: the core's options (dsn, release, environment, ...) plus the React Native ones. */
 export type ReactNativeOptions = ReactNativeOwnOptions & Record<string, unknown>;
@@ -95,7 +94,6 @@ export function init(options: ReactNativeOptions): ReactNativeSdk {
     for (const p of problems) logger.error(`[crashfree] init: ${p}. crashfree is disabled.`);
     return disabled();
   }
-  installUtf8Polyfills();
   const { store, persistent, kind } = resolveStore(own.storage);
   if (!persistent) {
     logger.warn('[crashfree] no persistent storage (install @react-native-async-storage/async-storage or pass `storage`): crashes that end the app are reported only if sent before it dies.');

@@ -121,7 +121,8 @@ describe('Hermes end to end', () => {
     const s1 = updates.filter((u) => u.sid === sid1);
     expect(s1.filter((u) => u.init === true)).toHaveLength(1);
     expect(s1.at(-1)).toMatchObject({ status: 'exited', errors: 0 });
-    expect(s1.at(-1)!.duration).toBeGreaterThanOrEqual(40);
+    // It ended when the app went to the background: the 40 s spent there are not in its duration.
+    expect(s1.at(-1)!.duration).toBeLessThan(40);
     const s2 = updates.filter((u) => u.sid === sid2);
     expect(s2.filter((u) => u.init === true)).toHaveLength(1);
     expect(s2.filter((u) => u.status === 'crashed')).toHaveLength(1);
@@ -170,7 +171,9 @@ describe('Hermes end to end', () => {
     expect(Object.keys(storage).filter((k) => k.startsWith('@crashfree/rn/launch-crash/'))).toHaveLength(2);
     const next = await launch({ script: [{ close: 2_000 }] });
     const ready = next.messages.findIndex((m) => m.op === 'ready');
-    expect(next.messages[ready]?.result).toMatchObject({ previousLaunchCrashed: true, safeMode: true, recovery: { crashed: 2 } });
+    // The second launch already queued the first one's crashed session (recovered while offline), so this
+    // launch recovers only the second's; the queue delivers both, each once.
+    expect(next.messages[ready]?.result).toMatchObject({ previousLaunchCrashed: true, safeMode: true, recovery: { crashed: 1 } });
     // Both crash events left the app before `ready` let it continue.
     const fatalRequests = next.messages.slice(0, ready).filter((m) => m.op === 'request' && /"level":"fatal"/.test(m.body ?? ''));
     // Delivery is at-least-once (an offline launch re-queues what recovery found): ids are stable, the collector stores each once.

@@ -79,3 +79,52 @@ describe('app-state sessions', () => {
     expect(forSid(sid).filter((u) => u.status === 'abnormal')).toHaveLength(1);
   });
 });
+
+describe('background periods', () => {
+  it('an app killed by the OS in the background is recovered exited at the time it left, not abnormal', async () => {
+    const d = device(c);
+    const first = d.launch();
+    await first.sdk.ready;
+    const sid = first.sdk.client!.getSessionId()!;
+    await sleep(120);
+    setAppState('background');
+    // The hint is persisted with the session state before the OS kills the app.
+    await eventually(() => /"pendingEnd":\{"status":"exited"/.test(d.data.get(`@crashfree/session/${sid}`) ?? ''), 'persisted hint');
+    await sleep(300);
+    first.kill();
+
+    const second = d.launch();
+    const ready = await second.sdk.ready;
+    expect(ready.recovery).toMatchObject({ abnormal: 0, crashed: 0 });
+    const end = await eventually(() => forSid(sid).find((u) => u.status === 'exited'), 'exited update');
+    // Ended when it went to the background (~0.12 s in), not when it was killed (~0.42 s in).
+    expect(end.duration as number).toBeGreaterThanOrEqual(0.1);
+    expect(end.duration as number).toBeLessThan(0.3);
+    expect(forSid(sid).some((u) => u.status === 'abnormal')).toBe(false);
+    await second.sdk.close(2000);
+  });
+
+  it('back in the foreground, the hint is cleared: dying then is abnormal; a long background is not in the duration', async () => {
+    const d = device(c);
+    const first = d.launch({ backgroundTimeoutMs: 150 });
+    await first.sdk.ready;
+    const sid = first.sdk.client!.getSessionId()!;
+    setAppState('background');
+    await sleep(250);
+    setAppState('active'); // after the timeout: `sid` ends exited at the background time, a new session starts
+    const second = first.sdk.client!.getSessionId()!;
+    expect(second).not.toBe(sid);
+    const ended = await eventually(() => forSid(sid).find((u) => u.status === 'exited'), 'first session exited');
+    expect(ended.duration as number).toBeLessThan(0.2);
+
+    setAppState('background');
+    await sleep(20);
+    setAppState('active'); // short: continues, hint cleared
+    await eventually(() => !/"pendingEnd"/.test(d.data.get(`@crashfree/session/${second}`) ?? '"pendingEnd"'), 'hint cleared');
+    first.kill();
+    const next = d.launch();
+    expect((await next.sdk.ready).recovery.abnormal).toBe(1);
+    await eventually(() => forSid(second).some((u) => u.status === 'abnormal'), 'abnormal update');
+    await next.sdk.close(2000);
+  });
+});

@@ -1,6 +1,6 @@
-import { getMainCarrier, SDK_VERSION as SENTRY_VERSION } from '@sentry/core';
+import { getMainCarrier, SDK_VERSION } from '@sentry/core';
 
-/** UTF-8 encoding without TextEncoder (lone surrogates become U+FFFD, as TextEncoder does). */
+/** UTF-8 bytes of `text` without TextEncoder (lone surrogates become U+FFFD, as TextEncoder does). */
 export function utf8Encode(text: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
@@ -20,37 +20,53 @@ export function utf8Encode(text: string): Uint8Array {
   return new Uint8Array(out);
 }
 
-/** UTF-8 decoding without TextDecoder (invalid sequences become U+FFFD). */
+const isCont = (b: number | undefined): boolean => b !== undefined && (b & 0xc0) === 0x80;
+
+/** Text of UTF-8 `bytes` without TextDecoder (an invalid or truncated sequence becomes one U+FFFD, as TextDecoder does). */
 export function utf8Decode(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i]!;
-    let cp = 0xfffd;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
+    if (need <= 0) {
+      out += need === 0 ? String.fromCharCode(b) : '\ufffd';
+      i += 1;
+      continue;
+    }
+    // The second byte's range excludes overlong forms and surrogates (E0, ED, F0, F4 limits).
+    const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    let cp = b & (need === 1 ? 31 : need === 2 ? 15 : 7);
     let n = 1;
-    if (b < 0x80) cp = b;
-    else if (b >= 0xc2 && b < 0xe0 && i + 1 < bytes.length) [cp, n] = [((b & 31) << 6) | (bytes[i + 1]! & 63), 2];
-    else if (b >= 0xe0 && b < 0xf0 && i + 2 < bytes.length) [cp, n] = [((b & 15) << 12) | ((bytes[i + 1]! & 63) << 6) | (bytes[i + 2]! & 63), 3];
-    else if (b >= 0xf0 && b < 0xf5 && i + 3 < bytes.length) {
-      [cp, n] = [((b & 7) << 18) | ((bytes[i + 1]! & 63) << 12) | ((bytes[i + 2]! & 63) << 6) | (bytes[i + 3]! & 63), 4];
+    for (; n <= need; n++) {
+      const next = bytes[i + n];
+      if (!isCont(next) || (n === 1 && (next! < lo || next! > hi))) break;
+      cp = (cp << 6) | (next! & 63);
+    }
+    if (n <= need) {
+      out += '\ufffd';
+      i += n;
+      continue;
     }
     out += String.fromCodePoint(cp);
-    i += n;
+    i += need + 1;
   }
   return out;
 }
 
 /**
  * Gives @sentry/core's envelope code UTF-8 helpers on engines without
- * TextEncoder/TextDecoder (older Hermes, JSC): without them a persisted
- * envelope cannot be parsed back on the next launch. Uses Sentry's own
- * carrier hooks, so it only fills what the engine lacks.
+ * TextEncoder/TextDecoder (older Hermes, JSC): without them the durable queue
+ * cannot serialize binary envelopes or read persisted ones back on the next
+ * launch. Uses Sentry's own carrier hooks (no globals touched) and only fills
+ * what the engine lacks; `createClient` calls it.
  */
-export function installUtf8Polyfills(): void {
+export function installUtf8Fallback(): void {
   const g = globalThis as { TextEncoder?: unknown; TextDecoder?: unknown };
   if (typeof g.TextEncoder === 'function' && typeof g.TextDecoder === 'function') return;
   const main = getMainCarrier() as { __SENTRY__?: Record<string, Record<string, unknown> | undefined> };
   const sentry = (main.__SENTRY__ ??= {});
-  const carrier = (sentry[SENTRY_VERSION] ??= {});
+  const carrier = (sentry[SDK_VERSION] ??= {});
   if (typeof g.TextEncoder !== 'function') carrier.encodePolyfill ??= utf8Encode;
   if (typeof g.TextDecoder !== 'function') carrier.decodePolyfill ??= utf8Decode;
 }
