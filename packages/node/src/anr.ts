@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Event } from '@sentry/core';
-import type { ExternalCrash, Liveness, OwnerMarker } from '@crashfree/core';
+import type { ExternalCrash, Liveness, OwnerMarker, SessionEnd } from '@crashfree/core';
 import { ANR_WORKER_SOURCE } from './anr-worker-source.js';
 
 /** What {@link startAnrWatchdog} needs. */
@@ -86,18 +86,20 @@ interface AnrState {
 }
 
 /**
- * ANR events of runs that died while blocked. They are sent as events of
- * their own (the dead session itself ends `abnormal` through recovery).
+ * ANR events of runs that died while blocked, sent as events of their own,
+ * and for each a `SessionEnd` so recovery ends that session `abnormal` with
+ * Sentry's `abnormal_mechanism: 'anr_foreground'`.
  * Files of live runs are left alone; unreadable ones are dropped with a warning.
  */
-export async function collectAnrStates(dir: string, liveness: Liveness, warn: (m: string) => void): Promise<ExternalCrash[]> {
+export async function collectAnrStates(dir: string, liveness: Liveness, warn: (m: string) => void): Promise<{ events: ExternalCrash[]; ends: SessionEnd[] }> {
   let names: string[];
   try {
     names = fs.readdirSync(dir).filter((n) => n.endsWith('.json'));
   } catch {
-    return [];
+    return { events: [], ends: [] };
   }
   const out: ExternalCrash[] = [];
+  const ends: SessionEnd[] = [];
   for (const name of names) {
     const file = path.join(dir, name);
     let state: AnrState;
@@ -109,10 +111,8 @@ export async function collectAnrStates(dir: string, liveness: Liveness, warn: (m
       continue;
     }
     if (!state.event || !state.owner || (await liveness.isAlive(state.owner))) continue;
-    out.push({
-      event: { ...state.event, tags: { ...state.event.tags, abnormal_mechanism: 'anr_foreground' } },
-      onDelivered: () => fs.rmSync(file, { force: true }),
-    });
+    out.push({ event: state.event, onDelivered: () => fs.rmSync(file, { force: true }) });
+    if (state.sid) ends.push({ sid: state.sid, status: 'abnormal', mechanism: 'anr_foreground' });
   }
-  return out;
+  return { events: out, ends };
 }

@@ -160,9 +160,12 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     };
     const native = await collect('native crashes', () => collectNativeCrashes(nativeCtx));
     const reports = await collect('fatal-error reports', () => collectFatalReports(layout.reports, liveness, stackParser, warn));
-    const hangs = await collect('hang records', () => collectAnrStates(layout.anr, liveness, warn));
-    const crashes = [...mergeWithNativeCrashes(native, reports), ...hangs];
-    await client.start({ crashes });
+    const hangs = await collectAnrStates(layout.anr, liveness, warn).catch((e: unknown) => {
+      log(`[crashfree] could not read hang records of previous runs: ${String(e)}`);
+      return { events: [], ends: [] };
+    });
+    const crashes = [...mergeWithNativeCrashes(native, reports), ...hangs.events];
+    await client.start({ crashes, sessionEnds: hangs.ends });
     void store.sweepTemps();
     onSessionStarted();
     startHangDetection();
@@ -176,8 +179,6 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     onFatal: () => {
       store.enterSyncMode();
       delivery.begin(node.shutdownTimeoutMs);
-      // A crash before start() made the session would otherwise count nowhere.
-      if (!requestMode && client.getSessionId() === undefined) client.startSession();
       requests?.crashInFlight();
       requests?.stopServers();
     },
