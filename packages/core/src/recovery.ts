@@ -11,7 +11,7 @@ export interface RecoveryResult {
   crashed: number;
   /** Sessions ended `abnormal` (owner gone, no crash record). */
   abnormal: number;
-  /** Crash events queued (with a session or alone). */
+  /** Crash events recovered (with a session or alone): queued now, or found already queued by the dead run (sent from there, once). */
   events: number;
   /** Envelopes in the durable queue when recovery finished (not yet accepted by the backend). */
   pending: number;
@@ -166,14 +166,14 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
   return result;
 }
 
-/** Queues one crash event; false when it was dropped or the queue already holds it (then its backing is let go now). */
+/** Queues one crash event unless the queue already holds it (then its backing is let go now); false when beforeSend dropped it. */
 async function sendCrash(ctx: RecoveryContext, crash: Crash, sid: string | undefined, queued: QueuedIndex): Promise<boolean> {
   const event: Event = { ...crash.event };
   // Stable across launches so a resend is deduped by the backend.
   event.event_id = event.event_id ?? stableId(`crash:${sid ?? JSON.stringify(crash.event).slice(0, 2000)}`);
   if (queued.events.has(event.event_id)) {
     await crash.delivered();
-    return false;
+    return true;
   }
   event.level = event.level ?? 'fatal';
   event.platform = event.platform ?? ctx.defaults.platform;

@@ -88,8 +88,8 @@ describe('next-launch recovery', () => {
     expect(await store.keys('crash/')).toEqual([`crash/${sid}`]);
     const wire = countingExecutor();
     const { client } = nextRun(store, c.dsn, { makeRequest: wire.send });
-    // The dying run queued the event and the crashed update itself: recovery queues neither again.
-    expect(await client.start()).toMatchObject({ crashed: 1, abnormal: 0, events: 0 });
+    // The dying run queued the event and the crashed update itself: recovery counts them, queues neither again.
+    expect(await client.start()).toMatchObject({ crashed: 1, abnormal: 0, events: 1 });
     await client.close(5000);
     const old = sessions(c).filter((s) => s.sid === sid);
     expect(old.map((s) => s.status)).toEqual(['ok', 'crashed']);
@@ -116,7 +116,7 @@ describe('next-launch recovery', () => {
     const queuedAfterOne = await store.keys('queue/');
 
     const third = createClient({ dsn: c.dsn, release: 'app@1.0.1' }, testPlatform({ store, run: 'third', dead: new Set(['old', 'new']), makeRequest: offline }), { now: later.now });
-    expect(await third.start({ crashes: [crash()] })).toMatchObject({ crashed: 1, events: 0 });
+    expect(await third.start({ crashes: [crash()] })).toMatchObject({ crashed: 1, events: 1 });
     await third.close(50);
     // The third launch added only its own session (init + exited), no second copy of the crash or the update.
     const added = (await store.keys('queue/')).filter((k) => !queuedAfterOne.includes(k));

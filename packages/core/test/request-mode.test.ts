@@ -100,8 +100,8 @@ describe('request mode, fatal path', () => {
     (client.getTransport() as unknown as { dispose(): void }).dispose();
 
     const next = createClient({ dsn: c.dsn, release: 'api@3.1.0', sessionMode: 'request' }, testPlatform({ store, run: 'two', dead: new Set(['one']) }));
-    // The dying run's queue already holds the crash event: recovery does not queue a second copy.
-    expect(await next.start()).toMatchObject({ events: 0 });
+    // The dying run's queue already holds the crash event: recovery counts it but queues no second copy.
+    expect(await next.start()).toMatchObject({ events: 1 });
     await next.close(5000);
     expect(total(c)).toEqual({ exited: 3, errored: 0, crashed: 1 });
     expect(c.items({ type: 'event' })).toHaveLength(1);
