@@ -114,6 +114,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
       crashes: options.crashes ?? [],
       sessionEnds: options.sessionEnds ?? [],
       ...(queued && { queued }),
+      ...(this.cf.queue.keyPrefix !== undefined && { queuePrefix: this.cf.queue.keyPrefix }),
       enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
       pending: () => durable.pending(),
       hasQueuedInit: (sid) => durable.hasQueuedInit(sid),
@@ -318,7 +319,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
     if (!this.cf || !this.durable) return { crashed: 0, abnormal: 0, events: 0, pending: 0 };
     let result: RecoveryResult = { crashed: 0, abnormal: 0, events: 0, pending: 0 };
     try {
-      const queued = await readQueuedIndex(this.platform.store);
+      const queued = await readQueuedIndex(this.platform.store, this.cf.queue.keyPrefix);
       await this.durable.load();
       result = await this.recover({ crashes, sessionEnds }, queued);
     } catch (e) {

@@ -13,16 +13,17 @@ export interface QueuedIndex {
 export const updateKey = (sid: string, seq: number): string => `${sid}:${seq}`;
 
 /**
- * Reads the persisted queue (`queue/` keys) once and lists the events and
+ * Reads the persisted queue (the keys under `prefix`, the queue's
+ * `queue.keyPrefix`) once and lists the events and
  * session updates it holds. Recovery uses it so a crash whose envelope the
  * dying run already queued is not queued a second time, and so every offline
  * launch does not add another copy of the same recovered envelope: the queue
  * is durable and delivers those itself. Unreadable entries are skipped here
  * (the queue's own load reports them).
  */
-export async function readQueuedIndex(store: Store): Promise<QueuedIndex> {
+export async function readQueuedIndex(store: Store, prefix = 'queue/'): Promise<QueuedIndex> {
   const index: QueuedIndex = { events: new Set(), updates: new Set() };
-  for (const key of await store.keys('queue/')) {
+  for (const key of await store.keys(prefix)) {
     try {
       const body = await store.get(key);
       if (body === undefined) continue;

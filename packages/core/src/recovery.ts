@@ -29,6 +29,8 @@ export interface RecoveryContext {
    * so everything listed is in the loaded queue); read here when absent.
    */
   queued?: QueuedIndex;
+  /** The queue's key prefix (`queue.keyPrefix`), for reading `queued` when absent. */
+  queuePrefix?: string;
   enqueue: (envelope: Envelope, onDelivered?: () => void) => Promise<void>;
   pending: () => number;
   /** Whether the queue holds (or held) an `init: true` update of `sid`: then no other update may carry init. */
@@ -130,7 +132,7 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
   }
 
   // What the dead runs (or earlier offline recoveries) already queued is delivered by the queue: never queued twice.
-  const queued = ctx.queued ?? (await readQueuedIndex(store));
+  const queued = ctx.queued ?? (await readQueuedIndex(store, ctx.queuePrefix));
   const ends = new Map((ctx.sessionEnds ?? []).map((e) => [e.sid, e]));
 
   if (unreadable > 0) ctx.logger.warn(`[crashfree] skipped ${unreadable} unreadable persisted record(s); everything else is still sent.`);

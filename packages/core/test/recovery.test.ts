@@ -206,3 +206,24 @@ describe('next-launch recovery', () => {
     expect(delivered.sort()).toEqual(['dropped', 'kept']);
   });
 });
+
+describe('recovery with a custom queue.keyPrefix', () => {
+  it('finds what the dead run queued under that prefix and sends the crash once', async () => {
+    c = await collector();
+    const store = createMemoryStore();
+    const options = { dsn: c.dsn, release: 'app@1.0.0', queue: { keyPrefix: 'tab/7/queue/' } };
+    const old = createClient(options, testPlatform({ store, run: 'old', makeRequest: offline }), { now: testClock(T0).now });
+    await old.start();
+    const id = old.captureFatalSync(new Error('fatal under a custom prefix'));
+    await old.flush(30);
+    (old.getTransport() as unknown as { dispose(): void }).dispose();
+    expect((await store.keys('tab/7/queue/')).length).toBeGreaterThan(0);
+
+    const wire = countingExecutor();
+    const next = createClient(options, testPlatform({ store, run: 'new', dead: new Set(['old']), makeRequest: wire.send }), { now: later.now });
+    expect(await next.start()).toMatchObject({ crashed: 1, events: 1 });
+    await next.close(5000);
+    expect(wire.events).toEqual([id]);
+    expect(await store.keys()).toEqual([]);
+  });
+});
