@@ -1,0 +1,347 @@
+import {
+  createClientReportEnvelope,
+  createEventEnvelope,
+  getCurrentScope,
+  getEnvelopeEndpointWithUrlEncodedAuth,
+  makeDsn,
+  uuid4,
+  type Client,
+  type ClientOptions,
+  type DataCategory,
+  type DsnComponents,
+  type Event,
+  type EventDropReason,
+  type EventHint,
+  type EventProcessor,
+  type Outcome,
+  type ParameterizedString,
+  type Scope,
+  type SdkMetadata,
+  type SessionStatus,
+  type SeverityLevel,
+} from '@sentry/core';
+import { classifyEvent, classifyException, classifyMessage, type Accounted } from './accounting.js';
+import { AppSessions } from './app-sessions.js';
+import { defaultDeps, within, type CoreDeps } from './clock.js';
+import { DidResolver } from './did.js';
+import { prepareLiteEvent, setupLiteIntegrations, type LiteEventDefaults } from './lite-event.js';
+import { releaseWarning, validateOptions, type ResolvedOptions } from './options.js';
+import { EventPolicy, isUnhandledEvent } from './policy.js';
+import { readQueuedIndex } from './queued-index.js';
+import { recover, type RecoveryResult } from './recovery.js';
+import { sessionEnvelope } from './session-state.js';
+import { makeDurableTransport, type DurableTransport } from './transport.js';
+import type { Platform } from './types.js';
+
+/**
+ * The crashfree client without @sentry/core's `Client` class, for bundles
+ * where every byte counts (the browser): the same session engine,
+ * capture-time accounting, event policy, durable queue, recovery, client
+ * reports and option messages as `createClient`'s application mode, with
+ * the scopes (`setUser`, tags, breadcrumbs) and integrations' `setup` /
+ * `processEvent` / `afterAllSetup` hooks. No request mode and no fatal
+ * process path. It is bound as @sentry/core's current client, so
+ * `captureException`, `setUser` and `flush` from @sentry/core reach it.
+ */
+export interface LiteClient {
+  /** Whether the client runs (valid options, a DSN, not closed). */
+  isEnabled(): boolean;
+  /** Recovery of previous runs, then the persisted queue, then this run's session; runs once. */
+  start(): Promise<RecoveryResult>;
+  /** Starts a session (ending a running one `exited`); nothing after `close()`. */
+  startSession(): void;
+  /** Ends the session with `status` (default `exited`) at `at` (epoch ms, default now). */
+  endSession(status?: Exclude<SessionStatus, 'ok'>, at?: number): void;
+  /** Ends the session `exited` and persists it with `store.setSync` when the Store has it (page unload). */
+  endSessionSync(): void;
+  /** The running session's id. */
+  getSessionId(): string | undefined;
+  /** Ends the queue's backoff and sends what waits now (rate limits still hold); never rejects. */
+  retryNow(): Promise<void>;
+  /** Counts the error into the session now, then sends it through the policy; returns the event id. */
+  captureException(exception: unknown, hint?: EventHint, scope?: Scope): string;
+  /** A `fatal` message crashes the session; other messages count nothing. */
+  captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint, scope?: Scope): string;
+  /** Counts by the event itself (fatal or unhandled mechanism crashes; an exception counts one error). */
+  captureEvent(event: Event, hint?: EventHint, scope?: Scope): string;
+  /** Counts a drop for the next client report (sent within `clientReportFlushInterval`, default 60 s). */
+  recordDroppedEvent(reason: EventDropReason, category: DataCategory, count?: number): void;
+  /** Waits for session writes and captures in flight, sends client reports, flushes the queue (up to `timeout` ms). */
+  flush(timeout?: number): Promise<boolean>;
+  /** Ends the session `exited`, flushes, then stops. */
+  close(timeout?: number): Promise<boolean>;
+  /** The options as @sentry/core helpers read them (`normalizeDepth`, `maxBreadcrumbs`, ...). */
+  getOptions(): ClientOptions;
+  getDsn(): DsnComponents | undefined;
+  getSdkMetadata(): SdkMetadata;
+  /** Hook registration as integrations use it (`client.on(name, fn)`); returns the unsubscribe function. */
+  on(hook: string, callback: (...args: unknown[]) => void): () => void;
+  /** Calls the callbacks registered for `hook`. */
+  emit(hook: string, ...args: unknown[]): void;
+}
+
+const NO_RECOVERY: RecoveryResult = { crashed: 0, abnormal: 0, events: 0, pending: 0 };
+const CAPTURED = '__sentry_captured__';
+
+/**
+ * Validates `options` (same rules and messages as `createClient`; request
+ * mode refused), builds a `LiteClient` and binds it as @sentry/core's current
+ * client. Never throws: invalid options log one `console.error` naming each
+ * option, its value and what is expected, and give a disabled client.
+ */
+export function createLiteClient(options: unknown, platform: Platform, deps: Partial<CoreDeps> = {}): LiteClient {
+  const logger = platform?.logger ?? console;
+  const { problems, options: resolved } = validateOptions(options);
+  if (resolved?.sessionMode === 'request') {
+    problems.push('option "sessionMode" is "request" (string); expected "application" (this platform has no request mode)');
+  }
+  let cf: ResolvedOptions | undefined;
+  if (problems.length > 0 || !resolved) {
+    logger.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
+  } else if (resolved.sentry.enabled !== false) {
+    const warning = releaseWarning(resolved.release);
+    if (warning) logger.warn(warning);
+    if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: nothing will be sent. crashfree is disabled.');
+    else cf = resolved;
+  }
+  const client = buildLiteClient(cf, platform, { ...defaultDeps(), ...deps }, logger);
+  // The scopes only call captureX/getOptions/getDsn/on/emit on their client: the lite client has those.
+  getCurrentScope().setClient(client as unknown as Client);
+  if (cf) client.setup(cf.integrations);
+  return client;
+}
+
+function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, deps: CoreDeps, logger: Pick<Console, 'log' | 'warn' | 'error'>) {
+  const sdk = { name: platform?.sdk?.name ?? 'crashfree', version: platform?.sdk?.version ?? '0.0.0' };
+  const metadata: SdkMetadata = { sdk };
+  const clientOptions = { ...cf?.sentry, dsn: cf?.dsn, release: cf?.release, environment: cf?.environment, integrations: cf?.integrations ?? [] } as ClientOptions;
+  const dsn = cf?.dsn === undefined ? undefined : makeDsn(cf.dsn);
+  const outcomes = new Map<string, Outcome>();
+  const hooks = new Map<string, Set<(...args: unknown[]) => void>>();
+  let processors: EventProcessor[] = [];
+  let outcomesTimer: unknown;
+  let starting: Promise<RecoveryResult> | undefined;
+  let closed = false;
+  const inFlight = new Set<Promise<unknown>>();
+  const enabled = (): boolean => cf !== undefined && dsn !== undefined && !closed;
+
+  const recordDroppedEvent = (reason: EventDropReason, category: DataCategory, count = 1): void => {
+    if (!cf || cf.sentry.sendClientReports === false) return;
+    const key = `${reason}:${category}`;
+    const o = outcomes.get(key) ?? { reason, category, quantity: 0 };
+    o.quantity += count;
+    outcomes.set(key, o);
+    if (outcomesTimer !== undefined) return;
+    const interval = (cf.sentry as { clientReportFlushInterval?: number }).clientReportFlushInterval ?? 60_000;
+    outcomesTimer = deps.setTimeout(() => {
+      outcomesTimer = undefined;
+      if (enabled()) flushOutcomes();
+    }, interval);
+  };
+
+  const durable: DurableTransport | undefined =
+    cf && dsn
+      ? makeDurableTransport({
+          url: getEnvelopeEndpointWithUrlEncodedAuth(dsn, cf.sentry.tunnel, sdk),
+          store: platform.store,
+          makeRequest: platform.makeRequest,
+          queue: cf.queue,
+          recordDroppedEvent,
+          deps,
+          logger,
+        })
+      : undefined;
+  const flushOutcomes = (): void => {
+    if (!durable || outcomes.size === 0) return;
+    const report = createClientReportEnvelope([...outcomes.values()], undefined, deps.now() / 1000);
+    outcomes.clear();
+    void durable.send(report).then(undefined, () => undefined);
+  };
+
+  const policy = cf ? new EventPolicy({ ...cf, now: deps.now, random: deps.random }) : undefined;
+  const did = new DidResolver(cf?.hashUserId ?? false, undefined, logger);
+  const sessions =
+    cf && durable
+      ? new AppSessions({
+          store: platform.store,
+          deps,
+          release: cf.release,
+          environment: cf.environment,
+          owner: () => platform.liveness.owner(),
+          did: () => did.get(),
+          didSync: () => did.getSync(),
+          envelope: (item) => sessionEnvelope(item, dsn, metadata),
+          enqueue: (env, onDelivered, afterPersisted) => durable.enqueue(env, onDelivered, afterPersisted),
+          logger,
+        })
+      : undefined;
+  // Captures before the first session are applied to it when it starts (a crash in the first tick still counts).
+  let early: { handled: number; crashed: boolean } | undefined = { handled: 0, crashed: false };
+  const sessionStarted = (): void => {
+    const e = early;
+    early = undefined;
+    if (!e || !sessions) return;
+    for (let i = 0; i < e.handled; i++) sessions.handledError();
+    if (e.crashed) sessions.crashed();
+  };
+  const ensureSession = (): void => {
+    if (!closed && sessions?.ensureStarted()) sessionStarted();
+  };
+  const account = (accounted: Accounted): void => {
+    if (accounted === 'none' || !sessions) return;
+    ensureSession();
+    if (early && !sessions.sessionId()) {
+      if (accounted === 'unhandled') early.crashed = true;
+      else early.handled += 1;
+    } else if (accounted === 'unhandled') sessions.crashed();
+    else sessions.handledError();
+  };
+
+  const defaults: LiteEventDefaults = { release: cf?.release, environment: cf?.environment ?? 'production', platform: platform?.name ?? 'javascript', sdk };
+  if (typeof cf?.sentry.dist === 'string') defaults.dist = cf.sentry.dist;
+
+  /** Policy, scopes and processors, beforeSend, then the durable queue; every drop counted for the client report. */
+  const process = async (built: Event, hint: EventHint, scope: Scope | undefined, accounted: Accounted): Promise<void> => {
+    const unhandled = isUnhandledEvent(built);
+    // The built event may reveal what the hint did not (a builder setting mechanism.handled = false).
+    if (unhandled && accounted === 'handled') account('unhandled');
+    if (!built.type && policy) {
+      const drop = policy.decide(built, unhandled || accounted === 'unhandled');
+      if (drop) {
+        if (cf?.debug) logger.log(`[crashfree] event ${hint.event_id ?? ''} not sent: ${drop}`);
+        recordDroppedEvent(drop as EventDropReason, 'error');
+        return;
+      }
+    }
+    const prepared = await prepareLiteEvent(built, hint, scope, defaults, deps.now(), processors);
+    if (!prepared) return recordDroppedEvent('event_processor', 'error');
+    const beforeSend = cf?.sentry.beforeSend as ((e: Event, h: EventHint) => PromiseLike<Event | null> | Event | null) | undefined;
+    const final = beforeSend && !prepared.type ? await beforeSend(prepared, hint) : prepared;
+    if (!final) return recordDroppedEvent('before_send', 'error');
+    await durable?.enqueue(createEventEnvelope(final, dsn, metadata));
+  };
+  const track = (work: Promise<void>): void => {
+    const p = work.then(undefined, (e: unknown) => logger.warn(`[crashfree] an event was not sent: ${String(e)}`));
+    inFlight.add(p);
+    void p.then(() => inFlight.delete(p));
+  };
+  const capture = (hint: EventHint | undefined, accounted: Accounted, scope: Scope | undefined, build: (h: EventHint) => PromiseLike<Event>): string => {
+    const h: EventHint = { ...hint, event_id: hint?.event_id ?? uuid4() };
+    if (!enabled()) return h.event_id!;
+    account(accounted);
+    track(Promise.resolve().then(() => build(h)).then((event) => process(event, h, scope, accounted)));
+    return h.event_id!;
+  };
+
+  const client = {
+    isEnabled: enabled,
+    setup(integrations: ResolvedOptions['integrations']): void {
+      try {
+        processors = setupLiteIntegrations(integrations, client);
+      } catch (e) {
+        logger.warn(`[crashfree] an integration failed to set up: ${String(e)}`);
+      }
+    },
+    start(): Promise<RecoveryResult> {
+      starting ??= runStart();
+      return starting;
+    },
+    startSession(): void {
+      if (closed || !sessions) return;
+      sessions.start();
+      sessionStarted();
+    },
+    endSession: (status: Exclude<SessionStatus, 'ok'> = 'exited', at?: number) => sessions?.end(status, at),
+    endSessionSync: () => void sessions?.endSync('exited'),
+    getSessionId: () => sessions?.sessionId(),
+    retryNow: () => durable?.retryNow().catch(() => undefined) ?? Promise.resolve(),
+    captureException(exception: unknown, hint?: EventHint, scope?: Scope): string {
+      const seen = typeof exception === 'object' && exception !== null && (exception as Record<string, unknown>)[CAPTURED] === true;
+      if (seen) return hint?.event_id ?? uuid4();
+      if (typeof exception === 'object' && exception !== null) {
+        try {
+          Object.defineProperty(exception, CAPTURED, { value: true, enumerable: false });
+        } catch {
+          // A frozen object is captured every time; counting still happens once per call.
+        }
+      }
+      return capture(hint, classifyException(hint), scope, (h) => platform.eventFromException(exception, h));
+    },
+    captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint, scope?: Scope): string {
+      return capture(hint, classifyMessage(message, level), scope, (h) => platform.eventFromMessage(String(message), level, h));
+    },
+    captureEvent(event: Event, hint?: EventHint, scope?: Scope): string {
+      return capture(hint, classifyEvent(event), scope, (h) => Promise.resolve({ ...event, event_id: event.event_id ?? h.event_id }));
+    },
+    recordDroppedEvent,
+    async flush(timeout?: number): Promise<boolean> {
+      if (!durable) return true;
+      await within(Promise.all([sessions?.idle(), ...inFlight]), timeout, deps);
+      flushOutcomes();
+      return durable.flush(timeout);
+    },
+    async close(timeout?: number): Promise<boolean> {
+      if (!durable || closed) return true;
+      // From here no capture is taken and no start (however late it completes) opens a session.
+      closed = true;
+      await within(starting, timeout, deps);
+      sessions?.end('exited');
+      const result = await client.flush(timeout);
+      if (outcomesTimer !== undefined) deps.clearTimeout(outcomesTimer);
+      outcomesTimer = undefined;
+      durable.dispose();
+      return result;
+    },
+    getOptions: () => clientOptions,
+    getDsn: () => dsn,
+    getSdkMetadata: () => metadata,
+    on(hook: string, callback: (...args: unknown[]) => void): () => void {
+      const set = hooks.get(hook) ?? new Set();
+      hooks.set(hook, set.add(callback));
+      return () => void set.delete(callback);
+    },
+    emit(hook: string, ...args: unknown[]): void {
+      for (const fn of hooks.get(hook) ?? []) fn(...args);
+    },
+  };
+
+  async function runStart(): Promise<RecoveryResult> {
+    if (!cf || !durable) return NO_RECOVERY;
+    let result = NO_RECOVERY;
+    try {
+      const queued = await readQueuedIndex(platform.store, cf.queue.keyPrefix);
+      await durable.load();
+      result = await recover({
+        store: platform.store,
+        liveness: platform.liveness,
+        crashes: [],
+        queued,
+        enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
+        pending: () => durable.pending(),
+        hasQueuedInit: (sid) => durable.hasQueuedInit(sid),
+        dsn,
+        metadata,
+        defaults: { release: cf.release, environment: cf.environment, platform: defaults.platform },
+        beforeSend: async (event, hint) => {
+          const beforeSend = cf.sentry.beforeSend as ((e: Event, h: EventHint) => PromiseLike<Event | null> | Event | null) | undefined;
+          try {
+            return beforeSend ? await beforeSend(event, hint) : event;
+          } catch (e) {
+            logger.warn(`[crashfree] beforeSend threw (${String(e)}); the crash event is sent unchanged.`);
+            return event;
+          }
+        },
+        recordDroppedEvent: (reason) => recordDroppedEvent(reason, 'error'),
+        logger,
+      });
+    } catch (e) {
+      logger.warn(`[crashfree] recovery of previous runs failed: ${String(e)}`);
+    }
+    if (closed) return result;
+    ensureSession();
+    void durable.flush(0).then(undefined, () => undefined);
+    return result;
+  }
+
+  return client;
+}

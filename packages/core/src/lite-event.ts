@@ -1,0 +1,77 @@
+import {
+  applyScopeDataToEvent,
+  getCurrentScope,
+  getGlobalScope,
+  getIsolationScope,
+  mergeScopeData,
+  uuid4,
+  type Event,
+  type EventHint,
+  type EventProcessor,
+  type Integration,
+  type Scope,
+} from '@sentry/core';
+
+/** What the lite client fills into every event besides the scopes' data. */
+export interface LiteEventDefaults {
+  release?: string;
+  environment: string;
+  platform: string;
+  sdk: { name: string; version: string };
+  dist?: string;
+}
+
+/**
+ * The part of @sentry/core's event preparation a page needs, without its
+ * Client: ids and time, release/environment/sdk, the global, isolation and
+ * current scopes' data (user, tags, extra, contexts, breadcrumbs,
+ * fingerprint, level) and their event processors, then `extra` processors
+ * (integrations' `processEvent`). Resolves null when a processor dropped it.
+ * A processor that throws loses this event, never the page.
+ */
+export async function prepareLiteEvent(
+  event: Event,
+  hint: EventHint,
+  scope: Scope | undefined,
+  defaults: LiteEventDefaults,
+  now: number,
+  extra: EventProcessor[],
+): Promise<Event | null> {
+  const prepared: Event = {
+    ...event,
+    event_id: event.event_id ?? hint.event_id ?? uuid4(),
+    timestamp: event.timestamp ?? now / 1000,
+    platform: event.platform ?? defaults.platform,
+    sdk: { ...defaults.sdk, ...event.sdk },
+  };
+  if (prepared.release === undefined && defaults.release !== undefined) prepared.release = defaults.release;
+  if (prepared.environment === undefined) prepared.environment = defaults.environment;
+  if (prepared.dist === undefined && defaults.dist !== undefined) prepared.dist = defaults.dist;
+  const data = getGlobalScope().getScopeData();
+  mergeScopeData(data, getIsolationScope().getScopeData());
+  mergeScopeData(data, (scope ?? getCurrentScope()).getScopeData());
+  applyScopeDataToEvent(prepared, data);
+  let current: Event | null = prepared;
+  for (const processor of [...data.eventProcessors, ...extra]) {
+    if (current === null) break;
+    current = await processor(current, hint);
+  }
+  return current;
+}
+
+/** The integration hooks the lite client runs: `setupOnce`, `setup`, `preprocessEvent`/`processEvent` (as processors), `afterAllSetup`. */
+export function setupLiteIntegrations<C>(integrations: Integration[], client: C): EventProcessor[] {
+  const processors: EventProcessor[] = [];
+  const seen = new Set<string>();
+  const unique = integrations.filter((i) => !seen.has(i.name) && seen.add(i.name));
+  for (const integration of unique) {
+    integration.setupOnce?.();
+    (integration.setup as ((c: C) => void) | undefined)?.(client);
+    const pre = integration.preprocessEvent?.bind(integration) as ((e: Event, h: EventHint, c: C) => void) | undefined;
+    const proc = integration.processEvent?.bind(integration) as ((e: Event, h: EventHint, c: C) => Event | null | PromiseLike<Event | null>) | undefined;
+    if (pre) processors.push((e, h) => (pre(e, h, client), e));
+    if (proc) processors.push((e, h) => proc(e, h, client));
+  }
+  for (const integration of unique) (integration.afterAllSetup as ((c: C) => void) | undefined)?.(client);
+  return processors;
+}
