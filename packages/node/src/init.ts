@@ -105,6 +105,8 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     sdk: SDK_INFO,
     ...(node.crashpadHandlerPath !== undefined && { crashpadHandlerPath: node.crashpadHandlerPath }),
     log,
+    // Crashed runs deleted unsent by the native storage bound still count in client reports.
+    onDropped: (count) => client.recordDroppedEvent('queue_overflow', 'error', count),
   };
   const requestMode = core.sessionMode === 'request';
 
