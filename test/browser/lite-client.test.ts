@@ -102,6 +102,26 @@ describe('lite client', () => {
     expect(reports.flatMap((r) => r.discarded_events)).toContainEqual({ reason: 'before_send', category: 'error', quantity: 1 });
   });
 
+  it('applies the capture context to that event only, runs integrations, and bounds deep or cyclic extra data', async () => {
+    const run = platform(createMemoryStore(), 'r7');
+    const seen: string[] = [];
+    const integration = { name: 'Probe', setup: () => seen.push('setup'), processEvent: (e: { tags?: Record<string, string> }) => ({ ...e, tags: { ...e.tags, probe: 'yes' } }) };
+    client = createLiteClient({ dsn: collector.dsn, release: 'lite@1.0.4', integrations: [integration] }, run.platform);
+    await client.start();
+    const cyclic: Record<string, unknown> = { a: { b: { c: { d: 1 } } } };
+    cyclic.self = cyclic;
+    captureException(new Error('with context'), { tags: { only: 'this' }, extra: { cyclic } });
+    captureException(new Error('without'));
+    await client.flush(5000);
+    const events = items(run, 'event') as { tags?: Record<string, string>; extra?: Record<string, unknown> }[];
+    expect(seen).toEqual(['setup']);
+    expect(events).toHaveLength(2);
+    expect(events[0]!.tags).toMatchObject({ only: 'this', probe: 'yes' });
+    expect(events[0]!.extra).toEqual({ cyclic: { a: { b: '[Object]' }, self: '[Circular ~]' } });
+    expect(events[1]!.tags).toMatchObject({ probe: 'yes' });
+    expect(events[1]!.tags).not.toHaveProperty('only');
+  });
+
   it('an error captured twice is sent and counted once', async () => {
     const run = platform(createMemoryStore(), 'r3');
     client = createLiteClient({ dsn: collector.dsn, release: 'lite@1.0.2' }, run.platform);

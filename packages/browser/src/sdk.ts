@@ -1,4 +1,5 @@
-import { createClientWith, validateOptions, type CrashfreeClient, type CrashfreeOptions, type Platform } from '@crashfree/core';
+import type { Platform } from '@crashfree/core';
+import { createLiteClient, validateOptions, type CrashfreeOptions, type LiteClient } from '@crashfree/core/lite';
 import { uuid4, type Integration } from '@sentry/core';
 import { makeEventBuilders } from './eventbuilder.js';
 import { globalHandlersIntegration } from './global-handlers.js';
@@ -34,23 +35,23 @@ export function getDefaultIntegrations(): Integration[] {
  * page goes away. Never throws: a wrong option logs one `console.error` naming
  * it and returns a disabled client; a broken IndexedDB degrades to memory.
  */
-export function init(options: BrowserOptions): CrashfreeClient {
+export function init(options: BrowserOptions): LiteClient {
   const logger = console;
   if (typeof window === 'undefined' || typeof document === 'undefined') {
     logger.warn('[crashfree] @crashfree/browser needs a page (window and document); use @crashfree/node on servers. crashfree is disabled.');
-    return createClientWith({ enabled: false }, disabledPlatform(silent), {});
+    return createLiteClient({ enabled: false }, disabledPlatform(silent));
   }
   try {
     return start(options, logger);
   } catch (e) {
     // Nothing above should throw; if it does, the page must not pay for it.
     logger.error('[crashfree] init failed; crashfree is disabled:', e);
-    return createClientWith({ enabled: false }, disabledPlatform(silent), {});
+    return createLiteClient({ enabled: false }, disabledPlatform(silent));
   }
 }
 
-function start(options: BrowserOptions, logger: Console): CrashfreeClient {
-  if (options === null || typeof options !== 'object') return createClientWith(options, disabledPlatform(logger), {});
+function start(options: BrowserOptions, logger: Console): LiteClient {
+  if (options === null || typeof options !== 'object') return createLiteClient(options, disabledPlatform(logger));
   const split = splitBrowserOptions(options as Record<string, unknown>);
   const { browser, problems } = split;
   const core = split.core as CrashfreeOptions;
@@ -58,7 +59,7 @@ function start(options: BrowserOptions, logger: Console): CrashfreeClient {
     // One message for every bad option, the core's included, as createClient would print it.
     const all = [...validateOptions(core).problems, ...problems];
     logger.error(`[crashfree] init: ${all.join('; ')}. crashfree is disabled.`);
-    return createClientWith({ enabled: false }, disabledPlatform(silent), {});
+    return createLiteClient({ enabled: false }, disabledPlatform(silent));
   }
 
   let unloading = false;
@@ -67,8 +68,8 @@ function start(options: BrowserOptions, logger: Console): CrashfreeClient {
   const store = scopeQueueToTab(shared, runId);
   const liveness = createLiveness({ runId, store: shared, heartbeatMs: browser.heartbeatMs });
   const user = core.integrations;
-  // No fatal process path and no request mode in a page: only what the browser runs is bundled.
-  const client = createClientWith(
+  // The lite client (no @sentry/core Client class, no fatal process path, no request mode): only what a page runs is bundled.
+  const client = createLiteClient(
     {
       ...core,
       integrations: typeof user === 'function' ? user(getDefaultIntegrations()) : [...getDefaultIntegrations(), ...(user ?? [])],
@@ -82,7 +83,6 @@ function start(options: BrowserOptions, logger: Console): CrashfreeClient {
       ...makeEventBuilders(browserStackParser()),
       logger,
     },
-    {},
   );
   if (!client.isEnabled()) return client;
 

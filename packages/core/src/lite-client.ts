@@ -197,7 +197,14 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     else sessions.handledError();
   };
 
-  const defaults: LiteEventDefaults = { release: cf?.release, environment: cf?.environment ?? 'production', platform: platform?.name ?? 'javascript', sdk };
+  const defaults: LiteEventDefaults = {
+    release: cf?.release,
+    environment: cf?.environment ?? 'production',
+    platform: platform?.name ?? 'javascript',
+    sdk,
+    normalizeDepth: cf?.sentry.normalizeDepth ?? 3,
+    normalizeMaxBreadth: cf?.sentry.normalizeMaxBreadth ?? 1000,
+  };
   if (typeof cf?.sentry.dist === 'string') defaults.dist = cf.sentry.dist;
 
   /** Policy, scopes and processors, beforeSend, then the durable queue; every drop counted for the client report. */

@@ -4,6 +4,7 @@ import {
   getGlobalScope,
   getIsolationScope,
   mergeScopeData,
+  normalize,
   uuid4,
   type Event,
   type EventHint,
@@ -19,13 +20,17 @@ export interface LiteEventDefaults {
   platform: string;
   sdk: { name: string; version: string };
   dist?: string;
+  /** As @sentry/core's options: how deep and wide `extra`, `contexts`, `user` and breadcrumb data are kept. */
+  normalizeDepth: number;
+  normalizeMaxBreadth: number;
 }
 
 /**
  * The part of @sentry/core's event preparation a page needs, without its
  * Client: ids and time, release/environment/sdk, the global, isolation and
  * current scopes' data (user, tags, extra, contexts, breadcrumbs,
- * fingerprint, level) and their event processors, then `extra` processors
+ * fingerprint, level), the capture's own context (`hint.captureContext`),
+ * and the scopes' event processors, then `extra` processors
  * (integrations' `processEvent`). Resolves null when a processor dropped it.
  * A processor that throws loses this event, never the page.
  */
@@ -49,14 +54,27 @@ export async function prepareLiteEvent(
   if (prepared.dist === undefined && defaults.dist !== undefined) prepared.dist = defaults.dist;
   const data = getGlobalScope().getScopeData();
   mergeScopeData(data, getIsolationScope().getScopeData());
-  mergeScopeData(data, (scope ?? getCurrentScope()).getScopeData());
+  let own = scope ?? getCurrentScope();
+  // `captureException(e, { extra, tags, ... })` hands its context in the hint; it applies to this event only.
+  if (hint.captureContext) own = own.clone().update(hint.captureContext);
+  mergeScopeData(data, own.getScopeData());
   applyScopeDataToEvent(prepared, data);
   let current: Event | null = prepared;
   for (const processor of [...data.eventProcessors, ...extra]) {
     if (current === null) break;
     current = await processor(current, hint);
   }
-  return current;
+  return current && normalizeFields(current, defaults.normalizeDepth, defaults.normalizeMaxBreadth);
+}
+
+/** The fields user code fills with arbitrary objects, bounded (and made cycle-free) as @sentry/core's Client does. */
+function normalizeFields(event: Event, depth: number, breadth: number): Event {
+  const n = <T>(v: T): T => normalize(v, depth, breadth) as T;
+  if (event.extra) event.extra = n(event.extra);
+  if (event.contexts) event.contexts = n(event.contexts);
+  if (event.user) event.user = n(event.user);
+  if (event.breadcrumbs) event.breadcrumbs = event.breadcrumbs.map((b) => (b.data ? { ...b, data: n(b.data) } : b));
+  return event;
 }
 
 /** The integration hooks the lite client runs: `setupOnce`, `setup`, `preprocessEvent`/`processEvent` (as processors), `afterAllSetup`. */

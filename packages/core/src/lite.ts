@@ -5,5 +5,6 @@
  */
 export { createLiteClient, type LiteClient } from './lite-client.js';
 export { createMemoryStore } from './memory-store.js';
+export { validateOptions, type CrashfreeOptions } from './options.js';
 export type { RecoveryResult } from './recovery.js';
 export type { Platform, Store, Liveness } from './types.js';
