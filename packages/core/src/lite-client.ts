@@ -1,6 +1,7 @@
 import {
   createClientReportEnvelope,
   createEventEnvelope,
+  debug,
   getCurrentScope,
   getEnvelopeEndpointWithUrlEncodedAuth,
   makeDsn,
@@ -8,7 +9,6 @@ import {
   type Client,
   type ClientOptions,
   type DataCategory,
-  type DsnComponents,
   type Event,
   type EventDropReason,
   type EventHint,
@@ -31,54 +31,10 @@ import { readQueuedIndex } from './queued-index.js';
 import { recover, type RecoveryResult } from './recovery.js';
 import { sessionEnvelope } from './session-state.js';
 import { makeDurableTransport, type DurableTransport } from './transport.js';
+import type { LiteClient } from './lite-types.js';
 import type { Platform } from './types.js';
 
-/**
- * The crashfree client without @sentry/core's `Client` class, for bundles
- * where every byte counts (the browser): the same session engine,
- * capture-time accounting, event policy, durable queue, recovery, client
- * reports and option messages as `createClient`'s application mode, with
- * the scopes (`setUser`, tags, breadcrumbs) and integrations' `setup` /
- * `processEvent` / `afterAllSetup` hooks. No request mode and no fatal
- * process path. It is bound as @sentry/core's current client, so
- * `captureException`, `setUser` and `flush` from @sentry/core reach it.
- */
-export interface LiteClient {
-  /** Whether the client runs (valid options, a DSN, not closed). */
-  isEnabled(): boolean;
-  /** Recovery of previous runs, then the persisted queue, then this run's session; runs once. */
-  start(): Promise<RecoveryResult>;
-  /** Starts a session (ending a running one `exited`); nothing after `close()`. */
-  startSession(): void;
-  /** Ends the session with `status` (default `exited`) at `at` (epoch ms, default now). */
-  endSession(status?: Exclude<SessionStatus, 'ok'>, at?: number): void;
-  /** Ends the session `exited` and persists it with `store.setSync` when the Store has it (page unload). */
-  endSessionSync(): void;
-  /** The running session's id. */
-  getSessionId(): string | undefined;
-  /** Ends the queue's backoff and sends what waits now (rate limits still hold); never rejects. */
-  retryNow(): Promise<void>;
-  /** Counts the error into the session now, then sends it through the policy; returns the event id. */
-  captureException(exception: unknown, hint?: EventHint, scope?: Scope): string;
-  /** A `fatal` message crashes the session; other messages count nothing. */
-  captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint, scope?: Scope): string;
-  /** Counts by the event itself (fatal or unhandled mechanism crashes; an exception counts one error). */
-  captureEvent(event: Event, hint?: EventHint, scope?: Scope): string;
-  /** Counts a drop for the next client report (sent within `clientReportFlushInterval`, default 60 s). */
-  recordDroppedEvent(reason: EventDropReason, category: DataCategory, count?: number): void;
-  /** Waits for session writes and captures in flight, sends client reports, flushes the queue (up to `timeout` ms). */
-  flush(timeout?: number): Promise<boolean>;
-  /** Ends the session `exited`, flushes, then stops. */
-  close(timeout?: number): Promise<boolean>;
-  /** The options as @sentry/core helpers read them (`normalizeDepth`, `maxBreadcrumbs`, ...). */
-  getOptions(): ClientOptions;
-  getDsn(): DsnComponents | undefined;
-  getSdkMetadata(): SdkMetadata;
-  /** Hook registration as integrations use it (`client.on(name, fn)`); returns the unsubscribe function. */
-  on(hook: string, callback: (...args: unknown[]) => void): () => void;
-  /** Calls the callbacks registered for `hook`. */
-  emit(hook: string, ...args: unknown[]): void;
-}
+export type { LiteClient } from './lite-types.js';
 
 const NO_RECOVERY: RecoveryResult = { crashed: 0, abnormal: 0, events: 0, pending: 0 };
 const CAPTURED = '__sentry_captured__';
@@ -99,6 +55,8 @@ export function createLiteClient(options: unknown, platform: Platform, deps: Par
   if (problems.length > 0 || !resolved) {
     logger.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
   } else if (resolved.sentry.enabled !== false) {
+    // @sentry/core's own debug output (transport, integrations) follows the same switch, as with createClient.
+    if (resolved.debug) debug.enable();
     const warning = releaseWarning(resolved.release);
     if (warning) logger.warn(warning);
     if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: nothing will be sent. crashfree is disabled.');
