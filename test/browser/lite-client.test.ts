@@ -122,6 +122,33 @@ describe('lite client', () => {
     expect(events[1]!.tags).not.toHaveProperty('only');
   });
 
+  it('counts every handled error even when the policy drops its event, and reports the drop', async () => {
+    const run = platform(createMemoryStore(), 'r8');
+    client = createLiteClient({ dsn: collector.dsn, release: 'lite@1.0.5', fingerprintBudget: 1, sampleRate: 0 }, run.platform);
+    await client.start();
+    for (let i = 0; i < 3; i++) client.captureException(new Error('same'));
+    await client.close(5000);
+    expect(items(run, 'event')).toHaveLength(1);
+    expect(sessions(run).at(-1)).toMatchObject({ status: 'exited', errors: 3 });
+    const reports = items(run, 'client_report') as { discarded_events: { reason: string; category: string; quantity: number }[] }[];
+    expect(reports.flatMap((r) => r.discarded_events)).toContainEqual({ reason: 'sample_rate', category: 'error', quantity: 2 });
+  });
+
+  it('a capture before start() opens the first session, which start() keeps', async () => {
+    const run = platform(createMemoryStore(), 'r9');
+    client = createLiteClient({ dsn: collector.dsn, release: 'lite@1.0.6' }, run.platform);
+    client.captureException(new Error('first tick'), { mechanism: { handled: false, type: 'onerror' } });
+    const sid = client.getSessionId();
+    expect(sid).toEqual(expect.any(String));
+    await client.start();
+    expect(client.getSessionId()).toBe(sid);
+    await client.flush(5000);
+    const updates = sessions(run);
+    expect(new Set(updates.map((u) => u.sid))).toEqual(new Set([sid]));
+    expect(updates.at(-1)).toMatchObject({ status: 'crashed' });
+    expect(items(run, 'event')).toHaveLength(1);
+  });
+
   it('an error captured twice is sent and counted once', async () => {
     const run = platform(createMemoryStore(), 'r3');
     client = createLiteClient({ dsn: collector.dsn, release: 'lite@1.0.2' }, run.platform);
