@@ -7,6 +7,8 @@ export interface LifecycleClient {
   endSession(status?: 'exited'): void;
   /** Ends the queue's backoff and sends what waits (rate limits still hold). */
   retryNow(): Promise<void>;
+  /** While the page goes away, queued envelopes leave at once instead of one after another. */
+  setUrgent(on: boolean): void;
 }
 
 /** Options of `installLifecycle`. */
@@ -63,12 +65,15 @@ export function installLifecycle(options: LifecycleOptions): () => void {
     setUnloading(true);
     // Urgent before ending: the exited update must be persisted and sent within this task.
     store.setUrgent(true);
+    // A request still in flight must not hold the exited update back: the page may be gone before its answer.
+    client.setUrgent(true);
     client.endSession('exited');
   });
   on('pageshow', (e) => {
     if (!e.persisted) return;
     setUnloading(false);
     store.setUrgent(false);
+    client.setUrgent(false);
     void liveness.hold().then(() => client.startSession());
   });
   on('online', () => void client.retryNow().catch(() => undefined));

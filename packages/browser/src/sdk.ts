@@ -91,6 +91,7 @@ function start(options: BrowserOptions, logger: Console): LiteClient {
       startSession: () => client.startSession(),
       endSession: (status) => client.endSession(status),
       retryNow: () => client.retryNow(),
+      setUrgent: (on) => client.setUrgent(on),
     },
     store,
     liveness,

@@ -245,6 +245,11 @@ export class CrashfreeClient extends Client<ClientOptions> {
     return this.durable?.retryNow().catch(() => undefined) ?? Promise.resolve();
   }
 
+  /** Urgent mode while the process or page goes away: queued envelopes leave at once, side by side (see DurableTransport.setUrgent). */
+  public setUrgent(on: boolean): void {
+    this.durable?.setUrgent(on);
+  }
+
   /** Ends the session `exited`, flushes request aggregates and client reports, waits up to `timeout`, then stops. */
   public override async close(timeout?: number): Promise<boolean> {
     if (!this.cf) return true;

@@ -220,6 +220,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     endSessionSync: () => void sessions?.endSync('exited'),
     getSessionId: () => sessions?.sessionId(),
     retryNow: () => durable?.retryNow().catch(() => undefined) ?? Promise.resolve(),
+    setUrgent: (on: boolean) => durable?.setUrgent(on),
     captureException(exception: unknown, hint?: EventHint, scope?: Scope): string {
       const seen = typeof exception === 'object' && exception !== null && (exception as Record<string, unknown>)[CAPTURED] === true;
       if (seen) return hint?.event_id ?? uuid4();

@@ -26,6 +26,8 @@ export interface LiteClient {
   getSessionId(): string | undefined;
   /** Ends the queue's backoff and sends what waits now (rate limits still hold); never rejects. */
   retryNow(): Promise<void>;
+  /** Urgent mode while the page goes away: queued envelopes leave at once, side by side (see DurableTransport.setUrgent). */
+  setUrgent(on: boolean): void;
   /** Counts the error into the session now, then sends it through the policy; returns the event id. */
   captureException(exception: unknown, hint?: EventHint, scope?: Scope): string;
   /** A `fatal` message crashes the session; other messages count nothing. */

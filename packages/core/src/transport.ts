@@ -52,6 +52,14 @@ export interface DurableTransport extends Transport {
    */
   retryNow(): Promise<void>;
   /**
+   * Urgent mode, for a page or process going away: while on, every sendable
+   * entry (not held by a rate limit, not the pending client report) is sent
+   * at once, side by side, instead of one after another behind a request
+   * still in flight, so the last updates leave within the current task.
+   * Entries whose send does not succeed stay queued for the next launch.
+   */
+  setUrgent(on: boolean): void;
+  /**
    * Whether an `init: true` update of session `sid` reached this queue (in this
    * run, or persisted by an earlier one and loaded): recovery then must not
    * send another init, even if the session's own state says otherwise.
@@ -85,6 +93,9 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   let running: Promise<void> | undefined;
   let again = false;
   let disposed = false;
+  let urgent = false;
+  /** Entries sent by urgent mode right now: the ordinary pass leaves them alone. */
+  const urgentSending = new Set<Entry>();
   let ready: Promise<void> = Promise.resolve();
 
   const remove = (entry: Entry): void => index.remove(entry);
@@ -127,6 +138,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     let heldUntil = Infinity;
     for (const entry of index.entries.values()) {
       if (disposed) return;
+      if (urgentSending.has(entry)) continue;
       const until = gate.limitedUntil(entry.categories);
       if (until > 0) {
         heldUntil = Math.min(heldUntil, until);
@@ -135,6 +147,8 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       if (gate.backingOff()) break;
       if (entry.hold) await entry.hold;
       if (disposed) return;
+      // Urgent mode may have taken (or delivered) it while its hold settled.
+      if (urgentSending.has(entry) || !index.entries.has(entry.key)) continue;
       // In flight before its body is read: a report merged after this point would be lost with the 2xx.
       index.inFlight = entry;
       const body = entry.body ?? (await store.get(entry.key).catch(() => undefined));
@@ -155,13 +169,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       gate.answered(response);
       const status = response.statusCode;
       if (status >= 200 && status < 300) {
-        remove(entry);
-        await store.delete(entry.key).catch(() => undefined);
-        try {
-          entry.onDelivered?.();
-        } catch {
-          // A delivery callback must never stop the queue.
-        }
+        await delivered(entry);
       } else if (status === 429) {
         const until2 = gate.limitedUntil(entry.categories);
         if (until2 > 0) heldUntil = Math.min(heldUntil, until2);
@@ -177,6 +185,42 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     // One timer for the earliest of: the end of the backoff, the end of a rate limit.
     const wake = Math.min(heldUntil, gate.retryTime());
     if (wake !== Infinity && index.entries.size > 0) schedule(wake);
+  };
+
+  const delivered = async (entry: Entry): Promise<void> => {
+    remove(entry);
+    await store.delete(entry.key).catch(() => undefined);
+    try {
+      entry.onDelivered?.();
+    } catch {
+      // A delivery callback must never stop the queue.
+    }
+  };
+
+  /** Urgent mode's send of one entry; on anything but a 2xx it stays queued as it was. */
+  const sendUrgently = async (entry: Entry): Promise<void> => {
+    urgentSending.add(entry);
+    try {
+      if (entry.hold) await entry.hold;
+      if (entry.body === undefined || !index.entries.has(entry.key)) return;
+      const response = await request(entry.body);
+      gate.answered(response);
+      if (response.statusCode >= 200 && response.statusCode < 300) await delivered(entry);
+    } catch {
+      // Offline or torn down with the page: the persisted entry goes out on the next launch.
+    } finally {
+      urgentSending.delete(entry);
+    }
+  };
+
+  /** Sends every sendable entry now, in queue order, without waiting for one answer before the next request. */
+  const drainUrgently = (): void => {
+    if (!urgent || disposed) return;
+    for (const entry of index.entries.values()) {
+      if (entry === index.inFlight || entry.report || urgentSending.has(entry)) continue;
+      if (gate.limitedUntil(entry.categories) > 0) continue;
+      void sendUrgently(entry);
+    }
   };
 
   /**
@@ -238,6 +282,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     // Set before any await, so a pass already running cannot send the entry ahead of its hold.
     if (afterPersisted) entry.hold = persisted.then(afterPersisted).catch(() => undefined);
     await (entry.hold ?? persisted);
+    drainUrgently();
     void pump();
   };
 
@@ -250,6 +295,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     } catch (e) {
       persistFailed(e);
     }
+    drainUrgently();
     void pump();
   };
 
@@ -323,6 +369,10 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     retryNow: () => {
       gate.endBackoff();
       return pump();
+    },
+    setUrgent: (on) => {
+      urgent = on;
+      drainUrgently();
     },
     hasQueuedInit: (sid) => initSids.has(sid),
     pending: () => index.entries.size,
