@@ -79,6 +79,11 @@ export function makeBrowserRequest(options: BrowserRequestOptions = {}): Request
     const bytes = size(body);
     // Beacons share the keepalive size limit, so a bigger envelope cannot leave with the
     // page at all: it stays queued (persisted) and the next load sends it.
+    if (unloading() && bytes > KEEPALIVE_LIMIT) {
+      // A plain fetch started now is cancelled with the document (or lands unacknowledged):
+      // fail fast, and the persisted envelope goes out with the next load.
+      throw new Error('too big to leave with the page; it stays queued for the next load');
+    }
     if (!doFetch) {
       const sent = tryBeacon(url, body);
       if (sent) return sent;
