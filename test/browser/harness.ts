@@ -5,7 +5,7 @@
  * what the page really sent.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Request } from 'playwright-core';
@@ -152,4 +152,57 @@ export function sentSessionUpdates(bodies: string[], sid?: string): SessionUpdat
   return bodies
     .flatMap((b) => envelopeItems(b, 'session') as unknown as SessionUpdate[])
     .filter((s) => sid === undefined || s.sid === sid);
+}
+
+/** A loopback TCP proxy in front of the collector that can be switched "down". */
+export interface SwitchableProxy {
+  /** The collector's URL with the proxy's port. */
+  url: string;
+  /** The DSN `dsn` rewritten to go through the proxy. */
+  dsnFor(dsn: string): string;
+  /** Down: open connections are cut and new ones refused, as on a dead network (for requests a closing page leaves behind too). */
+  setDown(down: boolean): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Chromium's offline emulation belongs to a page, so a keepalive request that
+ * outlives its closing page can escape it; a network that really fails is
+ * what an offline test needs. This proxy cuts connections at the TCP level.
+ */
+export async function startSwitchableProxy(target: string): Promise<SwitchableProxy> {
+  const { hostname, port } = new URL(target);
+  let down = false;
+  const open = new Set<Socket>();
+  const server = createNetServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(Number(port), hostname);
+    const cut = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', cut).on('close', cut);
+    upstream.on('error', cut).on('close', cut);
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const proxyPort = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${proxyPort}`,
+    dsnFor: (dsn) => dsn.replace(`:${port}/`, `:${proxyPort}/`),
+    setDown(value) {
+      down = value;
+      if (value) for (const s of open) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

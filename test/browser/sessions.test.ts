@@ -13,6 +13,7 @@ import {
   recordEnvelopes,
   sentSessionUpdates,
   startPageServer,
+  startSwitchableProxy,
   waitFor,
   type PageServer,
   type SessionUpdate,
@@ -312,20 +313,26 @@ describe('page sessions in Chromium', () => {
 
   it('offline until the tab closes: one of the next loads delivers what waited in IndexedDB, once', async () => {
     const release = 'web@offline-next-load';
+    // Offline for real: the page sends through a proxy that cuts every connection while down.
+    const proxy = await startSwitchableProxy(collector.url);
+    const viaProxy = { dsn: proxy.dsnFor(collector.dsn) };
     const context = await browser.newContext();
-    const sent = recordEnvelopes(context, collector.url);
+    const sent = recordEnvelopes(context, proxy.url);
     const page = await context.newPage();
-    await page.goto(appUrl(release));
+    await page.goto(appUrl(release, viaProxy));
     await waitForInit(release);
+    proxy.setDown(true);
     await context.setOffline(true);
     const eventId = await page.evaluate(() => (window as any).Crashfree.captureException(new Error('queued for later')));
     await page.waitForTimeout(300);
     await page.close();
+    await new Promise((r) => setTimeout(r, 300));
+    proxy.setDown(false);
     await context.setOffline(false);
     expect(eventsOf(release)).toEqual([]);
     // Two tabs load together; the dead tab's queue must be taken over by one of them.
     const [c, d] = await Promise.all([context.newPage(), context.newPage()]);
-    await Promise.all([c.goto(appUrl(release)), d.goto(appUrl(release))]);
+    await Promise.all([c.goto(appUrl(release, viaProxy)), d.goto(appUrl(release, viaProxy))]);
     const events = await waitFor(() => eventsOf(release), (l) => l.length > 0);
     expect(events.map((e) => e.event_id)).toEqual([eventId]);
     await waitFor(() => updates(release).filter((u) => u.init === true).length, (n) => n === 3);
@@ -333,6 +340,7 @@ describe('page sessions in Chromium', () => {
     // Attempts made while offline failed; exactly one request carrying the event got through.
     expect(sent.delivered.filter((b) => b.includes(eventId))).toHaveLength(1);
     await context.close();
+    await proxy.close();
   });
 
   it('offline overflow: the queue keeps its bound and every dropped event is reported, none vanishes', async () => {
