@@ -138,54 +138,49 @@ describe('queue key prefix', () => {
   });
 });
 
+/** A transport whose first request is answered only on `releaseFirst()` (a fetch still in flight at pagehide), with that request already sent. */
+async function withFirstRequestHanging(col: Collector) {
+  const url = getEnvelopeEndpointWithUrlEncodedAuth(makeDsn(col.dsn)!);
+  let releaseFirst: () => void = () => undefined;
+  const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+  const counter = { requests: 0 };
+  const transport = transportFor(url, async (req) => {
+    counter.requests += 1;
+    if (counter.requests === 1) await firstHeld;
+    return httpExecutor(req);
+  });
+  void transport.send(eventEnvelope(1));
+  for (let i = 0; i < 50 && counter.requests < 1; i++) await new Promise((r) => setTimeout(r, 2));
+  return { transport, counter, releaseFirst };
+}
+
 describe('urgent mode (a page or process going away)', () => {
   it('sends a new envelope at once even while an earlier request still waits for its answer', async () => {
     c = await collector();
-    const url = getEnvelopeEndpointWithUrlEncodedAuth(makeDsn(c.dsn)!);
-    let releaseFirst: () => void = () => undefined;
-    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
-    let requests = 0;
-    const transport = transportFor(url, async (req) => {
-      requests += 1;
-      // The first request's answer is slow (a page's fetch still in flight at pagehide).
-      if (requests === 1) await firstHeld;
-      return httpExecutor(req);
-    });
-    void transport.send(eventEnvelope(1));
-    for (let i = 0; i < 50 && requests < 1; i++) await new Promise((r) => setTimeout(r, 2));
+    const { transport, counter, releaseFirst } = await withFirstRequestHanging(c);
     transport.setUrgent(true);
     await transport.send(eventEnvelope(2));
     for (let i = 0; i < 100 && c.items({ type: 'event' }).length < 1; i++) await new Promise((r) => setTimeout(r, 5));
     // The second envelope reached the collector while the first request was still unanswered.
-    expect(requests).toBe(2);
+    expect(counter.requests).toBe(2);
     expect(c.items({ type: 'event' }).map((e) => (e.payload as { event_id: string }).event_id)).toEqual([(2).toString(16).padStart(32, '0')]);
     releaseFirst();
     for (let i = 0; i < 100 && transport.pending() > 0; i++) await new Promise((r) => setTimeout(r, 5));
     // Each envelope went out once: urgent mode and the ordinary pass never send the same entry.
-    expect(requests).toBe(2);
+    expect(counter.requests).toBe(2);
     expect(transport.pending()).toBe(0);
     transport.dispose();
   });
 
   it('without urgent mode the queue stays in order: nothing overtakes the request in flight', async () => {
     c = await collector();
-    const url = getEnvelopeEndpointWithUrlEncodedAuth(makeDsn(c.dsn)!);
-    let releaseFirst: () => void = () => undefined;
-    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
-    let requests = 0;
-    const transport = transportFor(url, async (req) => {
-      requests += 1;
-      if (requests === 1) await firstHeld;
-      return httpExecutor(req);
-    });
-    void transport.send(eventEnvelope(1));
-    for (let i = 0; i < 50 && requests < 1; i++) await new Promise((r) => setTimeout(r, 2));
+    const { transport, counter, releaseFirst } = await withFirstRequestHanging(c);
     await transport.send(eventEnvelope(2));
     await new Promise((r) => setTimeout(r, 50));
-    expect(requests).toBe(1);
+    expect(counter.requests).toBe(1);
     releaseFirst();
     for (let i = 0; i < 100 && transport.pending() > 0; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(requests).toBe(2);
+    expect(counter.requests).toBe(2);
     transport.dispose();
   });
 });
