@@ -5,54 +5,17 @@
  */
 import { createRequire } from 'node:module';
 
+// Type-only: erased from the build, so @crashfree/native stays optional at run time
+// while its declarations (lib/index.d.ts) remain the one description of the addon.
+import type { LoadResult, NativeAddon, NativeLayout, NativeStatus } from '@crashfree/native';
+
 /** Health of the C core's handlers, as the addon reports it. */
-export interface AddonStatus {
-  installed: boolean;
-  mode: 'crashpad' | 'inprocess' | 'off';
-  altStack: boolean;
-  chained: boolean;
-  reason: string;
-}
-
+export type AddonStatus = NativeStatus;
 /** Byte layout of the memory shared between JS and the signal handler. */
-export interface SharedLayout {
-  size: number;
-  seqIndex: number;
-  callIndex: number;
-  callNextIndex: number;
-  sidOffset: number;
-  sidSize: number;
-  annotationOffset: number;
-  annotationCount: number;
-  annotationKeySize: number;
-  annotationValueSize: number;
-  callOffset: number;
-  callCount: number;
-  callSize: number;
-  callerOffset: number;
-  callerSize: number;
-}
-
-/** The addon's functions (see @crashfree/native's lib/index.d.ts). */
-export interface NativeAddon {
-  install(options: {
-    recordPath: string;
-    minidumpPath: string;
-    handlerPath?: string;
-    databaseDir?: string;
-    release?: string;
-    environment?: string;
-    sdk?: string;
-    handlerTimeoutMs?: number;
-  }): AddonStatus;
-  status(): AddonStatus;
-  sharedMemory(): ArrayBuffer;
-  layout(): SharedLayout;
-  threadInit(): boolean;
-}
-
+export type SharedLayout = NativeLayout;
+export type { NativeAddon };
 /** The addon, or why it is unavailable. */
-export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
+export type AddonLoad = LoadResult;
 
 /** A require() that works in both builds and under vitest. */
 export function nodeRequire(): NodeRequire {
