@@ -6,6 +6,10 @@ export interface NativeStatus {
   chained: boolean;
   /** Why capture is off or degraded; empty when healthy. */
   reason: string;
+  /** Whether the crashing thread's JS stack is captured at crash time (V8 headers at build, same node at run). */
+  jsStack: boolean;
+  /** Why not, in one sentence; empty when it is. */
+  jsStackReason: string;
 }
 
 /** Options of `install()`; paths are prepared by the caller. */
@@ -35,9 +39,6 @@ export interface NativeLayout {
   callOffset: number;
   callCount: number;
   callSize: number;
-  /** Per call id: the JS caller, "function\0file\0line\0how\0" (written under the sequence counter). */
-  callerOffset: number;
-  callerSize: number;
 }
 
 /** The addon's functions. */
@@ -50,6 +51,10 @@ export interface NativeAddon {
   layout(): NativeLayout;
   /** Gives the calling thread an alternate signal stack; true when it has one. */
   threadInit(): boolean;
+  /** Names code this thread compiled before the JS stack was set up (a heap walk, a few ms: keep it off init). */
+  nameExistingCode(): void;
+  /** Entries in this thread's code map (what the JS stack can name). */
+  codeMapSize(): number;
 }
 
 export type LoadResult = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };

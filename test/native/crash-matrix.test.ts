@@ -6,12 +6,12 @@
 // breakpad's minidump_stackwalk reads the dump with the right crash reason
 // and, with dump_syms symbols for the crasher, the right crashing function.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCollector, type Collector, type StoredItem } from '@crashfree/collector';
 
-import { buildCrasher, CRASHPAD_HANDLER, readHead, runApp, stackwalk } from './harness';
+import { APP, buildCrasher, CRASHPAD_HANDLER, readHead, runApp, stackwalk } from './harness';
 
 interface Case {
   kind: string;
@@ -32,27 +32,47 @@ interface Case {
   afterCall?: boolean;
   /** The faulting instruction is in libc (abort()), not in the crasher. */
   faultsInLibc?: boolean;
+  /**
+   * The JS caller read off the crashing thread's stack: the function (''
+   * for the app's top-level code) and whether its line is known, or, when
+   * there is none, the reason the event gives instead.
+   */
+  caller: { function: string; file: RegExp; line?: number } | { why: string };
+  env?: Record<string, string>;
 }
 
+const TOP_LEVEL = { function: '', file: /crash-app\.mjs$/ };
+const IN_WORKER = { function: 'workerCaller', file: /^\[worker eval\]$/, line: 3 };
+const NOT_JS = { why: 'not a JS thread' };
+// Code compiled before the SDK's init (here: the app's module, crashing
+// synchronously after init) is named only a tick later: no caller, and the event says so.
+// beta() in the fixture: the crash must name it and the line it is defined on.
+const BETA = { function: 'beta', file: /crash-app\.mjs$/, line: readFileSync(APP, 'utf8').split('\n').findIndex((l) => l.includes('function beta()')) + 1 };
+const UNNAMED = { why: 'the code that called the wrapped function was not named' };
+
 const CASES: Case[] = [
-  { kind: 'null-deref', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
-  { kind: 'sigbus', signal: 'SIGBUS', type: 'SIGBUS / BUS_ADRERR', reason: /^SIGBUS \/ ?BUS_ADRERR$/, fn: 'crasher_sigbus' },
-  { kind: 'sigill', signal: 'SIGILL', type: 'SIGILL / ILL_ILLOPN', reason: /^SIGILL \/ ?ILL_ILLOPN$/, fn: 'crasher_sigill' },
-  { kind: 'sigfpe', signal: 'SIGFPE', type: 'SIGFPE / FPE_INTDIV', reason: /^SIGFPE \/ ?FPE_INTDIV$/, fn: 'crasher_sigfpe' },
-  { kind: 'abort', signal: 'SIGABRT', type: 'SIGABRT / SI_TKILL', reason: /^SIGABRT/, fn: 'crasher_abort', faultsInLibc: true },
-  { kind: 'builtin-trap', signal: 'SIGILL', type: 'SIGILL / ILL_ILLOPN', reason: /^SIGILL \/ ?ILL_ILLOPN$/, fn: 'crasher_builtin_trap' },
-  { kind: 'stack-overflow', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV/, fn: 'crasher_stack_overflow' },
-  { kind: 'worker', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+  { kind: 'null-deref', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: TOP_LEVEL },
+  { kind: 'sigbus', signal: 'SIGBUS', type: 'SIGBUS / BUS_ADRERR', reason: /^SIGBUS \/ ?BUS_ADRERR$/, fn: 'crasher_sigbus', caller: TOP_LEVEL },
+  { kind: 'sigill', signal: 'SIGILL', type: 'SIGILL / ILL_ILLOPN', reason: /^SIGILL \/ ?ILL_ILLOPN$/, fn: 'crasher_sigill', caller: TOP_LEVEL },
+  { kind: 'sigfpe', signal: 'SIGFPE', type: 'SIGFPE / FPE_INTDIV', reason: /^SIGFPE \/ ?FPE_INTDIV$/, fn: 'crasher_sigfpe', caller: TOP_LEVEL },
+  { kind: 'abort', signal: 'SIGABRT', type: 'SIGABRT / SI_TKILL', reason: /^SIGABRT/, fn: 'crasher_abort', faultsInLibc: true, caller: TOP_LEVEL },
+  { kind: 'builtin-trap', signal: 'SIGILL', type: 'SIGILL / ILL_ILLOPN', reason: /^SIGILL \/ ?ILL_ILLOPN$/, fn: 'crasher_builtin_trap', caller: TOP_LEVEL },
+  { kind: 'stack-overflow', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV/, fn: 'crasher_stack_overflow', caller: TOP_LEVEL },
+  { kind: 'worker', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: IN_WORKER },
   // A worker's stack ends at a PROT_NONE guard page: SEGV_ACCERR, not MAPERR.
-  { kind: 'worker-stack-overflow', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_ACCERR', reason: /^SIGSEGV/, fn: 'crasher_stack_overflow' },
-  { kind: 'threadpool', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', afterCall: true },
-  { kind: 'two-threads', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
-  { kind: 'lock-held', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
-  { kind: 'wasm-trap-then-null-deref', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
-  { kind: 'during-init', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', noSession: true },
-  { kind: 'null-deref', handler: '/nonexistent/crashpad_handler', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
-  { kind: 'null-deref', handler: '/bin/false', mode: 'crashpad', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
-  { kind: 'fork-impossible', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref' },
+  { kind: 'worker-stack-overflow', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_ACCERR', reason: /^SIGSEGV/, fn: 'crasher_stack_overflow', caller: IN_WORKER },
+  { kind: 'threadpool', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', afterCall: true, caller: NOT_JS },
+  { kind: 'two-threads', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: NOT_JS },
+  { kind: 'lock-held', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: TOP_LEVEL },
+  { kind: 'wasm-trap-then-null-deref', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: TOP_LEVEL },
+  { kind: 'during-init', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', noSession: true, caller: UNNAMED },
+  { kind: 'null-deref', handler: '/nonexistent/crashpad_handler', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: TOP_LEVEL },
+  { kind: 'null-deref', handler: '/bin/false', mode: 'crashpad', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: TOP_LEVEL },
+  // The same wrapped function called from alpha() first, then from beta(), which crashes:
+  // once, and after 20 000 alpha() calls (the wrapper and the callers optimised by then).
+  { kind: 'caller', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: BETA },
+  { kind: 'caller', env: { CF_ALPHA_CALLS: '20000' }, signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: BETA },
+  { kind: 'fork-impossible', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: TOP_LEVEL },
 ];
 
 type Payload = Record<string, any>;
@@ -74,10 +94,10 @@ const ofRun = (items: StoredItem[], release: string) => items.filter((i) => (i.p
 
 describe('native crash matrix', () => {
   CASES.forEach((c, index) => {
-    const label = `${c.kind}${c.handler ? (c.mode === 'crashpad' ? ` (handler ${c.handler} exits non-zero)` : ' (handler binary missing)') : ''}`;
+    const label = `${c.kind}${c.env ? ` (${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}${c.handler ? (c.mode === 'crashpad' ? ` (handler ${c.handler} exits non-zero)` : ' (handler binary missing)') : ''}`;
     it(`${label}: dies with ${c.signal}; next launch delivers one ${c.type} event + minidump + crashed session`, async () => {
       const dataDir = path.join(scratch, `app-${index}`);
-      const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher, CF_HANDLER: c.handler ?? CRASHPAD_HANDLER };
+      const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher, CF_HANDLER: c.handler ?? CRASHPAD_HANDLER, ...c.env };
       const before = { events: collector.items({ type: 'event' }).length, attachments: collector.items({ type: 'attachment' }).length };
 
       const crash = await runApp(['crash', c.kind], env);
@@ -87,7 +107,7 @@ describe('native crash matrix', () => {
       if (started) {
         // Health as users see it (getNativeCaptureStatus()): on, the mode chosen at init, alt stack, Node's handler chained.
         const mode = c.mode ?? (c.handler ? 'inprocess' : 'crashpad');
-        expect(started.status).toMatchObject({ enabled: true, mode, altStack: true, chained: true });
+        expect(started.status).toMatchObject({ enabled: true, mode, altStack: true, chained: true, jsStack: true });
       }
 
       const next = await runApp(['recover'], env);
@@ -104,10 +124,16 @@ describe('native crash matrix', () => {
       expect(addon['path']).toMatch(c.faultsInLibc ? /\/libc\.so/ : /\/crasher\.node$/);
       expect(addon['build_id']).toMatch(/^[0-9a-f]{40}$/);
       if (!c.afterCall) expect(addon).toMatchObject({ name: 'crasher', js_function: 'crash' });
-      // The JS code that called in (each run wraps the addon anew, so the crashing call is its first).
-      if (!c.afterCall && !c.kind.startsWith('worker')) {
-        expect(addon['js_caller']).toMatchObject({ file: expect.stringMatching(/crash-app\.mjs$/), how: 'first-call' });
-        expect(addon['js_caller']['line']).toBeGreaterThan(0);
+      // The JS code that called in, read off the crashing thread's JS stack at crash time.
+      if ('why' in c.caller) {
+        expect(addon['js_caller']).toBeUndefined();
+        expect(addon['js_stack']).toBe(c.caller.why);
+      } else {
+        const { function: fn, file, line } = c.caller;
+        expect(addon['js_caller'], JSON.stringify(event['contexts']['crashfree_native_crash']['js_stack'])).toMatchObject({ function: fn, file: expect.stringMatching(file), how: 'crash-stack' });
+        if (line !== undefined) expect(addon['js_caller']['line']).toBe(line);
+        // ... and the JS frames as the exception's stack trace, innermost (the caller) last.
+        expect(exception['stacktrace']['frames'].at(-1)).toMatchObject({ filename: expect.stringMatching(file), ...(fn && { function: fn }) });
       }
       const writer = c.writer ?? 'crashpad';
       expect(event['contexts']['crashfree_native_crash']['dump']).toBe(writer);

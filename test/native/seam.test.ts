@@ -102,28 +102,6 @@ describe('wrapNativeAddon', () => {
     expect(entry(seen[1]!)).toEqual(['fake', 'fail']);
   });
 
-  it("records the JS caller on a wrapped function's first call, and keeps it", () => {
-    const caller = (id: number) => {
-      const at = layout.callerOffset + id * layout.callerSize;
-      return Buffer.from(bytes.subarray(at, at + layout.callerSize)).toString('utf8').split('\0').slice(0, 4);
-    };
-    let id = 0;
-    const wrapped = wrapNativeAddon({ work: () => (id = words[layout.callIndex]!) }, { name: 'first-call' });
-    function firstCaller(): void {
-      wrapped.work();
-    }
-    function laterCaller(): void {
-      wrapped.work();
-    }
-    firstCaller();
-    const [fn, file, line, how] = caller(id);
-    expect([fn, how]).toEqual(['firstCaller', 'first-call']);
-    expect(file).toMatch(/seam\.test\.ts$/);
-    expect(Number(line)).toBeGreaterThan(0);
-    laterCaller();
-    expect(caller(id)).toEqual([fn, file, line, how]);
-  });
-
   it('rejects what is not an addon with a TypeError', () => {
     expect(() => wrapNativeAddon(null as unknown as object)).toThrow(
       new TypeError('wrapNativeAddon: expected the addon object (what require() returned), got null.'),
@@ -153,7 +131,7 @@ describe('next-launch collection', () => {
     const crash = await runApp(['crash', 'null-deref'], env);
     expect(crash.signal, crash.stderr).toBe('SIGSEGV');
     const { status } = JSON.parse(crash.stdout.split('\n')[0]!) as { status: Record<string, unknown> };
-    expect(status).toEqual({ enabled: true, altStack: true, chained: true, ...expected });
+    expect(status).toEqual({ enabled: true, altStack: true, chained: true, jsStack: true, ...expected });
   });
 
   it('beforeSend can drop the native event; the run still counts as crashed', async () => {

@@ -73,6 +73,35 @@ typedef int (*cf_first_chance_fn)(int signo, void *siginfo, void *ucontext);
 /* Sets (or clears, with NULL) the first-chance handler. Not signal-safe. */
 void cf_set_first_chance_handler(cf_first_chance_fn fn);
 
+/*
+ * The JS stack of the crashing thread, resolved to V8's code names
+ * ("JS:~beta file:///app.mjs:8:14"), innermost first. `status` is a static
+ * token: "ok", or why there is none ("not_js_thread", "no_js_frames",
+ * "code_map_busy", "in_gc", "unavailable").
+ */
+#define CF_JS_FRAMES_MAX 32
+#define CF_JS_NAME_MAX 256
+typedef struct cf_js_stack {
+  const char *status;
+  /* What the thread's VM was doing (static token, NULL if unknown): "external"
+     means JS had called into native code, so the innermost JS frame made that call. */
+  const char *vm_state;
+  int count;
+  char names[CF_JS_FRAMES_MAX][CF_JS_NAME_MAX];
+} cf_js_stack;
+
+/*
+ * Fills *out for the crashing thread `tid` from its ucontext. Called by the
+ * signal handler after the crash record and the minidump are written (so a
+ * fault inside it costs only the JS stack). It must be async-signal-safe:
+ * the Node binding's one walks the stack with V8's GetStackSample, which V8
+ * itself calls from its SIGPROF handler.
+ */
+typedef void (*cf_js_stack_fn)(const void *ucontext, int tid, cf_js_stack *out);
+
+/* Sets (or clears, with NULL) the JS stack sampler. Not signal-safe; set at init. */
+void cf_set_js_stack_sampler(cf_js_stack_fn fn);
+
 /* The current health, as cf_install() last reported it. */
 cf_status cf_get_status(void);
 
@@ -106,12 +135,10 @@ void *cf_shared_memory(size_t *size);
 #define CF_SHM_CALL_OFFSET (CF_SHM_ANN_OFFSET + CF_SHM_ANN_COUNT * (CF_SHM_ANN_KEY_SIZE + CF_SHM_ANN_VALUE_SIZE))
 #define CF_SHM_CALL_COUNT 128
 #define CF_SHM_CALL_SIZE 96      /* "addon\0function\0" */
-/* Per call-table id: the JS code that called the wrapped function, as
-   "function\0file\0line\0how\0" (how it was captured, e.g. "first-call"). JS
-   writes it only on some calls (see wrapNativeAddon), under the sequence counter. */
-#define CF_SHM_CALLER_OFFSET (CF_SHM_CALL_OFFSET + CF_SHM_CALL_COUNT * CF_SHM_CALL_SIZE)
-#define CF_SHM_CALLER_SIZE 192
-#define CF_SHM_SIZE (CF_SHM_CALLER_OFFSET + CF_SHM_CALL_COUNT * CF_SHM_CALLER_SIZE)
+/* The JS caller is not in here: the handler reads it off the crashing
+   thread's JS stack (see cf_js_stack_fn), so JS writes nothing per call but
+   the marker. */
+#define CF_SHM_SIZE (CF_SHM_CALL_OFFSET + CF_SHM_CALL_COUNT * CF_SHM_CALL_SIZE)
 
 /*
  * Writes the session id / an annotation / a call-table entry into shared
@@ -122,7 +149,6 @@ int cf_set_session_id(const char *sid);
 int cf_set_annotation(int slot, const char *key, const char *value);
 int cf_set_call_entry(int id, const char *addon, const char *function);
 void cf_set_last_call(int id);
-int cf_set_call_caller(int id, const char *function, const char *file, const char *line, const char *how);
 
 #ifdef __cplusplus
 }

@@ -120,8 +120,6 @@ typedef struct cf__snapshot {
   char ann_value[CF_SHM_ANN_COUNT][CF_SHM_ANN_VALUE_SIZE];
   char call_addon[CF_SHM_CALL_SIZE];
   char call_function[CF_SHM_CALL_SIZE];
-  /* The JS caller entry of call_id, raw ("function\0file\0line\0how\0"). */
-  char call_caller[CF_SHM_CALLER_SIZE];
   int call_id;
   int torn; /* 1 when JS kept writing and no consistent copy was seen */
 } cf__snapshot;
@@ -158,6 +156,9 @@ int cf__record_write(int fd, const cf__crash *crash, const cf__snapshot *snap, c
 /* record.c: appends the faulting module's lines (path, base, build id) to a
    record written without them. SIGNAL-SAFE. */
 int cf__record_write_module(int fd, const cf__module *module, cf__buf *scratch);
+
+/* record.c: appends the JS stack lines (js_stack=<status>, js_frame.<i>=<name>). SIGNAL-SAFE. */
+int cf__record_write_js(int fd, const cf_js_stack *js, cf__buf *scratch);
 
 /* minidump.c: writes a minimal minidump. SIGNAL-SAFE. Returns 0 on success. */
 int cf__minidump_write(int fd, const cf__crash *crash, const cf__maps *maps, const cf__sysinfo *sys,

@@ -20,3 +20,5 @@ int cf_thread_init(void) { return 0; }
 void cf_thread_cleanup(void) {}
 
 void cf_set_first_chance_handler(cf_first_chance_fn fn) { cf__state_get()->first_chance = fn; }
+
+void cf_set_js_stack_sampler(cf_js_stack_fn fn) { cf__state_get()->js_sampler = fn; }

@@ -62,17 +62,6 @@ int cf__record_write(int fd, const cf__crash *crash, const cf__snapshot *snap, c
   if (snap->call_id > 0) {
     cf__kv(b, "call_addon", snap->call_addon, CF_SHM_CALL_SIZE);
     cf__kv(b, "call_function", snap->call_function, CF_SHM_CALL_SIZE);
-    /* "function\0file\0line\0how\0": one line per part, none when never captured. */
-    static const char *const kCallerKeys[4] = {"js_caller_function", "js_caller_file", "js_caller_line", "js_caller_how"};
-    size_t at = 0;
-    if (snap->call_caller[0] || snap->call_caller[1])
-      for (int i = 0; i < 4 && at < CF_SHM_CALLER_SIZE; i++) {
-        const char *part = snap->call_caller + at;
-        size_t n = 0;
-        while (at + n < CF_SHM_CALLER_SIZE && part[n]) n++;
-        if (n > 0) cf__kv(b, kCallerKeys[i], part, n + 1);
-        at += n + 1;
-      }
   }
   if (module) cf__format_module(b, module);
   for (int i = 0; i < CF_SHM_ANN_COUNT; i++) {
@@ -84,4 +73,22 @@ int cf__record_write(int fd, const cf__crash *crash, const cf__snapshot *snap, c
     cf__buf_str(b, "\n");
   }
   return cf__write_all(fd, b->data, b->len);
+}
+
+int cf__record_write_js(int fd, const cf_js_stack *js, cf__buf *b) {
+  b->len = 0;
+  cf__kv(b, "js_stack", js->status ? js->status : "unavailable", 32);
+  if (js->vm_state) cf__kv(b, "js_vm_state", js->vm_state, 32);
+  int rc = cf__write_all(fd, b->data, b->len);
+  /* One write per frame: 32 names of up to 255 bytes exceed the scratch buffer. */
+  for (int i = 0; i < js->count && i < CF_JS_FRAMES_MAX && rc == 0; i++) {
+    b->len = 0;
+    cf__buf_str(b, "js_frame.");
+    cf__buf_i64(b, i);
+    cf__buf_str(b, "=");
+    cf__buf_clean(b, js->names[i], CF_JS_NAME_MAX);
+    cf__buf_str(b, "\n");
+    rc = cf__write_all(fd, b->data, b->len);
+  }
+  return rc;
 }

@@ -30,12 +30,8 @@ static void cf__copy_field(char *dst, const unsigned char *src, size_t size) {
 void cf__shm_snapshot(cf__snapshot *out) {
   out->torn = 1;
   /* The call marker is one aligned word; its table entry was written before
-     the id was ever stored, so it needs no retry. Its JS caller entry is
-     rewritten now and then, so it is copied with the strings below. */
+     the id was ever stored, so it needs no retry. */
   int id = __atomic_load_n(cf__shm_word(CF_SHM_CALL_INDEX), __ATOMIC_RELAXED);
-  int known = id > 0 && id < CF_SHM_CALL_COUNT;
-  const unsigned char *caller = g_shm + CF_SHM_CALLER_OFFSET + (known ? id : 0) * CF_SHM_CALLER_SIZE;
-  out->call_caller[0] = '\0';
   for (int attempt = 0; attempt < 64; attempt++) {
     int32_t before = __atomic_load_n(cf__shm_word(CF_SHM_SEQ_INDEX), __ATOMIC_ACQUIRE);
     if (before & 1) continue; /* a writer is mid-way; it runs on another thread */
@@ -45,16 +41,12 @@ void cf__shm_snapshot(cf__snapshot *out) {
       cf__copy_field(out->ann_key[i], slot, CF_SHM_ANN_KEY_SIZE);
       cf__copy_field(out->ann_value[i], slot + CF_SHM_ANN_KEY_SIZE, CF_SHM_ANN_VALUE_SIZE);
     }
-    if (known)
-      for (int i = 0; i < CF_SHM_CALLER_SIZE; i++) out->call_caller[i] = (char)caller[i];
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (__atomic_load_n(cf__shm_word(CF_SHM_SEQ_INDEX), __ATOMIC_ACQUIRE) == before) {
       out->torn = 0;
       break;
     }
   }
-  if (out->torn) out->call_caller[0] = '\0'; /* never half of two callers */
-  out->call_caller[CF_SHM_CALLER_SIZE - 1] = '\0';
   out->call_id = id;
   out->call_addon[0] = out->call_function[0] = '\0';
   if (id > 0 && id < CF_SHM_CALL_COUNT) {
@@ -102,24 +94,6 @@ int cf_set_call_entry(int id, const char *addon, const char *function) {
   cf__memset(p, 0, CF_SHM_CALL_SIZE);
   cf__memcpy(p, addon, a);
   cf__memcpy(p + a + 1, function, f);
-  return 0;
-}
-
-int cf_set_call_caller(int id, const char *function, const char *file, const char *line, const char *how) {
-  if (id <= 0 || id >= CF_SHM_CALL_COUNT) return -1;
-  const char *parts[4] = {function, file, line, how};
-  size_t need = 0;
-  for (int i = 0; i < 4; i++) need += cf__strlen(parts[i]) + 1;
-  if (need > CF_SHM_CALLER_SIZE) return -1;
-  unsigned char *p = g_shm + CF_SHM_CALLER_OFFSET + id * CF_SHM_CALLER_SIZE;
-  cf__seq_begin();
-  cf__memset(p, 0, CF_SHM_CALLER_SIZE);
-  for (int i = 0; i < 4; i++) {
-    size_t n = cf__strlen(parts[i]);
-    cf__memcpy(p, parts[i], n);
-    p += n + 1;
-  }
-  cf__seq_end();
   return 0;
 }
 

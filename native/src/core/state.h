@@ -61,6 +61,8 @@ typedef struct cf__state {
 
   /* Consulted before treating a signal as a crash (see cf_crash.h). */
   cf_first_chance_fn first_chance;
+  /* Fills the crashing thread's JS stack into js_stack (see cf_crash.h). */
+  cf_js_stack_fn js_sampler;
 
   /* Signal chaining. */
   int signals[CF__SIGNAL_COUNT];
@@ -76,6 +78,7 @@ typedef struct cf__state {
   cf__snapshot snapshot;
   uint8_t context[CF__CONTEXT_MAX];
   char text[8192];
+  cf_js_stack js_stack;
 
   cf_status status;
 } cf__state;

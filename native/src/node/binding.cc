@@ -1,12 +1,16 @@
 // The Node-API binding of the crash core: the only file that sees both Node
 // and the core. Exports install(), status(), sharedMemory() and layout().
 // Loaded once per thread (main and each worker): every load gives that
-// thread an alternate signal stack once handlers are installed.
+// thread an alternate signal stack once handlers are installed, and
+// registers its isolate for the JS stack at crash time (js_stack.h).
 #include <dlfcn.h>
 #include <napi.h>
 #include <signal.h>
 
+#include <string>
+
 #include "cf_crash.h"
+#include "js_stack.h"
 #include "options.h"
 
 namespace crashfree {
@@ -21,6 +25,11 @@ const char* ModeName(cf_mode mode) {
   }
 }
 
+// Whether the JS stack is captured at crash time, and why not. Decided once,
+// at install, on the main thread; workers only read them.
+bool g_js_stack = false;
+std::string g_js_stack_reason = "native crash handlers are not installed";
+
 Napi::Object StatusObject(Napi::Env env, const cf_status& s) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("installed", Napi::Boolean::New(env, s.installed != 0));
@@ -28,7 +37,26 @@ Napi::Object StatusObject(Napi::Env env, const cf_status& s) {
   o.Set("altStack", Napi::Boolean::New(env, s.alt_stack != 0));
   o.Set("chained", Napi::Boolean::New(env, s.chained != 0));
   o.Set("reason", Napi::String::New(env, s.reason));
+  o.Set("jsStack", Napi::Boolean::New(env, g_js_stack));
+  o.Set("jsStackReason", Napi::String::New(env, g_js_stack ? "" : g_js_stack_reason));
   return o;
+}
+
+std::string NodeVersion(Napi::Env env) {
+  const napi_node_version* v = nullptr;
+  if (napi_get_node_version(env, &v) != napi_ok || !v) return "unknown";
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+}
+
+// Decides once whether the JS stack can be captured, then registers the main thread.
+void SetUpJsStack(Napi::Env env, const cf_status& s) {
+  if (!s.installed || g_js_stack) return;
+  std::string why;
+  if (!JsStackAvailable(NodeVersion(env), &why)) {
+    g_js_stack_reason = why;
+  } else {
+    g_js_stack = true;
+  }
 }
 
 // V8's WebAssembly trap handler, exported by the node binary: out-of-bounds
@@ -44,6 +72,28 @@ int WasmTrapFirstChance(int signo, void* info, void* ucontext) {
          g_v8_trap_handler(signo, static_cast<siginfo_t*>(info), ucontext);
 }
 
+void ReleaseThread(void*) {
+  JsStackDetachThread();
+  cf_thread_cleanup();
+}
+
+// Whether this thread's env already releases its alternate stack and code
+// map at teardown (Node aborts if the same cleanup hook is registered twice).
+thread_local bool g_release_registered = false;
+
+void ReleaseWithEnv(Napi::Env env) {
+  if (g_release_registered) return;
+  napi_status st = napi_add_env_cleanup_hook(env, ReleaseThread, nullptr);
+  NAPI_THROW_IF_FAILED_VOID(env, st);
+  g_release_registered = true;
+}
+
+// Registers this thread's isolate for the JS stack, unregistered with its env
+// (a stale slot could match a later thread reusing the id).
+void AttachJsThread(Napi::Env env) {
+  if (g_js_stack && JsStackAttachThread()) ReleaseWithEnv(env);
+}
+
 // install(options) -> status. Throws TypeError for bad options.
 Napi::Value Install(const Napi::CallbackInfo& info) {
   InstallOptions options;
@@ -54,7 +104,10 @@ Napi::Value Install(const Napi::CallbackInfo& info) {
     if (g_v8_trap_handler) cf_set_first_chance_handler(WasmTrapFirstChance);
   }
   cf_options view = options.View();
-  return StatusObject(info.Env(), cf_install(&view));
+  cf_status status = cf_install(&view);
+  SetUpJsStack(info.Env(), status);
+  AttachJsThread(info.Env());
+  return StatusObject(info.Env(), status);
 }
 
 // status() -> the last install() result.
@@ -85,26 +138,28 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
   o.Set("callOffset", CF_SHM_CALL_OFFSET);
   o.Set("callCount", CF_SHM_CALL_COUNT);
   o.Set("callSize", CF_SHM_CALL_SIZE);
-  o.Set("callerOffset", CF_SHM_CALLER_OFFSET);
-  o.Set("callerSize", CF_SHM_CALLER_SIZE);
   return o;
 }
 
-void ReleaseThreadStack(void*) { cf_thread_cleanup(); }
-
-// Whether this thread's env already frees its alternate stack at teardown
-// (Node aborts if the same cleanup hook is registered twice).
-thread_local bool g_release_registered = false;
-
-// Gives the calling thread an alternate stack, released with its env.
+// Gives the calling thread an alternate stack and registers its isolate for
+// the JS stack (both released with its env).
 bool GiveThreadAltStack(Napi::Env env) {
+  AttachJsThread(env);
   if (!cf_thread_init()) return false;
-  if (!g_release_registered) {
-    napi_status st = napi_add_env_cleanup_hook(env, ReleaseThreadStack, nullptr);
-    NAPI_THROW_IF_FAILED(env, st, true);
-    g_release_registered = true;
-  }
+  ReleaseWithEnv(env);
   return true;
+}
+
+// nameExistingCode(): names the code compiled before this thread attached
+// (a walk of V8's heap, a few ms; JS runs it off the init path).
+Napi::Value NameExistingCode(const Napi::CallbackInfo& info) {
+  JsStackNameExistingCode();
+  return info.Env().Undefined();
+}
+
+// codeMapSize() -> entries in this thread's code map (tests, health).
+Napi::Value CodeMapSize(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(JsStackMapSize()));
 }
 
 // threadInit() -> whether this thread has an alternate signal stack.
@@ -121,6 +176,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sharedMemory", Napi::Function::New(env, SharedMemory, "sharedMemory"));
   exports.Set("layout", Napi::Function::New(env, Layout, "layout"));
   exports.Set("threadInit", Napi::Function::New(env, ThreadInit, "threadInit"));
+  exports.Set("nameExistingCode", Napi::Function::New(env, NameExistingCode, "nameExistingCode"));
+  exports.Set("codeMapSize", Napi::Function::New(env, CodeMapSize, "codeMapSize"));
   return exports;
 }
 

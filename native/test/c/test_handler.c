@@ -161,6 +161,43 @@ static void test_segv_inprocess(const char *dir) {
   CHECK(inprocess_dump_ok(dir));
 }
 
+/* A sampler standing in for the binding's V8 walk: the crashing thread's id
+   must reach it, and what it fills must reach the record. */
+static void fake_js_sampler(const void *ucontext, int tid, cf_js_stack *out) {
+  out->status = ucontext && tid > 0 ? "ok" : "not_js_thread";
+  out->vm_state = "external";
+  strcpy(out->names[0], "JS:~beta file:///app.mjs:8:14");
+  strcpy(out->names[1], "JS:~ file:///app.mjs:1:1\nforged=1"); /* a newline must not forge a field */
+  out->count = 2;
+}
+static void install_fake_sampler(void) { cf_set_js_stack_sampler(fake_js_sampler); }
+
+static void test_js_stack_in_record(const char *dir) {
+  child_spec s = {NULL, install_fake_sampler, crash_null};
+  CHECK(run_child(dir, &s) == SIGSEGV);
+  check_record(dir, SIGSEGV, "inprocess");
+  const char *r = record_of(dir);
+  CHECK(strstr(r, "\njs_stack=ok\njs_vm_state=external\njs_frame.0=JS:~beta file:///app.mjs:8:14\njs_frame.1=JS:~ file:///app.mjs:1:1?forged=1\n") != NULL);
+  CHECK(strstr(r, "\nforged=") == NULL);
+  CHECK(inprocess_dump_ok(dir));
+}
+
+/* A walk that faults itself (a smashed stack): the process still dies of the
+   original signal and the record and the minidump written before it stay. */
+static void faulting_js_sampler(const void *ucontext, int tid, cf_js_stack *out) {
+  (void)ucontext, (void)tid, (void)out;
+  *(volatile int *)(uintptr_t)16 = 1;
+}
+static void install_faulting_sampler(void) { cf_set_js_stack_sampler(faulting_js_sampler); }
+
+static void test_js_stack_sampler_faults(const char *dir) {
+  child_spec s = {NULL, install_faulting_sampler, crash_null};
+  CHECK(run_child(dir, &s) == SIGSEGV);
+  check_record(dir, SIGSEGV, "inprocess");
+  CHECK(strstr(record_of(dir), "\njs_stack=") == NULL);
+  CHECK(inprocess_dump_ok(dir));
+}
+
 static void test_abort(const char *dir) {
   child_spec s = {NULL, NULL, crash_abort};
   CHECK(run_child(dir, &s) == SIGABRT);
@@ -307,6 +344,8 @@ static void test_fork_impossible(const char *dir) {
 const cf_test_case kHandlerTests[] = {
     {"handler_segv_inprocess", test_segv_inprocess},
     {"handler_abort", test_abort},
+    {"handler_js_stack_in_record", test_js_stack_in_record},
+    {"handler_js_stack_sampler_faults", test_js_stack_sampler_faults},
     {"handler_builtin_trap", test_builtin_trap},
     {"handler_integer_divide", test_integer_divide},
     {"handler_stack_overflow", test_stack_overflow},

@@ -94,7 +94,6 @@ static void test_record_writer(const char *dir) {
   snap.call_id = 3;
   strcpy(snap.call_addon, "sharp");
   strcpy(snap.call_function, "resize");
-  memcpy(snap.call_caller, "makeThumb\0/srv/img\nx.js\0" "17\0first-call\0", 38);
   cf__module mod = {.start = 0x1000, .end = 0x2000, .path = "/x/addon.node", .build_id = {0xde, 0xad}, .build_id_len = 2};
   cf__crash c = {.signo = SIGSEGV, .code = SEGV_MAPERR, .fault_addr = 0x10, .pid = 7, .tid = 8, .time_ms = 1700000000123ull};
   cf__buf b = {scratch, 0, sizeof scratch};
@@ -109,7 +108,6 @@ static void test_record_writer(const char *dir) {
   CHECK(strstr(text, "\nrelease=app@1.2.3\nenvironment=staging\n") != NULL);
   CHECK(strstr(text, "\nsid=0123456789abcdef0123456789abcdef\n") != NULL);
   CHECK(strstr(text, "\ncall_addon=sharp\ncall_function=resize\n") != NULL);
-  CHECK(strstr(text, "\njs_caller_function=makeThumb\njs_caller_file=/srv/img?x.js\njs_caller_line=17\njs_caller_how=first-call\n") != NULL);
   CHECK(strstr(text, "\nmodule_path=/x/addon.node\nmodule_base=0x1000\nmodule_build_id=dead\n") != NULL);
   CHECK(strstr(text, "\nannotation.feature=line1?line2=x\n") != NULL); /* one line per field */
 }
@@ -218,13 +216,6 @@ static void test_shared_memory_snapshot(const char *dir) {
   CHECK(strcmp(snap.sid, "plain") == 0 && snap.torn == 0);
   CHECK(strcmp(snap.ann_key[3], "k") == 0 && strcmp(snap.ann_value[3], "v") == 0);
   CHECK(snap.call_id == 7 && strcmp(snap.call_addon, "addon") == 0 && strcmp(snap.call_function, "fn") == 0);
-  CHECK(snap.call_caller[0] == '\0' && snap.call_caller[1] == '\0'); /* never captured */
-  CHECK(cf_set_call_caller(7, "onRequest", "/srv/app.js", "42", "first-call") == 0);
-  cf__shm_snapshot(&snap);
-  CHECK(memcmp(snap.call_caller, "onRequest\0/srv/app.js\0" "42\0first-call\0", 35) == 0);
-  CHECK(cf_set_call_caller(7, "", "/srv/other.js", "7", "sampled") == 0); /* anonymous caller */
-  cf__shm_snapshot(&snap);
-  CHECK(memcmp(snap.call_caller, "\0/srv/other.js\0" "7\0sampled\0", 24) == 0);
   /* A writer that stopped mid-way (odd counter, as JS leaves it between its
      two increments): the copy is reported torn, never trusted. */
   int32_t *seq = (int32_t *)cf_shared_memory(NULL);

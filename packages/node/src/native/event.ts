@@ -7,6 +7,7 @@ import type { Event } from '@sentry/core';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 
+import { attributeJsStack, toSentryFrames } from './js-frames.js';
 import type { NativeCrashRecord } from './record.js';
 
 /** What was found for one dead run. */
@@ -44,12 +45,15 @@ export function buildNativeCrashEvent(found: NativeCrashFound): Event {
       annotations_torn: r?.annotationsTorn,
     },
   };
+  const js = r ? attributeJsStack(r.jsStack, r.call !== undefined) : undefined;
+  if (r?.jsStack) contexts.crashfree_native_crash!['js_stack'] = r.jsStack;
   if (addon || r?.module) {
     contexts.native_addon = {
       name: addon?.addon,
       js_function: addon?.function,
-      // Approximate: the caller of the wrapped function's first call, labelled by `how`.
-      js_caller: r?.jsCaller,
+      // Read off the crashing thread's JS stack; never guessed: when absent, js_stack says why.
+      ...(addon && js?.caller && { js_caller: js.caller }),
+      ...(!js?.caller && js?.why && { js_stack: js.why }),
       path: r?.module?.path,
       build_id: r?.module?.buildId || undefined,
       base_address: r?.module?.base,
@@ -66,6 +70,8 @@ export function buildNativeCrashEvent(found: NativeCrashFound): Event {
         {
           type,
           value,
+          ...(r && { thread_id: r.tid }),
+          ...(js && js.frames.length > 0 && { stacktrace: { frames: toSentryFrames(js.frames) } }),
           mechanism: {
             type: found.minidump ? 'minidump' : 'signalhandler',
             handled: false,

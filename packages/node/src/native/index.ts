@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { collectFromRuns } from './collect.js';
 import { waitForCrashingRuns } from './crashing.js';
 import { chooseCrashpadHandler } from './handler-path.js';
-import { loadNativeAddon, type AddonLoad } from './load.js';
+import { loadNativeAddon, type AddonLoad, type AddonStatus, type NativeAddon } from './load.js';
 import { createRun } from './runs.js';
 import { SharedBlock } from './shared-block.js';
 import { addonName, wrapWithBlock } from './wrap.js';
@@ -52,6 +52,10 @@ export interface NativeCaptureStatus {
   altStack: boolean;
   chained: boolean;
   handlerPath?: string;
+  /** Whether the crashing thread's JS stack (and so the JS caller of an addon crash) is captured. */
+  jsStack: boolean;
+  /** Why not, in one sentence (the event's `native_addon.js_stack` then says the caller is unknown). */
+  jsStackReason?: string;
 }
 
 /**
@@ -61,7 +65,31 @@ export interface NativeCaptureStatus {
  */
 const capture: { load?: AddonLoad; block?: SharedBlock; status?: NativeCaptureStatus; ownsSession?: boolean } = {};
 
-const OFF = (reason: string): NativeCaptureStatus => ({ enabled: false, mode: 'off', reason, altStack: false, chained: false });
+const OFF = (reason: string): NativeCaptureStatus => ({ enabled: false, mode: 'off', reason, altStack: false, chained: false, jsStack: false });
+
+/**
+ * Names the code this thread compiled before the JS stack was set up (the
+ * app's top-level code, functions called before init): one walk of V8's heap,
+ * a few ms, so it runs a moment after init instead of inside it, and never
+ * keeps the process alive.
+ */
+function nameExistingCodeSoon(addon: NativeAddon): void {
+  setTimeout(() => {
+    try {
+      addon.nameExistingCode();
+    } catch {
+      // an older addon without it: frames of that code stay unnamed
+    }
+  }, 0).unref();
+}
+
+/** The JS-stack half of the health, from what the addon reported. */
+function jsStackHealth(s: AddonStatus, log: (message: string) => void): Pick<NativeCaptureStatus, 'jsStack' | 'jsStackReason'> {
+  if (s.jsStack) return { jsStack: true };
+  const why = s.jsStackReason || 'the native addon does not capture the JS stack';
+  log(`[crashfree] native crashes will have no JS caller: ${why}.`);
+  return { jsStack: false, jsStackReason: why };
+}
 
 /** The addon and its shared block, loaded on first use. */
 function shared(): SharedBlock | undefined {
@@ -103,7 +131,9 @@ export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus
       // Another thread (the main one, when this is a worker) installed the
       // process-wide handlers and owns the run files and session id; this
       // thread only needs its alternate stack, which loading the addon gave it.
-      return (capture.status = { enabled: true, mode: existing.mode, altStack: addon.threadInit(), chained: existing.chained });
+      const altStack = addon.threadInit();
+      if (existing.jsStack) nameExistingCodeSoon(addon);
+      return (capture.status = { enabled: true, mode: existing.mode, altStack, chained: existing.chained, ...jsStackHealth(existing, ctx.log) });
     }
     const handler = chooseCrashpadHandler(ctx.crashpadHandlerPath, process.env);
     if (handler.path === undefined) ctx.log(`[crashfree] ${handler.warning}`);
@@ -127,7 +157,9 @@ export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus
       altStack: s.altStack,
       chained: s.chained,
       ...(s.mode === 'crashpad' && handler.path !== undefined && { handlerPath: handler.path }),
+      ...(s.installed ? jsStackHealth(s, ctx.log) : { jsStack: false }),
     };
+    if (s.installed && s.jsStack) nameExistingCodeSoon(addon);
     return capture.status;
   } catch (e) {
     return (capture.status = OFF(`native capture could not be set up (${e instanceof Error ? e.message : String(e)})`));

@@ -26,8 +26,12 @@ export interface NativeCrashRecord {
   sid?: string;
   annotationsTorn: boolean;
   call?: { addon: string; function: string };
-  /** The JS code that called into the addon (approximate: see wrapNativeAddon). */
-  jsCaller?: { function?: string; file: string; line?: number; how: string };
+  /**
+   * The crashing thread's JS stack as V8 named its code, innermost first
+   * ("JS:~beta file:///app.mjs:8:14"), and the handler's status for it ("ok",
+   * "not_js_thread", ...). Absent status: the handler never got that far.
+   */
+  jsStack?: { status: string; frames: string[]; vmState?: string };
   module?: { path: string; base: string; buildId: string };
   annotations: Record<string, string>;
 }
@@ -36,12 +40,14 @@ export interface NativeCrashRecord {
 export function parseCrashRecord(text: string): NativeCrashRecord | undefined {
   const fields = new Map<string, string>();
   const annotations: Record<string, string> = {};
+  const frames: string[] = [];
   for (const line of text.split('\n')) {
     const eq = line.indexOf('=');
     if (eq <= 0) continue;
     const key = line.slice(0, eq);
     const value = line.slice(eq + 1);
     if (key.startsWith('annotation.')) annotations[key.slice('annotation.'.length)] = value;
+    else if (/^js_frame\.\d{1,2}$/.test(key)) frames[Number(key.slice('js_frame.'.length))] = value;
     else fields.set(key, value);
   }
   const signal = Number(fields.get('signal'));
@@ -49,8 +55,7 @@ export function parseCrashRecord(text: string): NativeCrashRecord | undefined {
   const opt = (k: string): string | undefined => (fields.get(k) ? fields.get(k) : undefined);
   const callAddon = opt('call_addon');
   const modulePath = opt('module_path');
-  const callerFile = opt('js_caller_file');
-  const callerLine = Number(fields.get('js_caller_line'));
+  const jsStatus = opt('js_stack');
   return {
     signal,
     signalName: fields.get('signal_name') ?? `signal ${signal}`,
@@ -70,15 +75,9 @@ export function parseCrashRecord(text: string): NativeCrashRecord | undefined {
     sid: opt('sid'),
     annotationsTorn: fields.get('annotations_torn') === '1',
     ...(callAddon !== undefined && { call: { addon: callAddon, function: fields.get('call_function') ?? '' } }),
-    ...(callAddon !== undefined &&
-      callerFile !== undefined && {
-        jsCaller: {
-          ...(opt('js_caller_function') !== undefined && { function: opt('js_caller_function') }),
-          file: callerFile,
-          ...(Number.isInteger(callerLine) && callerLine > 0 && { line: callerLine }),
-          how: fields.get('js_caller_how') ?? 'unknown',
-        },
-      }),
+    ...(jsStatus !== undefined && {
+      jsStack: { status: jsStatus, frames: frames.filter((f) => f !== undefined), ...(opt('js_vm_state') !== undefined && { vmState: opt('js_vm_state') }) },
+    }),
     ...(modulePath !== undefined && {
       module: { path: modulePath, base: fields.get('module_base') ?? '0x0', buildId: fields.get('module_build_id') ?? '' },
     }),

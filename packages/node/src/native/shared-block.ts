@@ -8,15 +8,6 @@ import type { SharedLayout } from './load.js';
 
 const encoder = new TextEncoder();
 
-/** The JS code that called a wrapped addon function, as recorded for crash attribution. */
-export interface JsCaller {
-  /** The calling function's name ('' for top-level or anonymous code). */
-  function: string;
-  file: string;
-  line: number;
-  /** How it was captured: on the wrapped function's first call (the only capture today). */
-  how: 'first-call';
-}
 const decoder = new TextDecoder();
 
 /** Writer over the shared block; one per thread that loaded the addon. */
@@ -80,32 +71,6 @@ export class SharedBlock {
     const field = this.bytes.subarray(offset, offset + size);
     const end = field.indexOf(0);
     return decoder.decode(field.subarray(0, end < 0 ? size : end));
-  }
-
-  /**
-   * Records which JS code called wrapped function `id` ("function\0file\0
-   * line\0how\0", clipped to the slot), read by the handler with the marker.
-   * Written under the sequence counter: a crash mid-write drops it, never mixes two.
-   */
-  setCaller(id: number, caller: JsCaller): void {
-    const { callerOffset, callerSize } = this.layout;
-    if (id <= 0 || id >= this.layout.callCount) return;
-    const fn = encoder.encode(caller.function).subarray(0, 63);
-    const line = encoder.encode(String(caller.line));
-    const how = encoder.encode(caller.how);
-    const room = callerSize - fn.length - line.length - how.length - 4;
-    // Keep the end of a long path: the file name is what tells code apart.
-    const fileBytes = encoder.encode(caller.file);
-    const file = fileBytes.length > room ? fileBytes.subarray(fileBytes.length - room) : fileBytes;
-    const at = callerOffset + id * callerSize;
-    this.guarded(() => {
-      this.bytes.fill(0, at, at + callerSize);
-      let p = at;
-      for (const part of [fn, file, line, how]) {
-        this.bytes.set(part, p);
-        p += part.length + 1;
-      }
-    });
   }
 
   /**

@@ -3,53 +3,30 @@
  * function was entered" into the shared block with one Int32Array store (and
  * restoring the previous marker on return), so a crash inside is attributed
  * to the addon and the JS-visible function. No Proxy: a closure per function
- * keeps the per-call cost at a couple of stores.
+ * keeps the per-call cost at those two stores.
  *
- * The JS caller is attributed approximately, to stay within that cost: a
- * stack capture (microseconds) on every call is far too dear, and even a
- * per-call sampling counter (a load and a store) measured a few percent, so
- * each wrapped function records its caller on its first call only (one
- * boolean load per call after that); the event labels it `how: 'first-call'`.
+ * The JS caller costs nothing per call: the signal handler walks the
+ * crashing thread's JS stack at crash time (native/src/node/js_stack.h) and
+ * the next launch names the first frame below this wrapper (WRAPPER_NAME).
  */
 import * as path from 'node:path';
 
 import { nodeRequire } from './load.js';
-import type { JsCaller, SharedBlock } from './shared-block.js';
+import type { SharedBlock } from './shared-block.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
-/** "    at name (file:line:col)" or "    at file:line:col" (V8's stack line format). */
-const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):\d+\)?$/;
+/**
+ * The wrapper closure's source name, as V8 names its code at crash time
+ * ("JS:~crashfreeNativeCall file:///.../wrap.js:40:20"): the next launch skips
+ * that frame to find the user's code. Keep it in step with the function below.
+ */
+export const WRAPPER_NAME = 'crashfreeNativeCall';
 
-/** The code that called `wrapper` (its first frame above it), or undefined. Never throws. */
-export function callerOf(wrapper: AnyFunction, how: JsCaller['how']): JsCaller | undefined {
-  try {
-    const holder: { stack?: string } = {};
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 1;
-    try {
-      Error.captureStackTrace(holder, wrapper);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-    const m = FRAME.exec(holder.stack?.split('\n')[1] ?? '');
-    return m ? { function: m[1] ?? '', file: m[2]!, line: Number(m[3]), how } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function wrapOne(fn: AnyFunction, block: SharedBlock, index: number, id: number): AnyFunction {
-  const marker = block.words;
-  let captured = false;
+function wrapOne(fn: AnyFunction, marker: Int32Array, index: number, id: number): AnyFunction {
   // Arity-specialised calls: rest parameters + apply() cost ~15% of a native
   // call, and the native side must still see the exact argument count.
-  const wrapped = function (this: unknown): unknown {
-    if (!captured) {
-      captured = true;
-      const caller = callerOf(wrapped, 'first-call');
-      if (caller) block.setCaller(id, caller);
-    }
+  const crashfreeNativeCall = function (this: unknown): unknown {
     const previous = marker[index]!;
     marker[index] = id;
     try {
@@ -69,9 +46,9 @@ function wrapOne(fn: AnyFunction, block: SharedBlock, index: number, id: number)
       marker[index] = previous;
     }
   };
-  Object.defineProperty(wrapped, 'name', { value: fn.name });
-  Object.defineProperty(wrapped, 'length', { value: fn.length });
-  return wrapped;
+  Object.defineProperty(crashfreeNativeCall, 'name', { value: fn.name });
+  Object.defineProperty(crashfreeNativeCall, 'length', { value: fn.length });
+  return crashfreeNativeCall;
 }
 
 /** The name an addon is reported under: the option, else its .node file's name. */
@@ -96,7 +73,7 @@ export function wrapWithBlock<T extends object>(addon: T, name: string, block: S
     const desc = Object.getOwnPropertyDescriptor(addon, key)!;
     if ('value' in desc && typeof desc.value === 'function') {
       const id = block.registerCall(name, key);
-      desc.value = id > 0 ? wrapOne(desc.value as AnyFunction, block, index, id) : desc.value;
+      desc.value = id > 0 ? wrapOne(desc.value as AnyFunction, block.words, index, id) : desc.value;
     }
     Object.defineProperty(out, key, desc);
   }
