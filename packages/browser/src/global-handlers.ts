@@ -1,37 +1,35 @@
-import { defineIntegration, getClient } from '@sentry/core';
+import type { Integration } from '@sentry/core';
 
-const onErrorMechanism = { handled: false, type: 'auto.browser.global_handlers.onerror' };
-const onRejectionMechanism = { handled: false, type: 'auto.browser.global_handlers.onunhandledrejection' };
+/** The part of the client the handlers report to. */
+interface Reporter {
+  captureException(exception: unknown, hint?: { mechanism: { handled: false; type: string }; originalException: unknown }): string;
+}
 
 /**
  * Reports uncaught errors (`error` events) and unhandled promise rejections
  * as unhandled (`mechanism.handled: false`), which marks the page session
  * `crashed` — the same semantics as Sentry's browser SDK, so dashboards
  * agree. Resource load errors (an `error` event that is not an ErrorEvent)
- * are ignored. The handlers never throw into the page.
+ * are ignored. The handlers report to the client that set them up and never
+ * throw into the page.
  */
-export const globalHandlersIntegration = defineIntegration(() => {
+export function globalHandlersIntegration(): Integration {
   return {
     name: 'GlobalHandlers',
-    setupOnce() {
+    setup(client) {
       if (typeof addEventListener !== 'function') return;
-      addEventListener('error', (e) => {
-        if (!(e instanceof ErrorEvent)) return;
-        // A cross-origin script error has no error object, only "Script error.".
-        const thrown = e.error ?? (e.message || 'Script error.');
+      const report = (thrown: unknown, type: string): void => {
         try {
-          getClient()?.captureException(thrown, { mechanism: onErrorMechanism, originalException: thrown });
+          (client as unknown as Reporter).captureException(thrown, { mechanism: { handled: false, type: `auto.browser.global_handlers.${type}` }, originalException: thrown });
         } catch {
           // Reporting must never become a second error in the page.
         }
+      };
+      addEventListener('error', (e) => {
+        // A cross-origin script error has no error object, only "Script error.".
+        if (e instanceof ErrorEvent) report(e.error ?? (e.message || 'Script error.'), 'onerror');
       });
-      addEventListener('unhandledrejection', (e) => {
-        try {
-          getClient()?.captureException(e.reason, { mechanism: onRejectionMechanism, originalException: e.reason });
-        } catch {
-          // As above.
-        }
-      });
+      addEventListener('unhandledrejection', (e) => report(e.reason, 'onunhandledrejection'));
     },
   };
-});
+}

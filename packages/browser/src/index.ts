@@ -4,7 +4,7 @@
  * through Web Locks, and envelopes that wait offline until they can be sent.
  */
 export { init, getDefaultIntegrations, type BrowserOptions } from './sdk.js';
-export { captureException, captureMessage, setUser, setTag, flush, close } from '@sentry/core';
+export { addBreadcrumb, captureException, captureMessage, close, flush, setContext, setExtra, setTag, setTags, setUser } from '@crashfree/core/lite';
 export { globalHandlersIntegration } from './global-handlers.js';
 export { createBrowserStore, type BrowserStore, type BrowserStoreOptions } from './store.js';
 export { createMemoryStore } from './memory-store.js';

@@ -1,6 +1,6 @@
 import type { Platform } from '@crashfree/core';
-import { createLiteClient, validateOptions, type CrashfreeOptions, type LiteClient } from '@crashfree/core/lite';
-import { uuid4, type Integration } from '@sentry/core';
+import { createLiteClient, uuid4, validateOptions, type CrashfreeOptions, type LiteClient } from '@crashfree/core/lite';
+import type { Integration } from '@sentry/core';
 import { makeEventBuilders } from './eventbuilder.js';
 import { globalHandlersIntegration } from './global-handlers.js';
 import { installLifecycle } from './lifecycle.js';
@@ -20,7 +20,7 @@ export type BrowserOptions = CrashfreeOptions & BrowserOnlyOptions;
 /**
  * The integrations `init` installs unless `integrations` is a function that
  * drops them. Only the global handlers: an error object captured twice is
- * already sent once (@sentry/core marks it), and the core's fingerprint
+ * already sent once (the lite client marks it), and the core's fingerprint
  * budget and spike guard bound repeats, so `dedupeIntegration` from
  * @sentry/core is left for users who want it (it costs ~400 bytes gzipped).
  */

@@ -1,4 +1,5 @@
-import { createClientReportEnvelope, type ClientReport, type Envelope } from '@sentry/core';
+import type { ClientReport, Envelope } from '@sentry/core';
+import { clientReportEnvelope } from './envelope.js';
 
 /** Whether every item of `envelope` is a client report (what @sentry/core's outcome flush sends). */
 export function isClientReportEnvelope(envelope: Envelope): boolean {
@@ -27,6 +28,6 @@ export function mergeClientReports(into: Envelope, from: Envelope): Envelope {
       }
     }
   }
-  const merged = createClientReportEnvelope([...counts.values()], undefined, timestamp || undefined);
+  const merged = clientReportEnvelope([...counts.values()], timestamp || Date.now() / 1000);
   return [into[0], merged[1]] as Envelope;
 }

@@ -1,6 +1,7 @@
-import { createSessionEnvelope, type DsnComponents, type EventHint, type SdkMetadata, type SessionAggregates } from '@sentry/core';
+import { getCurrentScope, getGlobalScope, getIsolationScope, type DsnComponents, type EventHint, type SdkMetadata, type SessionAggregates } from '@sentry/core';
+import { sessionsEnvelope } from './envelope.js';
 import { Accounting } from './accounting.js';
-import { AppSessions } from './app-sessions.js';
+import { createAppSessions, type AppSessions } from './app-sessions.js';
 import type { CoreDeps } from './clock.js';
 import { DidResolver } from './did.js';
 import type { CoreFeatures } from './features.js';
@@ -39,8 +40,8 @@ export function buildEngine(ctx: EngineContext): Engine {
   let sessions: AppSessions | undefined;
   let requests: RequestAggregator | undefined;
   if (cf.sessionMode === 'application' || !ctx.features.requestMode) {
-    const did = new DidResolver(cf.hashUserId, ctx.features.sha256HexSync, ctx.logger);
-    sessions = new AppSessions({
+    const did = new DidResolver(cf.hashUserId, ctx.features.sha256HexSync, ctx.logger, scopesUserId);
+    sessions = createAppSessions({
       store: platform.store,
       deps,
       release: cf.release,
@@ -58,11 +59,16 @@ export function buildEngine(ctx: EngineContext): Engine {
       release: cf.release,
       environment: cf.environment,
       intervalMs: cf.aggregateFlushIntervalMs,
-      envelope: (agg: SessionAggregates) => createSessionEnvelope(agg, ctx.dsn(), ctx.metadata()),
+      envelope: (agg: SessionAggregates) => sessionsEnvelope('sessions', agg, ctx.metadata()),
       enqueue: (env) => durable.enqueue(env),
       enqueueSync: (env) => durable.enqueueSync(env),
       capture: ctx.captureForRequest,
     });
   }
   return { policy, sessions, requests, accounting: new Accounting(sessions, requests !== undefined) };
+}
+
+/** The user id set on @sentry/core's scopes (current, then isolation, then global), for the session `did`. */
+function scopesUserId(): unknown {
+  return getCurrentScope().getUser()?.id ?? getIsolationScope().getUser()?.id ?? getGlobalScope().getUser()?.id;
 }

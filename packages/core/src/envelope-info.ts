@@ -1,9 +1,10 @@
-import { envelopeItemTypeToDataCategory, type DataCategory, type Envelope } from '@sentry/core';
+import type { DataCategory, Envelope } from '@sentry/core';
+import { dataCategory } from './envelope.js';
 import type { StoreValue } from './types.js';
 
 /** The rate-limit category of every item, in order (one per item, repeats kept: client reports count items). */
 export function categoriesOf(envelope: Envelope): DataCategory[] {
-  return envelope[1].map((item) => envelopeItemTypeToDataCategory(item[0].type));
+  return envelope[1].map((item) => dataCategory(item[0].type));
 }
 
 /** Size in bytes of a serialized envelope; for text, its UTF-8 size without encoding it a second time. */

@@ -1,5 +1,5 @@
-import { addItemToEnvelope, uuid4, createAttachmentEnvelopeItem, createEventEnvelope, type Client, type DsnComponents, type Envelope, type Event, type EventDropReason, type EventHint, type SdkMetadata } from '@sentry/core';
-import type { Attachment } from '@sentry/core';
+import { uuid4, type Client, type Envelope, type Event, type EventDropReason, type EventHint } from '@sentry/core';
+import { crashEnvelope } from './envelope.js';
 import type { CoreDeps } from './clock.js';
 import type { Platform } from './types.js';
 
@@ -13,12 +13,6 @@ export interface CrashRecord {
 /** Store key of a crash record: the session id when there is one, else the event id. */
 export const crashKey = (sidOrEventId: string): string => `crash/${sidOrEventId}`;
 
-/** An event envelope with `attachments` in the same envelope. */
-export function crashEnvelope(event: Event, attachments: Attachment[] | undefined, dsn: DsnComponents | undefined, metadata: SdkMetadata | undefined): Envelope {
-  let env = createEventEnvelope(event, dsn, metadata);
-  for (const a of attachments ?? []) env = addItemToEnvelope(env, createAttachmentEnvelopeItem(a));
-  return env;
-}
 
 /** Runs `thenable` and returns its value only when it settled synchronously (a SyncPromise or resolved thenable). */
 function syncValue<T>(thenable: PromiseLike<T> | undefined): T | undefined {

@@ -1,29 +1,23 @@
-import {
-  createClientReportEnvelope,
-  createEventEnvelope,
-  debug,
-  getCurrentScope,
-  getEnvelopeEndpointWithUrlEncodedAuth,
-  makeDsn,
-  uuid4,
-  type Client,
-  type ClientOptions,
-  type DataCategory,
-  type Event,
-  type EventDropReason,
-  type EventHint,
-  type EventProcessor,
-  type Outcome,
-  type ParameterizedString,
-  type Scope,
-  type SdkMetadata,
-  type SessionStatus,
-  type SeverityLevel,
+import type {
+  ClientOptions,
+  DataCategory,
+  Event,
+  EventDropReason,
+  EventHint,
+  EventProcessor,
+  Outcome,
+  ParameterizedString,
+  SdkMetadata,
+  SessionStatus,
+  SeverityLevel,
 } from '@sentry/core';
 import { classifyEvent, classifyException, classifyMessage, type Accounted } from './accounting.js';
-import { AppSessions } from './app-sessions.js';
+import { createAppSessions } from './app-sessions.js';
 import { defaultDeps, within, type CoreDeps } from './clock.js';
 import { DidResolver } from './did.js';
+import { envelopeUrl, parseDsn } from './dsn.js';
+import { clientReportEnvelope, eventEnvelope } from './envelope.js';
+import { bindLiteClient, getLiteScope } from './lite-api.js';
 import { prepareLiteEvent, setupLiteIntegrations, type LiteEventDefaults } from './lite-event.js';
 import { releaseWarning, validateOptions, type ResolvedOptions } from './options.js';
 import { EventPolicy, isUnhandledEvent } from './policy.js';
@@ -33,6 +27,7 @@ import { sessionEnvelope } from './session-state.js';
 import { makeDurableTransport, type DurableTransport } from './transport.js';
 import type { LiteClient } from './lite-types.js';
 import type { Platform } from './types.js';
+import { uuid4 } from './uuid.js';
 
 export type { LiteClient } from './lite-types.js';
 
@@ -41,8 +36,8 @@ const CAPTURED = '__sentry_captured__';
 
 /**
  * Validates `options` (same rules and messages as `createClient`; request
- * mode refused), builds a `LiteClient` and binds it as @sentry/core's current
- * client. Never throws: invalid options log one `console.error` naming each
+ * mode refused), builds a `LiteClient` and binds it as the lite API's client
+ * (`captureException`, `setUser`, `flush` from this entry). Never throws: invalid options log one `console.error` naming each
  * option, its value and what is expected, and give a disabled client.
  */
 export function createLiteClient(options: unknown, platform: Platform, deps: Partial<CoreDeps> = {}): LiteClient {
@@ -55,16 +50,13 @@ export function createLiteClient(options: unknown, platform: Platform, deps: Par
   if (problems.length > 0 || !resolved) {
     logger.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
   } else if (resolved.sentry.enabled !== false) {
-    // @sentry/core's own debug output (transport, integrations) follows the same switch, as with createClient.
-    if (resolved.debug) debug.enable();
     const warning = releaseWarning(resolved.release);
     if (warning) logger.warn(warning);
     if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: nothing will be sent. crashfree is disabled.');
     else cf = resolved;
   }
   const client = buildLiteClient(cf, platform, { ...defaultDeps(), ...deps }, logger);
-  // The scopes only call captureX/getOptions/getDsn/on/emit on their client: the lite client has those.
-  getCurrentScope().setClient(client as unknown as Client);
+  bindLiteClient(client);
   if (cf) client.setup(cf.integrations);
   return client;
 }
@@ -73,7 +65,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
   const sdk = { name: platform?.sdk?.name ?? 'crashfree', version: platform?.sdk?.version ?? '0.0.0' };
   const metadata: SdkMetadata = { sdk };
   const clientOptions = { ...cf?.sentry, dsn: cf?.dsn, release: cf?.release, environment: cf?.environment, integrations: cf?.integrations ?? [] } as ClientOptions;
-  const dsn = cf?.dsn === undefined ? undefined : makeDsn(cf.dsn);
+  const dsn = cf?.dsn === undefined ? undefined : parseDsn(cf.dsn);
   const outcomes = new Map<string, Outcome>();
   const hooks = new Map<string, Set<(...args: unknown[]) => void>>();
   let processors: EventProcessor[] = [];
@@ -100,7 +92,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
   const durable: DurableTransport | undefined =
     cf && dsn
       ? makeDurableTransport({
-          url: getEnvelopeEndpointWithUrlEncodedAuth(dsn, cf.sentry.tunnel, sdk),
+          url: envelopeUrl(dsn, cf.sentry.tunnel, sdk),
           store: platform.store,
           makeRequest: platform.makeRequest,
           queue: cf.queue,
@@ -111,16 +103,16 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       : undefined;
   const flushOutcomes = (): void => {
     if (!durable || outcomes.size === 0) return;
-    const report = createClientReportEnvelope([...outcomes.values()], undefined, deps.now() / 1000);
+    const report = clientReportEnvelope([...outcomes.values()], deps.now() / 1000);
     outcomes.clear();
     void durable.send(report).then(undefined, () => undefined);
   };
 
   const policy = cf ? new EventPolicy({ ...cf, now: deps.now, random: deps.random }) : undefined;
-  const did = new DidResolver(cf?.hashUserId ?? false, undefined, logger);
+  const did = new DidResolver(cf?.hashUserId ?? false, undefined, logger, () => getLiteScope().getUser()?.id);
   const sessions =
     cf && durable
-      ? new AppSessions({
+      ? createAppSessions({
           store: platform.store,
           deps,
           release: cf.release,
@@ -166,7 +158,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
   if (typeof cf?.sentry.dist === 'string') defaults.dist = cf.sentry.dist;
 
   /** Policy, scopes and processors, beforeSend, then the durable queue; every drop counted for the client report. */
-  const process = async (built: Event, hint: EventHint, scope: Scope | undefined, accounted: Accounted): Promise<void> => {
+  const process = async (built: Event, hint: EventHint, accounted: Accounted): Promise<void> => {
     const unhandled = isUnhandledEvent(built);
     // The built event may reveal what the hint did not (a builder setting mechanism.handled = false).
     if (unhandled && accounted === 'handled') account('unhandled');
@@ -178,23 +170,23 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
         return;
       }
     }
-    const prepared = await prepareLiteEvent(built, hint, scope, defaults, deps.now(), processors);
+    const prepared = await prepareLiteEvent(built, hint, getLiteScope(), defaults, deps.now(), processors);
     if (!prepared) return recordDroppedEvent('event_processor', 'error');
     const beforeSend = cf?.sentry.beforeSend as ((e: Event, h: EventHint) => PromiseLike<Event | null> | Event | null) | undefined;
     const final = beforeSend && !prepared.type ? await beforeSend(prepared, hint) : prepared;
     if (!final) return recordDroppedEvent('before_send', 'error');
-    await durable?.enqueue(createEventEnvelope(final, dsn, metadata));
+    await durable?.enqueue(eventEnvelope(final, metadata));
   };
   const track = (work: Promise<void>): void => {
     const p = work.then(undefined, (e: unknown) => logger.warn(`[crashfree] an event was not sent: ${String(e)}`));
     inFlight.add(p);
     void p.then(() => inFlight.delete(p));
   };
-  const capture = (hint: EventHint | undefined, accounted: Accounted, scope: Scope | undefined, build: (h: EventHint) => PromiseLike<Event>): string => {
+  const capture = (hint: EventHint | undefined, accounted: Accounted, build: (h: EventHint) => PromiseLike<Event>): string => {
     const h: EventHint = { ...hint, event_id: hint?.event_id ?? uuid4() };
     if (!enabled()) return h.event_id!;
     account(accounted);
-    track(Promise.resolve().then(() => build(h)).then((event) => process(event, h, scope, accounted)));
+    track(Promise.resolve().then(() => build(h)).then((event) => process(event, h, accounted)));
     return h.event_id!;
   };
 
@@ -221,7 +213,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     getSessionId: () => sessions?.sessionId(),
     retryNow: () => durable?.retryNow().catch(() => undefined) ?? Promise.resolve(),
     setUrgent: (on: boolean) => durable?.setUrgent(on),
-    captureException(exception: unknown, hint?: EventHint, scope?: Scope): string {
+    captureException(exception: unknown, hint?: EventHint): string {
       const seen = typeof exception === 'object' && exception !== null && (exception as Record<string, unknown>)[CAPTURED] === true;
       if (seen) return hint?.event_id ?? uuid4();
       if (typeof exception === 'object' && exception !== null) {
@@ -231,13 +223,13 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
           // A frozen object is captured every time; counting still happens once per call.
         }
       }
-      return capture(hint, classifyException(hint), scope, (h) => platform.eventFromException(exception, h));
+      return capture(hint, classifyException(hint), (h) => platform.eventFromException(exception, h));
     },
-    captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint, scope?: Scope): string {
-      return capture(hint, classifyMessage(message, level), scope, (h) => platform.eventFromMessage(String(message), level, h));
+    captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint): string {
+      return capture(hint, classifyMessage(message, level), (h) => platform.eventFromMessage(String(message), level, h));
     },
-    captureEvent(event: Event, hint?: EventHint, scope?: Scope): string {
-      return capture(hint, classifyEvent(event), scope, (h) => Promise.resolve({ ...event, event_id: event.event_id ?? h.event_id }));
+    captureEvent(event: Event, hint?: EventHint): string {
+      return capture(hint, classifyEvent(event), (h) => Promise.resolve({ ...event, event_id: event.event_id ?? h.event_id }));
     },
     recordDroppedEvent,
     async flush(timeout?: number): Promise<boolean> {

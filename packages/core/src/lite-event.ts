@@ -1,19 +1,9 @@
-import {
-  applyScopeDataToEvent,
-  getCurrentScope,
-  getGlobalScope,
-  getIsolationScope,
-  mergeScopeData,
-  normalize,
-  uuid4,
-  type Event,
-  type EventHint,
-  type EventProcessor,
-  type Integration,
-  type Scope,
-} from '@sentry/core';
+import type { Event, EventHint, EventProcessor, Integration, ScopeContext } from '@sentry/core';
+import type { LiteScope } from './lite-scope.js';
+import { normalize } from './normalize.js';
+import { uuid4 } from './uuid.js';
 
-/** What the lite client fills into every event besides the scopes' data. */
+/** What the lite client fills into every event besides the scope's data. */
 export interface LiteEventDefaults {
   release?: string;
   environment: string;
@@ -26,18 +16,18 @@ export interface LiteEventDefaults {
 }
 
 /**
- * The part of @sentry/core's event preparation a page needs, without its
- * Client: ids and time, release/environment/sdk, the global, isolation and
- * current scopes' data (user, tags, extra, contexts, breadcrumbs,
- * fingerprint, level), the capture's own context (`hint.captureContext`),
- * and the scopes' event processors, then `extra` processors
- * (integrations' `processEvent`). Resolves null when a processor dropped it.
- * A processor that throws loses this event, never the page.
+ * The part of Sentry's event preparation a page needs: ids and time,
+ * release/environment/sdk, the scope's data (user, tags, extra, contexts,
+ * breadcrumbs, fingerprint, level), the capture's own context
+ * (`hint.captureContext`, this event only), the scope's event processors,
+ * then `extra` processors (integrations' `processEvent`). Resolves null when
+ * a processor dropped it. A processor that throws loses this event, never
+ * the page.
  */
 export async function prepareLiteEvent(
   event: Event,
   hint: EventHint,
-  scope: Scope | undefined,
+  scope: LiteScope,
   defaults: LiteEventDefaults,
   now: number,
   extra: EventProcessor[],
@@ -52,22 +42,16 @@ export async function prepareLiteEvent(
   if (prepared.release === undefined && defaults.release !== undefined) prepared.release = defaults.release;
   if (prepared.environment === undefined) prepared.environment = defaults.environment;
   if (prepared.dist === undefined && defaults.dist !== undefined) prepared.dist = defaults.dist;
-  const data = getGlobalScope().getScopeData();
-  mergeScopeData(data, getIsolationScope().getScopeData());
-  let own = scope ?? getCurrentScope();
-  // `captureException(e, { extra, tags, ... })` hands its context in the hint; it applies to this event only.
-  if (hint.captureContext) own = own.clone().update(hint.captureContext);
-  mergeScopeData(data, own.getScopeData());
-  applyScopeDataToEvent(prepared, data);
-  let current: Event | null = prepared;
-  for (const processor of [...data.eventProcessors, ...extra]) {
+  const context = typeof hint.captureContext === 'object' ? (hint.captureContext as Partial<ScopeContext>) : undefined;
+  let current: Event | null = scope.applyTo(prepared, context);
+  for (const processor of [...scope.processors(), ...extra]) {
     if (current === null) break;
     current = await processor(current, hint);
   }
   return current && normalizeFields(current, defaults.normalizeDepth, defaults.normalizeMaxBreadth);
 }
 
-/** The fields user code fills with arbitrary objects, bounded (and made cycle-free) as @sentry/core's Client does. */
+/** The fields user code fills with arbitrary objects, bounded (and made cycle-free) as Sentry's clients do. */
 function normalizeFields(event: Event, depth: number, breadth: number): Event {
   const n = <T>(v: T): T => normalize(v, depth, breadth) as T;
   if (event.extra) event.extra = n(event.extra);

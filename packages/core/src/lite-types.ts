@@ -1,4 +1,4 @@
-import type { ClientOptions, DataCategory, DsnComponents, Event, EventDropReason, EventHint, ParameterizedString, Scope, SdkMetadata, SessionStatus, SeverityLevel } from '@sentry/core';
+import type { ClientOptions, DataCategory, DsnComponents, Event, EventDropReason, EventHint, ParameterizedString, SdkMetadata, SessionStatus, SeverityLevel } from '@sentry/core';
 import type { RecoveryResult } from './recovery.js';
 
 /**
@@ -8,8 +8,9 @@ import type { RecoveryResult } from './recovery.js';
  * reports and option messages as `createClient`'s application mode, with
  * the scopes (`setUser`, tags, breadcrumbs) and integrations' `setup` /
  * `processEvent` / `afterAllSetup` hooks. No request mode and no fatal
- * process path. It is bound as @sentry/core's current client, so
- * `captureException`, `setUser` and `flush` from @sentry/core reach it.
+ * process path, and no @sentry/core runtime code (its types only). It is
+ * bound as the lite API's client, so `captureException`, `setUser` and
+ * `flush` from `@crashfree/core/lite` reach it.
  */
 export interface LiteClient {
   /** Whether the client runs (valid options, a DSN, not closed). */
@@ -29,11 +30,11 @@ export interface LiteClient {
   /** Urgent mode while the page goes away: queued envelopes leave at once, side by side (see DurableTransport.setUrgent). */
   setUrgent(on: boolean): void;
   /** Counts the error into the session now, then sends it through the policy; returns the event id. */
-  captureException(exception: unknown, hint?: EventHint, scope?: Scope): string;
+  captureException(exception: unknown, hint?: EventHint): string;
   /** A `fatal` message crashes the session; other messages count nothing. */
-  captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint, scope?: Scope): string;
+  captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint): string;
   /** Counts by the event itself (fatal or unhandled mechanism crashes; an exception counts one error). */
-  captureEvent(event: Event, hint?: EventHint, scope?: Scope): string;
+  captureEvent(event: Event, hint?: EventHint): string;
   /** Counts a drop for the next client report (sent within `clientReportFlushInterval`, default 60 s). */
   recordDroppedEvent(reason: EventDropReason, category: DataCategory, count?: number): void;
   /** Waits for session writes and captures in flight, sends client reports, flushes the queue (up to `timeout` ms). */

@@ -1,4 +1,4 @@
-import { parseEnvelope } from '@sentry/core';
+import { parseEnvelope } from './envelope.js';
 import type { Store } from './types.js';
 
 /** What the durable queue already holds, as recovery needs to know it. */

@@ -1,5 +1,6 @@
 import type { DsnComponents, Envelope, Event, EventDropReason, EventHint, SdkMetadata } from '@sentry/core';
-import { crashEnvelope, type CrashRecord } from './fatal.js';
+import { crashEnvelope } from './envelope.js';
+import type { CrashRecord } from './fatal.js';
 import { parsePersistedSession, sessionEnvelope, sessionKey, toSessionItem, type PersistedSession } from './session-state.js';
 import { stableId } from './stable-id.js';
 import { readQueuedIndex, updateKey, type QueuedIndex } from './queued-index.js';

@@ -1,4 +1,5 @@
-import { createSessionEnvelope, makeSession, updateSession, type DsnComponents, type Envelope, type SdkMetadata, type SerializedSession, type Session, type SessionStatus } from '@sentry/core';
+import type { DsnComponents, Envelope, SdkMetadata, SerializedSession, SessionStatus } from '@sentry/core';
+import { sessionsEnvelope } from './envelope.js';
 import type { OwnerMarker, SessionEndHint } from './types.js';
 
 /**
@@ -34,28 +35,31 @@ export type SessionItem = SerializedSession & { seq: number };
 /** Store key of a persisted session. */
 export const sessionKey = (sid: string): string => `session/${sid}`;
 
-/** Builds the wire form of `state` through @sentry/core's session helpers (started/duration/attrs). */
+/**
+ * The wire form of `state`, a session update as Sentry's protocol defines it
+ * (https://develop.sentry.dev/sdk/telemetry/sessions/): ISO times, duration
+ * in seconds, release and environment under `attrs`, plus our `seq`.
+ */
 export function toSessionItem(state: PersistedSession, init: boolean): SessionItem {
-  const session = makeSession();
-  updateSession(session, {
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  return {
     sid: state.sid,
     init,
-    started: state.started / 1000,
-    timestamp: state.timestamp / 1000,
+    started: iso(state.started),
+    timestamp: iso(state.timestamp),
     status: state.status,
     errors: state.errors,
-    ...(state.did !== undefined && { did: state.did }),
-    ...(state.release !== undefined && { release: state.release }),
-    environment: state.environment,
-    ...(state.status === 'abnormal' && state.abnormalMechanism !== undefined && { abnormal_mechanism: state.abnormalMechanism }),
-  });
-  return { ...session.toJSON(), seq: state.seq };
+    did: state.did,
+    duration: Math.max(0, (state.timestamp - state.started) / 1000),
+    abnormal_mechanism: state.status === 'abnormal' ? state.abnormalMechanism : undefined,
+    attrs: { release: state.release, environment: state.environment },
+    seq: state.seq,
+  } as SessionItem;
 }
 
-/** A one-item `session` envelope for `item`. */
-export function sessionEnvelope(item: SessionItem, dsn: DsnComponents | undefined, metadata: SdkMetadata | undefined): Envelope {
-  const carrier = { toJSON: () => item } as unknown as Session;
-  return createSessionEnvelope(carrier, dsn, metadata);
+/** A one-item `session` envelope for `item` (the DSN travels in the URL, not in the envelope). */
+export function sessionEnvelope(item: SessionItem, _dsn: DsnComponents | undefined, metadata: SdkMetadata | undefined): Envelope {
+  return sessionsEnvelope('session', item, metadata);
 }
 
 /** Parses a persisted session; undefined when the text is not one (corrupt entries are skipped by callers). */

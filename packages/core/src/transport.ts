@@ -1,12 +1,5 @@
-import {
-  parseEnvelope,
-  serializeEnvelope,
-  type DataCategory,
-  type Envelope,
-  type EventDropReason,
-  type Transport,
-  type TransportMakeRequestResponse,
-} from '@sentry/core';
+import type { DataCategory, Envelope, EventDropReason, Transport, TransportMakeRequestResponse } from '@sentry/core';
+import { parseEnvelope, serializeEnvelope } from './envelope.js';
 import type { CoreDeps } from './clock.js';
 import type { QueueOptions } from './options.js';
 import { byteLength, categoriesOf, initSessionIds } from './envelope-info.js';
