@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 // Native crash capture costs, each figure beside its anchor measured in the
 // same run (run after a build: `node bench/native-crash.mjs`):
-//  1. crash -> process exit with the minidump written: Crashpad mode and
-//     in-process mode, against the same crash with no handler installed
-//     (budgets: Crashpad <= 10 ms median, in-process <= 2 ms over the anchor);
-//  2. init cost of native capture (install()) against loading the addon (budget <= 2 ms);
-//  3. extra processes while healthy (budget 0), against before install.
-// The crash is a null dereference in the test-only crasher addon; timing
-// uses CLOCK_MONOTONIC, which parent and child share.
+//  1. crash -> process exit with the minidump written, p50 and p90: Node in
+//     Crashpad mode and in in-process mode against the same Node crash with no
+//     handler; a minimal C client driving the same core and handler against
+//     the same C crash with no handler (budgets: Crashpad <= 10 ms median,
+//     in-process <= 2 ms over the anchor);
+//  2. where the time goes inside the signal handler (its own stamps in the record);
+//  3. init cost of native capture (install()) against loading the addon (budget <= 2 ms);
+//  4. extra processes while healthy (budget 0), against before install.
+// Every mode is measured the same way: the crashing process prints
+// CLOCK_MONOTONIC right before the crash, the parent reads it when its 'exit'
+// event fires (parent and child share that clock). Modes are interleaved so
+// load on the machine spreads over all of them. BENCH_RUNS (default 31) per mode.
+// BENCH_BASELINE_NATIVE=<dir of another native/ build> adds its Crashpad mode
+// side by side (A/B of a change on the same machine and in the same run).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +26,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nativeDir = path.join(root, 'native');
 const require = createRequire(path.join(nativeDir, 'package.json'));
 const HANDLER = '/usr/lib/chromium/chrome_crashpad_handler';
-const RUNS = Number(process.env.BENCH_RUNS ?? 21);
+const RUNS = Number(process.env.BENCH_RUNS ?? 31);
+const BASELINE = process.env.BENCH_BASELINE_NATIVE;
 
 function crasherPath() {
   const build = path.join(nativeDir, 'build', 'crasher');
@@ -33,7 +41,8 @@ function crasherPath() {
 }
 
 // A minimal C client: the same core and handler in a one-thread C process,
-// printing CLOCK_MONOTONIC before it crashes (the anchor for Crashpad mode).
+// printing CLOCK_MONOTONIC before it crashes. Without a handler path it
+// installs nothing (its own anchor).
 const C_CLIENT = `#include "cf_crash.h"
 #include <stdio.h>
 #include <time.h>
@@ -41,8 +50,8 @@ int main(int argc, char **argv) {
   char rec[512], dmp[512], db[512];
   snprintf(rec, sizeof rec, "%s/record", argv[1]); snprintf(dmp, sizeof dmp, "%s/inprocess.dmp", argv[1]);
   snprintf(db, sizeof db, "%s/crashpad", argv[1]);
-  cf_options o = {.record_path = rec, .minidump_path = dmp, .handler_path = argv[2], .database_dir = db};
-  if (!cf_install(&o).installed) return 3;
+  cf_options o = {.record_path = rec, .minidump_path = dmp, .handler_path = argc > 2 ? argv[2] : 0, .database_dir = db};
+  if (argc > 2 && !cf_install(&o).installed) return 3;
   struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
   printf("crash %lld\\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec); fflush(stdout);
   *(volatile int *)0 = 1;
@@ -64,7 +73,7 @@ function cClientPath() {
 // ---- child side -------------------------------------------------------------
 async function child(mode, dir) {
   const t0 = process.hrtime.bigint();
-  const { load } = require(nativeDir);
+  const { load } = createRequire(path.join(process.env.BENCH_NATIVE_DIR ?? nativeDir, 'package.json'))('./lib/index.js');
   const loaded = load();
   if (!loaded.ok) throw new Error(loaded.reason);
   const t1 = process.hrtime.bigint();
@@ -89,20 +98,25 @@ async function child(mode, dir) {
 function childCount() {
   let n = 0;
   for (const t of readdirSync(`/proc/${process.pid}/task`)) {
-    const kids = require('node:fs').readFileSync(`/proc/${process.pid}/task/${t}/children`, 'utf8').trim();
+    const kids = readFileSync(`/proc/${process.pid}/task/${t}/children`, 'utf8').trim();
     if (kids) n += kids.split(/\s+/).length;
   }
   return n;
 }
 
 // ---- parent side ------------------------------------------------------------
+// mode: none | inprocess | crashpad | baseline (crashpad with BENCH_BASELINE_NATIVE) | c-none | c-crashpad
 function runOnce(mode, crasher, cClient) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cf-bench-native-'));
+  const isC = mode.startsWith('c-');
+  const childMode = mode === 'baseline' ? 'crashpad' : mode;
+  const wantsDump = mode !== 'none' && mode !== 'c-none';
   return new Promise((resolve, reject) => {
-    const [cmd, args] =
-      mode === 'c-crashpad' ? [cClient, [dir, HANDLER]] : [process.execPath, [fileURLToPath(import.meta.url), 'child', mode, dir]];
+    const [cmd, args] = isC
+      ? [cClient, mode === 'c-crashpad' ? [dir, HANDLER] : [dir]]
+      : [process.execPath, [fileURLToPath(import.meta.url), 'child', childMode, dir]];
     const p = spawn(cmd, args, {
-      env: { ...process.env, BENCH_CRASHER: crasher },
+      env: { ...process.env, BENCH_CRASHER: crasher, ...(mode === 'baseline' && { BENCH_NATIVE_DIR: BASELINE }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -110,52 +124,58 @@ function runOnce(mode, crasher, cClient) {
     p.on('exit', (code, signal) => {
       const end = process.hrtime.bigint();
       const crashAt = /crash (\d+)/.exec(out);
-      const info = mode === 'c-crashpad' ? {} : JSON.parse(out.split('\n')[0] || '{}');
-      const dumped = mode === 'none' ? true : existsSync(path.join(dir, 'inprocess.dmp')) || existsSync(path.join(dir, 'crashpad', 'pending'));
+      const info = isC ? {} : JSON.parse(out.split('\n')[0] || '{}');
+      const pending = path.join(dir, 'crashpad', 'pending');
+      const dumped = !wantsDump || existsSync(path.join(dir, 'inprocess.dmp')) || (existsSync(pending) && readdirSync(pending).some((f) => f.endsWith('.dmp')));
       // The handler's own timings (CLOCK_MONOTONIC, recorded in the crash record).
-      const record = mode === 'none' ? '' : readFileSync(path.join(dir, 'record'), 'utf8');
+      const record = wantsDump ? readFileSync(path.join(dir, 'record'), 'utf8') : '';
       const us = (k) => Number(new RegExp(`^${k}=(\\d+)$`, 'm').exec(record)?.[1] ?? 0);
-      const handlerUs = us('record_us') + us('crashpad_us') + us('inprocess_us');
-      const crashpadUs = us('crashpad_us');
-      const execUs = us('crashpad_exec_us');
+      const timings = { recordUs: us('record_us'), crashpadUs: us('crashpad_us'), execUs: us('crashpad_exec_us'), inprocessUs: us('inprocess_us') };
       rmSync(dir, { recursive: true, force: true });
       if (signal !== 'SIGSEGV' || !crashAt || !dumped) return reject(new Error(`${mode}: exit ${code ?? signal}, dumped=${dumped}\n${out}`));
-      resolve({ ms: Number(end - BigInt(crashAt[1])) / 1e6, handlerUs, crashpadUs, execUs, ...info });
+      resolve({ ms: Number(end - BigInt(crashAt[1])) / 1e6, ...timings, ...info });
     });
   });
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const fmt = (x, unit) => `${x.toFixed(unit === 'us' ? 0 : 2)} ${unit}`;
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const p50 = (xs) => quantile(xs, 0.5);
+const ms = (x) => `${x.toFixed(2)} ms`.padStart(9);
+const col = (xs) => `p50 ${ms(p50(xs))}  p90 ${ms(quantile(xs, 0.9))}`;
 
 async function main() {
   if (process.argv[2] === 'child') return child(process.argv[3], process.argv[4]);
   const crasher = crasherPath();
   const cClient = cClientPath();
-  const modes = ['none', 'inprocess', 'crashpad', 'c-crashpad'];
+  const modes = ['none', 'inprocess', 'crashpad', ...(BASELINE ? ['baseline'] : []), 'c-none', 'c-crashpad'];
   const results = Object.fromEntries(modes.map((m) => [m, []]));
   for (let i = 0; i < RUNS; i++) for (const m of modes) results[m].push(await runOnce(m, crasher, cClient)); // interleaved
-  const anchor = median(results.none.map((r) => r.ms));
-  console.log(`native crash -> exit (median of ${RUNS}, interleaved; ${os.cpus().length} CPUs)`);
-  console.log(`  no handler (anchor)        ${fmt(anchor, 'ms')}`);
-  for (const m of ['inprocess', 'crashpad']) {
-    const med = median(results[m].map((r) => r.ms));
-    const budget = m === 'crashpad' ? '<= 10 ms' : '<= 2 ms';
-    console.log(`  ${m.padEnd(26)} ${fmt(med, 'ms')}   (+${fmt(med - anchor, 'ms')} over anchor; budget ${budget})`);
+  const e2e = (m) => results[m].map((r) => r.ms);
+  const anchor = p50(e2e('none'));
+  const cAnchor = p50(e2e('c-none'));
+  console.log(`native crash -> exit, minidump written (${RUNS} runs per mode, interleaved; ${os.cpus().length} CPUs; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+  console.log(`  Node, no handler (anchor)          ${col(e2e('none'))}`);
+  console.log(`  Node, in-process                   ${col(e2e('inprocess'))}   +${ms(p50(e2e('inprocess')) - anchor)} over anchor (budget <= 2 ms)`);
+  console.log(`  Node, Crashpad                     ${col(e2e('crashpad'))}   +${ms(p50(e2e('crashpad')) - anchor)} over anchor (budget <= 10 ms median)`);
+  if (BASELINE) console.log(`  Node, Crashpad, baseline build     ${col(e2e('baseline'))}   +${ms(p50(e2e('baseline')) - anchor)} over anchor (${BASELINE})`);
+  console.log(`  C client, no handler (anchor)      ${col(e2e('c-none'))}`);
+  console.log(`  C client, Crashpad (same handler)  ${col(e2e('c-crashpad'))}   +${ms(p50(e2e('c-crashpad')) - cAnchor)} over anchor`);
+  console.log(`time inside the signal handler (its own CLOCK_MONOTONIC stamps in the record)`);
+  const f = (m, k) => results[m].map((r) => r[k] / 1000);
+  console.log(`  in-process: record + minidump      ${col(results.inprocess.map((r) => (r.recordUs + r.inprocessUs) / 1000))}   (budget <= 2 ms)`);
+  for (const m of ['crashpad', ...(BASELINE ? ['baseline'] : []), 'c-crashpad']) {
+    console.log(`  ${m.padEnd(10)} record (+ maps)         ${col(f(m, 'recordUs'))}`);
+    console.log(`  ${''.padEnd(10)} launch -> report done  ${col(f(m, 'crashpadUs'))}`);
+    console.log(`  ${''.padEnd(10)}   of which clone->exec ${col(f(m, 'execUs'))}`);
   }
-  const cMed = median(results['c-crashpad'].map((r) => r.ms));
-  console.log(`  minimal C client, same handler (anchor for crashpad)  ${fmt(cMed, 'ms')}`);
-  console.log(`time inside the signal handler (median; from its own CLOCK_MONOTONIC stamps in the record)`);
-  console.log(`  in-process: record + minidump     ${fmt(median(results.inprocess.map((r) => r.handlerUs)) / 1000, 'ms')}   (budget <= 2 ms)`);
-  console.log(`  crashpad: record + handler run    ${fmt(median(results.crashpad.map((r) => r.handlerUs)) / 1000, 'ms')}   (budget <= 10 ms)`);
-  console.log(`    of which fork -> handler exit   ${fmt(median(results.crashpad.map((r) => r.crashpadUs)) / 1000, 'ms')}   (C client: ${fmt(median(results['c-crashpad'].map((r) => r.crashpadUs)) / 1000, 'ms')})`);
-  console.log(`      of which clone -> exec'd       ${fmt(median(results.crashpad.map((r) => r.execUs)) / 1000, 'ms')}   (C client: ${fmt(median(results['c-crashpad'].map((r) => r.execUs)) / 1000, 'ms')})`);
-  console.log(`  load average now: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (2-core machine shared with other work: end-to-end figures are noisy)`);
   const all = [...results.inprocess, ...results.crashpad];
   console.log(`native capture init (median)`);
-  console.log(`  load addon (anchor)        ${fmt(median(all.map((r) => r.loadUs)), 'us')}`);
-  console.log(`  install() inprocess        ${fmt(median(results.inprocess.map((r) => r.installUs)), 'us')}   (budget <= 2000 us)`);
-  console.log(`  install() crashpad         ${fmt(median(results.crashpad.map((r) => r.installUs)), 'us')}   (budget <= 2000 us)`);
+  console.log(`  load addon (anchor)        ${p50(all.map((r) => r.loadUs)).toFixed(0)} us`);
+  console.log(`  install() in-process       ${p50(results.inprocess.map((r) => r.installUs)).toFixed(0)} us   (budget <= 2000 us)`);
+  console.log(`  install() crashpad         ${p50(results.crashpad.map((r) => r.installUs)).toFixed(0)} us   (budget <= 2000 us)`);
   console.log(`extra processes while healthy`);
   console.log(`  before install (anchor)    ${Math.max(...all.map((r) => r.before))}`);
   console.log(`  after install (max)        ${Math.max(...all.map((r) => r.after))}   (budget 0)`);
