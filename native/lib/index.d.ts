@@ -22,6 +22,8 @@ export interface NativeInstallOptions {
   environment?: string;
   sdk?: string;
   handlerTimeoutMs?: number;
+  /** Capture the crashing thread's JS stack (default true; it keeps V8 code events on while running). */
+  jsStack?: boolean;
 }
 
 /** Byte layout of the memory shared between JS and the signal handler. */

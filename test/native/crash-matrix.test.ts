@@ -48,6 +48,7 @@ const NOT_JS = { why: 'not a JS thread' };
 // synchronously after init) is named only a tick later: no caller, and the event says so.
 // beta() in the fixture: the crash must name it and the line it is defined on.
 const BETA = { function: 'beta', file: /crash-app\.mjs$/, line: readFileSync(APP, 'utf8').split('\n').findIndex((l) => l.includes('function beta()')) + 1 };
+const HOT = { function: 'hot', file: /crash-app\.mjs$/, line: readFileSync(APP, 'utf8').split('\n').findIndex((l) => l.includes('function hot(')) + 1 };
 const UNNAMED = { why: 'the code that called the wrapped function was not named' };
 
 const CASES: Case[] = [
@@ -72,6 +73,8 @@ const CASES: Case[] = [
   // once, and after 20 000 alpha() calls (the wrapper and the callers optimised by then).
   { kind: 'caller', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: BETA },
   { kind: 'caller', env: { CF_ALPHA_CALLS: '20000' }, signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: BETA },
+  // A hot caller: the optimiser inlines the wrapper into it, so no wrapper frame is left.
+  { kind: 'hot-caller', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: HOT },
   { kind: 'fork-impossible', writer: 'inprocess', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: TOP_LEVEL },
 ];
 

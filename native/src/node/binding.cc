@@ -48,11 +48,13 @@ std::string NodeVersion(Napi::Env env) {
   return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
 }
 
-// Decides once whether the JS stack can be captured, then registers the main thread.
-void SetUpJsStack(Napi::Env env, const cf_status& s) {
+// Decides once whether the JS stack can be captured.
+void SetUpJsStack(Napi::Env env, const cf_status& s, bool wanted) {
   if (!s.installed || g_js_stack) return;
   std::string why;
-  if (!JsStackAvailable(NodeVersion(env), &why)) {
+  if (!wanted) {
+    g_js_stack_reason = "it was turned off at install (jsStack: false)";
+  } else if (!JsStackAvailable(NodeVersion(env), &why)) {
     g_js_stack_reason = why;
   } else {
     g_js_stack = true;
@@ -105,7 +107,7 @@ Napi::Value Install(const Napi::CallbackInfo& info) {
   }
   cf_options view = options.View();
   cf_status status = cf_install(&view);
-  SetUpJsStack(info.Env(), status);
+  SetUpJsStack(info.Env(), status, options.js_stack);
   AttachJsThread(info.Env());
   return StatusObject(info.Env(), status);
 }

@@ -93,6 +93,14 @@ bool ParseInstallOptions(const Napi::CallbackInfo& info, InstallOptions* out) {
     }
     out->handler_timeout_ms = static_cast<int>(ms);
   }
+  Napi::Value js = o.Get("jsStack");
+  if (!js.IsUndefined()) {
+    if (!js.IsBoolean()) {
+      ThrowType(env, std::string("option \"jsStack\" is ") + TypeName(js) + "; expected a boolean.");
+      return false;
+    }
+    out->js_stack = js.As<Napi::Boolean>().Value();
+  }
   if (!out->handler_path.empty() && out->database_dir.empty()) {
     ThrowType(env, "option \"databaseDir\" is required with \"handlerPath\".");
     return false;

@@ -21,6 +21,8 @@ struct InstallOptions {
   std::string environment;
   std::string sdk;
   int handler_timeout_ms = 0;
+  // Capture the crashing thread's JS stack (V8 code events while running).
+  bool js_stack = true;
 
   cf_options View() const;
 };

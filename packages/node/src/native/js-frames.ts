@@ -67,10 +67,11 @@ export interface JsAttribution {
 /**
  * The caller is the first JS frame below the wrapNativeAddon wrapper: the
  * wrapper's own frame is ours and says nothing. When the optimising compiler
- * inlined the wrapper into its caller there is no wrapper frame; then, if the
- * thread was inside native code called from JS (VM state "external") while a
- * wrapped call was marked, the innermost JS frame is the one that called.
- * Otherwise there is no caller, and `why` says so.
+ * inlined the wrapper into a hot caller there is no wrapper frame (V8 walks
+ * physical frames); then, while a wrapped call is marked, the innermost JS
+ * frame is the one that called into the addon. (V8 11's VM state does not
+ * tell: optimised code calls native functions without setting "external".)
+ * Without a marked call there is no caller, and `why` says so.
  */
 export function attributeJsStack(stack: { status: string; frames: string[]; vmState?: string } | undefined, inWrappedCall: boolean): JsAttribution {
   if (!stack) return { why: 'the crash handler did not finish reading the JS stack', frames: [] };
@@ -78,12 +79,12 @@ export function attributeJsStack(stack: { status: string; frames: string[]; vmSt
   const frames = all.filter((f): f is JsFrame => f !== undefined && f.function !== WRAPPER_NAME);
   if (stack.status !== 'ok' && stack.status !== 'code_map_busy') return { why: NO_CALLER[stack.status] ?? `no JS stack (${stack.status})`, frames };
   const wrapper = all.findIndex((f) => f?.function === WRAPPER_NAME);
-  const inlined = wrapper < 0 && inWrappedCall && stack.vmState === 'external' && stack.frames.length > 0;
+  const inlined = wrapper < 0 && inWrappedCall && stack.frames.length > 0;
   if (wrapper < 0 && !inlined) {
     return { why: stack.status === 'code_map_busy' ? NO_CALLER['code_map_busy']! : 'the crash was not inside a wrapped addon call', frames };
   }
   const next = all[wrapper + 1];
-  if (!next) return { why: 'the code that called the wrapped function was not named', frames };
+  if (!next) return { why: stack.status === 'code_map_busy' ? NO_CALLER['code_map_busy']! : 'the code that called the wrapped function was not named', frames };
   return { caller: { ...next, how: 'crash-stack' }, frames };
 }
 
