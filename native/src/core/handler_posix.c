@@ -117,10 +117,29 @@ static void cf__record_js_stack(cf__state *st, const cf__crash *crash) {
 
 static const char *const kLaunchResult[] = {"ok", "fork_failed", "handler_failed", "timeout", "unknown"};
 
+/* Appends the Crashpad outcome (time since `started`, clone -> exec time,
+   launch result, and dump=crashpad when it worked) in one write: each line
+   on its own would cost an open/close while the process is dying. SIGNAL-SAFE. */
+static void cf__record_crashpad(cf__state *st, uint64_t started, int r) {
+  int fd = open(st->record_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return;
+  cf__buf b = {st->text, 0, sizeof st->text};
+  cf__buf_str(&b, "crashpad_us=");
+  cf__buf_u64(&b, cf__monotonic_us() - started);
+  cf__buf_str(&b, "\ncrashpad_exec_us=");
+  cf__buf_u64(&b, st->launch_exec_us);
+  cf__buf_str(&b, "\ncrashpad=");
+  cf__buf_str(&b, kLaunchResult[r]);
+  cf__buf_str(&b, r == CF__LAUNCH_OK ? "\ndump=crashpad\n" : "\n");
+  cf__write_all(fd, b.data, b.len);
+  close(fd);
+}
+
 /*
  * The crash path for the first crashing thread: snapshot of the JS-shared
- * memory, module list, crash record, then the Crashpad handler, or the
- * in-process minidump when it cannot run. SIGNAL-SAFE: only the helpers
+ * memory and the crash record; the Crashpad handler started, the faulting
+ * module found while it starts, then its wait (or the in-process minidump
+ * when it cannot run); the JS stack last. SIGNAL-SAFE: only the helpers
  * documented as such, prepared state and raw syscalls.
  */
 static void cf__handle_crash(cf__state *st, const cf__crash *crash) {
@@ -133,6 +152,13 @@ static void cf__handle_crash(cf__state *st, const cf__crash *crash) {
   cf__buf b = {st->text, 0, sizeof st->text};
   int fd = open(st->record_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd >= 0) cf__record_write(fd, crash, &st->snapshot, 0, st->release, st->environment, st->sdk, mode, &b);
+
+  /* The Crashpad handler needs milliseconds to start before it reads this
+     process: start it now and find the faulting module while it does. */
+  cf__launch launch;
+  int launched = CF__LAUNCH_FORK_FAILED;
+  uint64_t launch_started = cf__monotonic_us();
+  if (st->mode == CF_MODE_CRASHPAD) launched = cf__crashpad_start(st, crash, st->snapshot.sid, &launch);
 
   st->maps.query = cf__context_sp(crash->ucontext);
   int maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
@@ -151,16 +177,9 @@ static void cf__handle_crash(cf__state *st, const cf__crash *crash) {
   cf__record_append_us(st, "record_us", entered);
 
   if (st->mode == CF_MODE_CRASHPAD) {
-    uint64_t started = cf__monotonic_us();
-    int r = cf__crashpad_run(st, crash, st->snapshot.sid);
-    cf__record_append_us(st, "crashpad_us", started);
-    char us[24];
-    cf__buf ub = {us, 0, sizeof us};
-    cf__buf_u64(&ub, st->launch_exec_us);
-    cf__record_append(st, "crashpad_exec_us", us);
-    cf__record_append(st, "crashpad", kLaunchResult[r]);
+    int r = launched == CF__LAUNCH_OK ? cf__crashpad_wait(st, &launch) : launched;
+    cf__record_crashpad(st, launch_started, r);
     if (r == CF__LAUNCH_OK) {
-      cf__record_append(st, "dump", "crashpad");
       cf__record_js_stack(st, crash);
       return;
     }
