@@ -1,3 +1,5 @@
+import { describeValue } from '@crashfree/core/lite';
+
 /** Options the browser SDK adds to those of @crashfree/core. */
 export interface BrowserOnlyOptions {
   /**
@@ -12,13 +14,12 @@ export interface BrowserOnlyOptions {
   heartbeatMs?: number;
 }
 
-const BROWSER_KEYS = ['newSessionOnNavigation', 'dbName', 'heartbeatMs'] as const;
-
-function show(v: unknown): string {
-  if (typeof v === 'string') return `${JSON.stringify(v)} (string)`;
-  if (v === null || typeof v === 'object') return v === null ? 'null' : 'an object';
-  return `${String(v)} (${typeof v})`;
-}
+/** Each browser option's test and what is expected, in the core's wording. */
+const RULES: Record<keyof BrowserOnlyOptions, [(v: unknown) => boolean, string]> = {
+  newSessionOnNavigation: [(v) => typeof v === 'boolean', 'true or false'],
+  dbName: [(v) => typeof v === 'string' && v !== '', 'a non-empty string'],
+  heartbeatMs: [(v) => typeof v === 'number' && Number.isInteger(v) && v >= 1000, 'an integer of at least 1000 (milliseconds)'],
+};
 
 /**
  * Checks the browser-only options and splits them from the core's. Returns
@@ -32,16 +33,10 @@ export function splitBrowserOptions(input: Record<string, unknown>): {
 } {
   const problems: string[] = [];
   const core: Record<string, unknown> = { ...input };
-  for (const k of BROWSER_KEYS) delete core[k];
-  const { newSessionOnNavigation, dbName, heartbeatMs } = input;
-  if (newSessionOnNavigation !== undefined && typeof newSessionOnNavigation !== 'boolean') {
-    problems.push(`option "newSessionOnNavigation" is ${show(newSessionOnNavigation)}; expected true or false`);
-  }
-  if (dbName !== undefined && (typeof dbName !== 'string' || dbName === '')) {
-    problems.push(`option "dbName" is ${show(dbName)}; expected a non-empty string`);
-  }
-  if (heartbeatMs !== undefined && !(typeof heartbeatMs === 'number' && Number.isInteger(heartbeatMs) && heartbeatMs >= 1000)) {
-    problems.push(`option "heartbeatMs" is ${show(heartbeatMs)}; expected an integer of at least 1000 (milliseconds)`);
+  for (const [name, [test, expected]] of Object.entries(RULES)) {
+    const value = input[name];
+    delete core[name];
+    if (value !== undefined && !test(value)) problems.push(`option "${name}" is ${describeValue(value)}; expected ${expected}`);
   }
   return { browser: input as BrowserOnlyOptions, core, problems };
 }

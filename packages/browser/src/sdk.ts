@@ -1,5 +1,5 @@
 import type { Platform } from '@crashfree/core';
-import { createLiteClient, uuid4, validateOptions, type CrashfreeOptions, type LiteClient } from '@crashfree/core/lite';
+import { createLiteClient, uuid4, validateLiteOptions, type CrashfreeOptions, type LiteClient } from '@crashfree/core/lite';
 import type { Integration } from '@sentry/core';
 import { makeEventBuilders } from './eventbuilder.js';
 import { globalHandlersIntegration } from './global-handlers.js';
@@ -38,7 +38,7 @@ export function getDefaultIntegrations(): Integration[] {
 export function init(options: BrowserOptions): LiteClient {
   const logger = console;
   if (typeof window === 'undefined' || typeof document === 'undefined') {
-    logger.warn('[crashfree] @crashfree/browser needs a page (window and document); use @crashfree/node on servers. crashfree is disabled.');
+    logger.warn('[crashfree] no page (window, document) here; use @crashfree/node on servers. crashfree is disabled.');
     return createLiteClient({ enabled: false }, disabledPlatform(silent));
   }
   try {
@@ -57,7 +57,7 @@ function start(options: BrowserOptions, logger: Console): LiteClient {
   const core = split.core as CrashfreeOptions;
   if (problems.length > 0) {
     // One message for every bad option, the core's included, as createClient would print it.
-    const all = [...validateOptions(core).problems, ...problems];
+    const all = [...validateLiteOptions(core).problems, ...problems];
     logger.error(`[crashfree] init: ${all.join('; ')}. crashfree is disabled.`);
     return createLiteClient({ enabled: false }, disabledPlatform(silent));
   }
@@ -87,12 +87,7 @@ function start(options: BrowserOptions, logger: Console): LiteClient {
   if (!client.isEnabled()) return client;
 
   installLifecycle({
-    client: {
-      startSession: () => client.startSession(),
-      endSession: (status) => client.endSession(status),
-      retryNow: () => client.retryNow(),
-      setUrgent: (on) => client.setUrgent(on),
-    },
+    client,
     store,
     liveness,
     newSessionOnNavigation: browser.newSessionOnNavigation === true,

@@ -25,6 +25,7 @@ import { isUnhandledEvent, type EventPolicy } from './policy.js';
 import { readQueuedIndex, type QueuedIndex } from './queued-index.js';
 import { recover, type RecoveryResult } from './recovery.js';
 import type { RequestAggregator, RequestSession } from './request-sessions.js';
+import { createCrashSource } from './crash-recovery.js';
 import { sentryClientOptions } from './sentry-options.js';
 import type { DurableTransport } from './transport.js';
 import type { ExternalCrash, Platform, SessionEnd, SessionEndHint } from './types.js';
@@ -111,7 +112,11 @@ export class CrashfreeClient extends Client<ClientOptions> {
     return recover({
       store: this.platform.store,
       liveness: this.platform.liveness,
-      crashes: options.crashes ?? [],
+      crashSource: createCrashSource(options.crashes ?? [], {
+        defaults: { release: this.cf.release, environment: this.cf.environment, platform: this.platform.name },
+        beforeSend: (event, hint) => this.applyBeforeSend(event, hint),
+        recordDroppedEvent: (reason) => this.recordDroppedEvent(reason, 'error'),
+      }),
       sessionEnds: options.sessionEnds ?? [],
       ...(queued && { queued }),
       ...(this.cf.queue.keyPrefix !== undefined && { queuePrefix: this.cf.queue.keyPrefix }),
@@ -120,9 +125,6 @@ export class CrashfreeClient extends Client<ClientOptions> {
       hasQueuedInit: (sid) => durable.hasQueuedInit(sid),
       dsn: this.getDsn(),
       metadata: this.getSdkMetadata(),
-      defaults: { release: this.cf.release, environment: this.cf.environment, platform: this.platform.name },
-      beforeSend: (event, hint) => this.applyBeforeSend(event, hint),
-      recordDroppedEvent: (reason) => this.recordDroppedEvent(reason, 'error'),
       logger: this.logger,
     });
   }

@@ -55,12 +55,7 @@ export function serializeEnvelope(envelope: Envelope): StoreValue {
 /** Reads a serialized envelope back; throws on text that is not one (callers skip such entries). */
 export function parseEnvelope(body: StoreValue): Envelope {
   const items: Array<[Record<string, unknown>, unknown]> = [];
-  if (typeof body === 'string' && !body.includes('"length":')) {
-    // Text only: no byte counting needed, so no encoding round trip.
-    const lines = body.split('\n');
-    for (let i = 1; i < lines.length; i += 2) if (lines[i]) items.push([JSON.parse(lines[i]!), JSON.parse(lines[i + 1] ?? '')]);
-    return [JSON.parse(lines[0]!), items] as unknown as Envelope;
-  }
+  // Bytes, since a binary item's `length` counts bytes.
   let rest = typeof body === 'string' ? encode(body) : body;
   const take = (n: number): Uint8Array => {
     const chunk = rest.subarray(0, n);

@@ -19,7 +19,7 @@ import { envelopeUrl, parseDsn } from './dsn.js';
 import { clientReportEnvelope, eventEnvelope } from './envelope.js';
 import { bindLiteClient, getLiteScope } from './lite-api.js';
 import { prepareLiteEvent, setupLiteIntegrations, type LiteEventDefaults } from './lite-event.js';
-import { releaseWarning, validateOptions, type ResolvedOptions } from './options.js';
+import { releaseWarning, validateLiteOptions, type ResolvedOptions } from './options.js';
 import { EventPolicy, isUnhandledEvent } from './policy.js';
 import { readQueuedIndex } from './queued-index.js';
 import { recover, type RecoveryResult } from './recovery.js';
@@ -42,7 +42,7 @@ const CAPTURED = '__sentry_captured__';
  */
 export function createLiteClient(options: unknown, platform: Platform, deps: Partial<CoreDeps> = {}): LiteClient {
   const logger = platform?.logger ?? console;
-  const { problems, options: resolved } = validateOptions(options);
+  const { problems, options: resolved } = validateLiteOptions(options);
   if (resolved?.sessionMode === 'request') {
     problems.push('option "sessionMode" is "request" (string); expected "application" (this platform has no request mode)');
   }
@@ -272,24 +272,12 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       result = await recover({
         store: platform.store,
         liveness: platform.liveness,
-        crashes: [],
         queued,
         enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
         pending: () => durable.pending(),
         hasQueuedInit: (sid) => durable.hasQueuedInit(sid),
         dsn,
         metadata,
-        defaults: { release: cf.release, environment: cf.environment, platform: defaults.platform },
-        beforeSend: async (event, hint) => {
-          const beforeSend = cf.sentry.beforeSend as ((e: Event, h: EventHint) => PromiseLike<Event | null> | Event | null) | undefined;
-          try {
-            return beforeSend ? await beforeSend(event, hint) : event;
-          } catch (e) {
-            logger.warn(`[crashfree] beforeSend threw (${String(e)}); the crash event is sent unchanged.`);
-            return event;
-          }
-        },
-        recordDroppedEvent: (reason) => recordDroppedEvent(reason, 'error'),
         logger,
       });
     } catch (e) {

@@ -10,6 +10,6 @@ export type { LiteScope } from './lite-scope.js';
 export { normalize } from './normalize.js';
 export { uuid4 } from './uuid.js';
 export { createMemoryStore } from './memory-store.js';
-export { validateOptions, type CrashfreeOptions } from './options.js';
+export { describeValue, validateLiteOptions, type CrashfreeOptions } from './options.js';
 export type { RecoveryResult } from './recovery.js';
 export type { Platform, Store, Liveness } from './types.js';

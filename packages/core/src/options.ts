@@ -99,9 +99,9 @@ const atLeast = (min: number, unit: string): Rule => [(v) => isInt(v, min), `an 
 
 /**
  * Every checked option and its rule, in the order problems are reported: the
- * crashfree options, then the @sentry/core options people set most often
- * (the rest pass through as they are). A table rather than code per option:
- * the same precise messages for a fraction of the bundle size.
+ * crashfree options, then the @sentry/core options both clients honour. A
+ * table rather than code per option: the same precise messages for a
+ * fraction of the bundle size.
  */
 const RULES: Record<string, Rule> = {
   release: text,
@@ -121,18 +121,27 @@ const RULES: Record<string, Rule> = {
   maxBreadcrumbs: int(0, 1000),
   normalizeDepth: int(0, 100),
   normalizeMaxBreadth: int(1, 100_000),
-  maxValueLength: int(1, 1_000_000),
   clientReportFlushInterval: int(10, 3_600_000),
-  attachStacktrace: flag,
-  sendDefaultPii: flag,
   dist: text,
   tunnel: text,
-  serverName: text,
   beforeBreadcrumb: fn(),
-  beforeSendTransaction: fn(),
-  ignoreErrors: [(v) => Array.isArray(v) && v.every((x) => typeof x === 'string' || x instanceof RegExp), 'an array of strings or regular expressions'],
 };
-RULES.denyUrls = RULES.allowUrls = RULES.ignoreErrors!;
+
+/**
+ * The @sentry/core options only its Client honours (`createClient`); the
+ * lite client has no use for them. Built on use, so bundles of the lite
+ * client drop the table.
+ */
+const clientRules = (urls: Rule = [(v) => Array.isArray(v) && v.every((x) => typeof x === 'string' || x instanceof RegExp), 'an array of strings or regular expressions']): Record<string, Rule> => ({
+  maxValueLength: int(1, 1_000_000),
+  attachStacktrace: flag,
+  sendDefaultPii: flag,
+  serverName: text,
+  beforeSendTransaction: fn(),
+  ignoreErrors: urls,
+  denyUrls: urls,
+  allowUrls: urls,
+});
 
 const QUEUE_RULES: Record<string, Rule> = {
   maxCount: atLeast(1, ''),
@@ -164,16 +173,27 @@ const DEFAULTS = {
 };
 
 /**
- * Checks every crashfree option for type and range. Never throws. Platforms
- * that add options of their own call it and add their problems to the list.
+ * Checks every crashfree option, and the @sentry/core options its Client
+ * honours, for type and range. Never throws. Platforms that add options of
+ * their own call it and add their problems to the list.
  */
 export function validateOptions(input: unknown): ValidationResult {
+  return validateWith(input, clientRules());
+}
+
+/** `validateOptions` for the lite client: the same rules and messages, less the options only @sentry/core's Client reads. */
+export function validateLiteOptions(input: unknown): ValidationResult {
+  return validateWith(input);
+}
+
+function validateWith(input: unknown, more?: Record<string, Rule>): ValidationResult {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { problems: [`options are ${describeValue(input)}; expected an object such as { dsn, release }`] };
   }
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
   check(o, RULES, problems);
+  if (more) check(o, more, problems);
   const queue = { ...DEFAULT_QUEUE };
   const q = o.queue;
   if (q !== undefined && (q === null || typeof q !== 'object' || Array.isArray(q))) {
@@ -196,10 +216,10 @@ export function validateOptions(input: unknown): ValidationResult {
 /** The one release-hygiene warning for these options, or undefined when the release identifies a build. */
 export function releaseWarning(release: string | undefined): string | undefined {
   if (release === undefined) {
-    return '[crashfree] no "release" option: sessions and crashes cannot be attributed to a build, so crash-free rates per release are unavailable. Set release to a version or commit id.';
+    return '[crashfree] no "release" option: crash-free rates cannot be given per release. Set it to a version or commit id.';
   }
   if (CONSTANT_RELEASES.has(release.trim().toLowerCase())) {
-    return `[crashfree] release is the constant ${JSON.stringify(release)}: every build reports the same release, so releases cannot be compared. Set release to a version or commit id.`;
+    return `[crashfree] release is the constant ${JSON.stringify(release)}: builds cannot be compared. Set it to a version or commit id.`;
   }
   return undefined;
 }

@@ -1,10 +1,8 @@
-import type { DsnComponents, Envelope, Event, EventDropReason, EventHint, SdkMetadata } from '@sentry/core';
-import { crashEnvelope } from './envelope.js';
-import type { CrashRecord } from './fatal.js';
+import type { DsnComponents, Envelope, SdkMetadata } from '@sentry/core';
+import type { CrashSource, FoundCrash } from './crash-recovery.js';
 import { parsePersistedSession, sessionEnvelope, sessionKey, toSessionItem, type PersistedSession } from './session-state.js';
-import { stableId } from './stable-id.js';
 import { readQueuedIndex, updateKey, type QueuedIndex } from './queued-index.js';
-import type { ExternalCrash, Liveness, SessionEnd, Store } from './types.js';
+import type { Liveness, SessionEnd, Store } from './types.js';
 
 /** What `client.start()` / `client.recover()` found and queued. */
 export interface RecoveryResult {
@@ -22,7 +20,13 @@ export interface RecoveryResult {
 export interface RecoveryContext {
   store: Store;
   liveness: Liveness;
-  crashes: ExternalCrash[];
+  /**
+   * Where crash events of dead runs come from (crash records, external
+   * crashes) and how one is queued: `createCrashSource` in crash-recovery.ts.
+   * Without it only sessions are recovered (`abnormal`): a page writes no
+   * crash records, so the browser's bundle leaves that code out.
+   */
+  crashSource?: CrashSource;
   /** What the platform knows about how previous sessions ended (a crash still wins). */
   sessionEnds?: SessionEnd[];
   /**
@@ -38,28 +42,7 @@ export interface RecoveryContext {
   hasQueuedInit: (sid: string) => boolean;
   dsn: DsnComponents | undefined;
   metadata: SdkMetadata | undefined;
-  /** Filled into crash events that lack them. */
-  defaults: { release?: string; environment: string; platform: string };
-  beforeSend: (event: Event, hint: EventHint) => Promise<Event | null>;
-  recordDroppedEvent: (reason: EventDropReason) => void;
   logger: Pick<Console, 'warn'>;
-}
-
-interface Crash {
-  event: Event;
-  attachments?: ExternalCrash['attachments'];
-  /** Deletes what backs this crash once the backend accepted it. */
-  delivered: () => Promise<void>;
-}
-
-function parseCrashRecord(value: unknown): CrashRecord | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    const r = JSON.parse(value) as Partial<CrashRecord>;
-    return r.v === 1 && typeof r.event === 'object' && r.event !== null ? (r as CrashRecord) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -75,8 +58,6 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
   const { store } = ctx;
   let unreadable = 0;
 
-  const crashes = new Map<string, Crash>();
-  const loose: Crash[] = [];
   const liveSessions = new Set<string>();
   const states: PersistedSession[] = [];
 
@@ -98,39 +79,9 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     else states.push(state);
   }
 
-  for (const key of await store.keys('crash/')) {
-    const record = parseCrashRecord(await store.get(key).catch(() => undefined));
-    if (!record) {
-      unreadable += 1;
-      await store.delete(key).catch(() => undefined);
-      continue;
-    }
-    if (record.sid !== undefined && liveSessions.has(record.sid)) continue;
-    const crash: Crash = { event: record.event, delivered: () => store.delete(key).catch(() => undefined) };
-    if (record.sid !== undefined) crashes.set(record.sid, crash);
-    else loose.push(crash);
-  }
-
-  for (const external of ctx.crashes) {
-    const crash: Crash = {
-      event: external.event,
-      ...(external.attachments && { attachments: external.attachments }),
-      delivered: async () => {
-        try {
-          await external.onDelivered?.();
-        } catch (e) {
-          ctx.logger.warn(`[crashfree] onDelivered of a recovered crash failed: ${String(e)}`);
-        }
-      },
-    };
-    const own = external.sid !== undefined ? crashes.get(external.sid) : undefined;
-    if (external.sid !== undefined && !own) crashes.set(external.sid, crash);
-    else if (own) {
-      // Both a JS crash record and an external (native) crash for one session: the native one carries the minidump.
-      const previous = own.delivered;
-      crashes.set(external.sid!, { ...crash, delivered: async () => (await previous(), await crash.delivered()) });
-    } else loose.push(crash);
-  }
+  const found = ctx.crashSource ? await ctx.crashSource.collect(ctx, liveSessions) : { bySid: new Map<string, FoundCrash>(), loose: [], unreadable: 0 };
+  const crashes = found.bySid;
+  unreadable += found.unreadable;
 
   // What the dead runs (or earlier offline recoveries) already queued is delivered by the queue: never queued twice.
   const queued = ctx.queued ?? (await readQueuedIndex(store, ctx.queuePrefix));
@@ -159,36 +110,10 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     const forget = (): void => void store.delete(sessionKey(state.sid)).catch(() => undefined);
     if (queued.updates.has(updateKey(state.sid, state.seq))) forget();
     else await ctx.enqueue(sessionEnvelope(item, ctx.dsn, ctx.metadata), forget);
-    if (crash) {
-      if (await sendCrash(ctx, crash, state.sid, queued)) result.events += 1;
-    }
+    if (crash && (await ctx.crashSource!.send(ctx, crash, state.sid, queued))) result.events += 1;
   }
-  for (const [sid, crash] of crashes) if (!liveSessions.has(sid) && (await sendCrash(ctx, crash, sid, queued))) result.events += 1;
-  for (const crash of loose) if (await sendCrash(ctx, crash, undefined, queued)) result.events += 1;
+  for (const [sid, crash] of crashes) if (!liveSessions.has(sid) && (await ctx.crashSource!.send(ctx, crash, sid, queued))) result.events += 1;
+  for (const crash of found.loose) if (await ctx.crashSource!.send(ctx, crash, undefined, queued)) result.events += 1;
   result.pending = ctx.pending();
   return result;
-}
-
-/** Queues one crash event unless the queue already holds it (then its backing is let go now); false when beforeSend dropped it. */
-async function sendCrash(ctx: RecoveryContext, crash: Crash, sid: string | undefined, queued: QueuedIndex): Promise<boolean> {
-  const event: Event = { ...crash.event };
-  // Stable across launches so a resend is deduped by the backend.
-  event.event_id = event.event_id ?? stableId(`crash:${sid ?? JSON.stringify(crash.event).slice(0, 2000)}`);
-  if (queued.events.has(event.event_id)) {
-    await crash.delivered();
-    return true;
-  }
-  event.level = event.level ?? 'fatal';
-  event.platform = event.platform ?? ctx.defaults.platform;
-  event.environment = event.environment ?? ctx.defaults.environment;
-  if (event.release === undefined && ctx.defaults.release !== undefined) event.release = ctx.defaults.release;
-  event.timestamp = event.timestamp ?? Date.now() / 1000;
-  const final = await ctx.beforeSend(event, { event_id: event.event_id, ...(crash.attachments && { attachments: crash.attachments }) });
-  if (final === null) {
-    ctx.recordDroppedEvent('before_send');
-    await crash.delivered();
-    return false;
-  }
-  await ctx.enqueue(crashEnvelope(final, crash.attachments, ctx.dsn, ctx.metadata), () => void crash.delivered());
-  return true;
 }

@@ -13,61 +13,54 @@ export interface BackoffOptions {
  * says: https://develop.sentry.dev/sdk/expected-features/rate-limiting/) and the
  * backoff after network errors and 5xx. Pure state over an injectable clock.
  */
-export class SendGate {
-  private limits: Record<string, number> = {};
-  private failures = 0;
-  private retryAt = 0;
-
-  public constructor(
-    private readonly deps: CoreDeps,
-    private readonly backoff: BackoffOptions,
-  ) {}
-
+export interface SendGate {
   /** 0 when none of `categories` is limited, else the time the last of their limits ends. */
-  public limitedUntil(categories: DataCategory[]): number {
-    const now = this.deps.now();
-    let until = 0;
-    for (const c of categories) {
-      const end = this.limits[c] ?? this.limits.all ?? 0;
-      if (end > now) until = Math.max(until, end);
-    }
-    return until;
-  }
-
+  limitedUntil(categories: DataCategory[]): number;
   /** Whether the backoff of the last failure is still running. */
-  public backingOff(): boolean {
-    return this.deps.now() < this.retryAt;
-  }
-
+  backingOff(): boolean;
   /** The end of the running backoff, or Infinity. */
-  public retryTime(): number {
-    return this.backingOff() ? this.retryAt : Infinity;
-  }
-
+  retryTime(): number;
   /** Learns from an answer: rate-limit headers (on any status) and, on 2xx, that the server is back. */
-  public answered(response: TransportMakeRequestResponse & { statusCode: number }): void {
-    this.limits = { ...this.limits, ...limitsFrom(response, this.deps.now()) };
-    if (response.statusCode >= 200 && response.statusCode < 300) {
-      this.failures = 0;
-      this.retryAt = 0;
-    }
-  }
-
+  answered(response: TransportMakeRequestResponse & { statusCode: number }): void;
   /**
    * Ends the running backoff now (the network is back, the user asked). Rate
    * limits are the server's word and stay; the failure count stays too, so a
    * retry that fails again waits longer rather than storming.
    */
-  public endBackoff(): void {
-    this.retryAt = 0;
-  }
-
+  endBackoff(): void;
   /** A network error or 5xx: the whole queue waits. */
-  public failed(): void {
-    this.failures += 1;
-    const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** Math.min(this.failures - 1, 30));
-    this.retryAt = this.deps.now() + delay * (0.5 + this.deps.random() / 2);
-  }
+  failed(): void;
+}
+
+/** Creates a gate with no limits and no backoff running. */
+export function createSendGate(deps: CoreDeps, backoff: BackoffOptions): SendGate {
+  let limits: Record<string, number> = {};
+  let failures = 0;
+  let retryAt = 0;
+  const backingOff = (): boolean => deps.now() < retryAt;
+  return {
+    limitedUntil(categories) {
+      const now = deps.now();
+      let until = 0;
+      for (const c of categories) {
+        const end = limits[c] ?? limits.all ?? 0;
+        if (end > now) until = Math.max(until, end);
+      }
+      return until;
+    },
+    backingOff,
+    retryTime: () => (backingOff() ? retryAt : Infinity),
+    answered(response) {
+      limits = { ...limits, ...limitsFrom(response, deps.now()) };
+      if (response.statusCode >= 200 && response.statusCode < 300) failures = retryAt = 0;
+    },
+    endBackoff: () => void (retryAt = 0),
+    failed() {
+      failures += 1;
+      const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(failures - 1, 30));
+      retryAt = deps.now() + delay * (0.5 + deps.random() / 2);
+    },
+  };
 }
 
 /**

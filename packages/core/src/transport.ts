@@ -1,11 +1,11 @@
 import type { DataCategory, Envelope, EventDropReason, Transport, TransportMakeRequestResponse } from '@sentry/core';
 import { parseEnvelope, serializeEnvelope } from './envelope.js';
-import type { CoreDeps } from './clock.js';
+import { within, type CoreDeps } from './clock.js';
 import type { QueueOptions } from './options.js';
 import { byteLength, categoriesOf, initSessionIds } from './envelope-info.js';
 import { isClientReportEnvelope, mergeClientReports } from './client-report.js';
 import { createQueueIndex, type QueueEntry as Entry } from './queue-index.js';
-import { SendGate, type BackoffOptions } from './send-gate.js';
+import { createSendGate, type BackoffOptions } from './send-gate.js';
 import type { RequestExecutor, Store, StoreValue } from './types.js';
 
 /** What `makeDurableTransport` needs: where to send, where to persist, and the bounds. */
@@ -81,7 +81,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   const index = createQueueIndex();
   const initSids = new Set<string>();
   let counter = 0;
-  const gate = new SendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
+  const gate = createSendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
   let timer: unknown;
   let running: Promise<void> | undefined;
   let again = false;
@@ -343,17 +343,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       return {};
     },
     flush: async (timeout?: number) => {
-      const done = pump().then(() => true);
-      if (!timeout) {
-        await done;
-        return index.entries.size === 0;
-      }
-      let handle: unknown;
-      const timedOut = new Promise<boolean>((resolve) => {
-        handle = deps.setTimeout(() => resolve(false), timeout);
-      });
-      await Promise.race([done, timedOut]);
-      deps.clearTimeout(handle);
+      await within(pump(), timeout, deps);
       return index.entries.size === 0;
     },
     enqueue,
