@@ -39,6 +39,8 @@ interface Case {
    */
   caller: { function: string; file: RegExp; line?: number } | { why: string };
   env?: Record<string, string>;
+  /** Flags for the crashing run's node. */
+  nodeArgs?: string[];
 }
 
 const TOP_LEVEL = { function: '', file: /crash-app\.mjs$/ };
@@ -47,7 +49,7 @@ const NOT_JS = { why: 'not a JS thread' };
 // Code compiled before the SDK's init (here: the app's module, crashing
 // synchronously after init) is named only a tick later: no caller, and the event says so.
 // beta() in the fixture: the crash must name it and the line it is defined on.
-const BETA = { function: 'beta', file: /crash-app\.mjs$/, line: readFileSync(APP, 'utf8').split('\n').findIndex((l) => l.includes('function beta()')) + 1 };
+const BETA = { function: 'beta', file: /crash-app\.mjs$/, line: readFileSync(APP, 'utf8').split('\n').findIndex((l) => l.includes('function beta(')) + 1 };
 const HOT = { function: 'hot', file: /crash-app\.mjs$/, line: readFileSync(APP, 'utf8').split('\n').findIndex((l) => l.includes('function hot(')) + 1 };
 const UNNAMED = { why: 'the code that called the wrapped function was not named' };
 
@@ -72,6 +74,8 @@ const CASES: Case[] = [
   // The same wrapped function called from alpha() first, then from beta(), which crashes:
   // once, and after 20 000 alpha() calls (the wrapper and the callers optimised by then).
   { kind: 'caller', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: BETA },
+  // beta's code moved by compacting GCs before the crash (V8 logs the moves from its GC helper threads).
+  { kind: 'caller', env: { CF_COMPACT: '1' }, nodeArgs: ['--expose-gc', '--stress-compaction'], signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: BETA },
   { kind: 'caller', env: { CF_ALPHA_CALLS: '20000' }, signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: BETA },
   // A hot caller: the optimiser inlines the wrapper into it, so no wrapper frame is left.
   { kind: 'hot-caller', signal: 'SIGSEGV', type: 'SIGSEGV / SEGV_MAPERR', reason: /^SIGSEGV \/ ?SEGV_MAPERR$/, fn: 'crasher_null_deref', caller: HOT },
@@ -97,13 +101,13 @@ const ofRun = (items: StoredItem[], release: string) => items.filter((i) => (i.p
 
 describe('native crash matrix', () => {
   CASES.forEach((c, index) => {
-    const label = `${c.kind}${c.env ? ` (${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}${c.handler ? (c.mode === 'crashpad' ? ` (handler ${c.handler} exits non-zero)` : ' (handler binary missing)') : ''}`;
+    const label = `${c.kind}${c.env ? ` (${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ')}${c.nodeArgs ? ` ${c.nodeArgs.join(' ')}` : ''})` : ''}${c.handler ? (c.mode === 'crashpad' ? ` (handler ${c.handler} exits non-zero)` : ' (handler binary missing)') : ''}`;
     it(`${label}: dies with ${c.signal}; next launch delivers one ${c.type} event + minidump + crashed session`, async () => {
       const dataDir = path.join(scratch, `app-${index}`);
       const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, CF_CRASHER: crasher, CF_HANDLER: c.handler ?? CRASHPAD_HANDLER, ...c.env };
       const before = { events: collector.items({ type: 'event' }).length, attachments: collector.items({ type: 'attachment' }).length };
 
-      const crash = await runApp(['crash', c.kind], env);
+      const crash = await runApp(['crash', c.kind], env, 30_000, c.nodeArgs);
       expect(crash.signal, crash.stderr).toBe(c.signal);
       const started = c.noSession ? undefined : (JSON.parse(crash.stdout.split('\n')[0]!) as { sid: string; status: Record<string, unknown> });
       const sid = started?.sid;

@@ -180,13 +180,18 @@ cf_code_lookup cf_code_map_lookup(const cf_code_map *m, uint64_t addr, size_t ma
   const cf_code_entry *entries = m->entries;
   size_t count = m->count;
   if (!entries) return CF_CODE_UNKNOWN;
+  cf_code_lookup found = CF_CODE_UNKNOWN;
   for (size_t i = count, scanned = 0; i-- > 0 && scanned < max_scan; scanned++) {
     const cf_code_entry *e = &entries[i];
     if (e->dead || addr < e->start || addr - e->start >= e->len) continue;
     *name = m->names + e->name_off;
     *name_len = e->name_len;
     *offset = addr - e->start;
-    return CF_CODE_FOUND;
+    found = CF_CODE_FOUND;
+    break;
   }
-  return CF_CODE_UNKNOWN;
+  /* A change that began meanwhile (another thread: GC helpers log moves) voids what was read. */
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&m->seq, __ATOMIC_ACQUIRE) != seq) return CF_CODE_TORN;
+  return found;
 }

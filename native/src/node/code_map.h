@@ -7,8 +7,9 @@
  * newest entry containing an address is the live one (code placed over dead
  * code is always logged after it; a move appends the new place). Every change
  * is bracketed by a sequence counter (odd while changing): a crash inside a
- * change (the only way the handler can meet one, since both run on the
- * owning thread) sees it odd and gives up instead of reading a torn array.
+ * change sees it odd, and a change that begins during a lookup voids it, so
+ * the handler gives up instead of trusting a torn array. Writers must be
+ * serialised by the caller (V8 logs code moves from its GC helper threads).
  */
 #ifndef CF_CODE_MAP_H
 #define CF_CODE_MAP_H
@@ -64,8 +65,8 @@ typedef enum cf_code_lookup {
 /*
  * The newest entry holding addr; *name points into the arena (not
  * NUL-terminated), *offset is addr - start. Scans at most max_scan entries.
- * SIGNAL-SAFE: loads only, no locks, no allocation, bounded; meant for the
- * map's own thread (the sequence counter catches a change it interrupted).
+ * SIGNAL-SAFE: loads only, no locks, no allocation, bounded; the sequence
+ * counter, read before and after, catches a change it overlapped.
  */
 cf_code_lookup cf_code_map_lookup(const cf_code_map *m, uint64_t addr, size_t max_scan, const char **name,
                                   size_t *name_len, uint64_t *offset);

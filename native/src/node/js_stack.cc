@@ -5,6 +5,8 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+
+#include <mutex>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -48,6 +50,9 @@ struct Slot {
   int tid;
   v8::Isolate* isolate;
   cf_code_map map;
+  // Serialises the map's writers: the owning thread, and V8's GC helper
+  // threads that log code moves during a pause. Never taken by the handler.
+  std::mutex writers;
 };
 constexpr int kSlots = 64;
 Slot g_slots[kSlots];
@@ -60,16 +65,29 @@ constexpr size_t kInitialEntries = 4096;
 constexpr size_t kMaxEntries = 128 * 1024;
 constexpr size_t kMaxNameBytes = 8u << 20;
 
-// Runs on the thread that compiled or moved the code. Events for another
-// isolate or from another thread (e.g. background wasm compiles) are ignored:
-// the map is only ever changed by its owning thread.
+// The slot of a registered isolate, from any thread (GC helpers run while
+// the owner is paused in the GC, so the slot cannot be released meanwhile).
+Slot* SlotOf(v8::Isolate* isolate) {
+  if (t_slot && t_slot->isolate == isolate) return t_slot;
+  for (int i = 0; i < kSlots; i++)
+    if (__atomic_load_n(&g_slots[i].tid, __ATOMIC_ACQUIRE) > 0 && g_slots[i].isolate == isolate) return &g_slots[i];
+  return nullptr;
+}
+
+// Code added is logged on the isolate's own thread (additions from other
+// threads, e.g. background wasm compiles, could race a crash there: ignored).
+// Moves come from V8's GC helper threads during a pause: taken under the lock.
 void OnJitCodeEvent(const v8::JitCodeEvent* e) {
-  Slot* s = t_slot;
-  if (!s || e->isolate != s->isolate) return;
   if (e->type == v8::JitCodeEvent::CODE_ADDED) {
+    Slot* s = t_slot;
+    if (!s || e->isolate != s->isolate) return;
+    std::lock_guard<std::mutex> hold(s->writers);
     cf_code_map_add(&s->map, reinterpret_cast<uintptr_t>(e->code_start), static_cast<uint32_t>(e->code_len), e->name.str,
                     e->name.len);
   } else if (e->type == v8::JitCodeEvent::CODE_MOVED) {
+    Slot* s = SlotOf(e->isolate);
+    if (!s) return;
+    std::lock_guard<std::mutex> hold(s->writers);
     cf_code_map_move(&s->map, reinterpret_cast<uintptr_t>(e->code_start), reinterpret_cast<uintptr_t>(e->new_code_start));
   }
 }
@@ -119,7 +137,7 @@ bool RegistersOf(const void* ucontext, v8::RegisterState* rs) {
  * calls from its SIGPROF handler (a safe frame iterator over the stack: no
  * allocation, no locks, bailing out where frames are half set up); and
  * bounded lookups in the thread's own code map, which refuse a map the crash
- * interrupted mid-change. Copies names into the core's fixed buffers.
+ * interrupted mid-change or that a GC helper changed during the lookup. Copies names into the core's fixed buffers.
  */
 void SampleJsStack(const void* ucontext, int tid, cf_js_stack* out) {
   out->count = 0;
@@ -218,6 +236,7 @@ void JsStackDetachThread() {
   g_v8.set_jit_handler(s->isolate, v8::kJitCodeEventDefault, nullptr);
   __atomic_store_n(&s->tid, -1, __ATOMIC_RELEASE);
   t_slot = nullptr;
+  std::lock_guard<std::mutex> hold(s->writers);
   cf_code_map_free(&s->map);
   s->isolate = nullptr;
   __atomic_store_n(&s->tid, 0, __ATOMIC_RELEASE);
