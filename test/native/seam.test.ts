@@ -35,6 +35,7 @@ describe('@crashfree/native addon', () => {
     [{ recordPath: '/r', minidumpPath: '/m', handlerTimeoutMs: 0 }, 'option "handlerTimeoutMs" is 0; expected an integer from 1 to 600000.'],
     [{ recordPath: '/r', minidumpPath: '/m', handlerTimeoutMs: '5' }, 'option "handlerTimeoutMs" is string; expected an integer from 1 to 600000.'],
     [{ recordPath: '/r', minidumpPath: '/m', handlerPath: '/h' }, 'option "databaseDir" is required with "handlerPath".'],
+    [{ recordPath: '/r', minidumpPath: '/m', jsStack: 'yes' }, 'option "jsStack" is string; expected a boolean.'],
   ])('install(%j) throws a TypeError naming the option', (options, message) => {
     expect(() => loaded.addon.install(options)).toThrow(new TypeError(`@crashfree/native install(): ${message}`));
     expect(loaded.addon.status().installed).toBe(false);
