@@ -31,9 +31,8 @@ const cases = [
   ],
   [
     '@crashfree/core lite client alone',
-    // The core as the browser uses it: createLiteClient (no @sentry/core Client class, no fatal path, no request mode).
-    `import { createLiteClient } from '@crashfree/core/lite';
-     import { captureException } from '@sentry/core';
+    // The core as the browser uses it: createLiteClient and the lite API (no @sentry/core runtime code, no fatal path, no request mode).
+    `import { createLiteClient, captureException } from '@crashfree/core/lite';
      createLiteClient({ dsn: '${DSN}', release: 'web@1.0.0' }, {});
      captureException(new Error('x'));`,
   ],
@@ -61,18 +60,61 @@ const cases = [
   ],
 ];
 
+const SETTINGS = { bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'error' };
+
 async function measure(contents) {
-  const out = await build({
-    stdin: { contents, resolveDir: pkgDir, sourcefile: 'entry.js', loader: 'js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    logLevel: 'error',
-  });
+  const out = await build({ ...SETTINGS, stdin: { contents, resolveDir: pkgDir, sourcefile: 'entry.js', loader: 'js' } });
   const code = out.outputFiles[0].contents;
   return { min: code.length, gz: gzipSync(code, { level: 9 }).length };
+}
+
+/**
+ * Insight only, not the measured figure: the first case bundled again from
+ * TypeScript sources (so each module is its own input; same settings, same
+ * size) and, per module, the gzip bytes the bundle loses without that
+ * module's output (mapped through the source map).
+ */
+async function breakdown(contents) {
+  const out = await build({
+    ...SETTINGS,
+    stdin: { contents: contents.replace('./dist/esm/index.js', '@crashfree/browser'), resolveDir: pkgDir, sourcefile: 'entry.js', loader: 'js' },
+    conditions: ['source'],
+    sourcemap: 'external',
+    outfile: 'out.js',
+  });
+  const code = out.outputFiles.find((f) => f.path.endsWith('.js')).text;
+  const map = JSON.parse(out.outputFiles.find((f) => f.path.endsWith('.map')).text);
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const owner = new Int32Array(code.length).fill(-1);
+  let source = 0;
+  let offset = 0;
+  const lines = code.split('\n');
+  map.mappings.split(';').forEach((line, li) => {
+    const points = [];
+    let col = 0;
+    for (const seg of line ? line.split(',') : []) {
+      const v = [];
+      for (let i = 0, n = 0, shift = 0; i < seg.length; i++) {
+        const d = B64.indexOf(seg[i]);
+        n += (d & 31) << shift;
+        if (d & 32) shift += 5;
+        else {
+          v.push(n & 1 ? -(n >> 1) : n >> 1);
+          n = shift = 0;
+        }
+      }
+      col += v[0];
+      if (v.length > 1) source += v[1];
+      points.push([col, v.length > 1 ? source : -1]);
+    }
+    points.forEach(([c, s], i) => owner.fill(s, offset + c, offset + (i + 1 < points.length ? points[i + 1][0] : lines[li].length)));
+    offset += lines[li].length + 1;
+  });
+  const total = gzipSync(code, { level: 9 }).length;
+  return map.sources
+    .map((name, s) => [name.replace(/^.*?(packages\/|node_modules\/)/, ''), total - gzipSync([...code].filter((_, i) => owner[i] !== s).join(''), { level: 9 }).length])
+    .filter(([, gz]) => gz > 0)
+    .sort((a, b) => b[1] - a[1]);
 }
 
 if (!existsSync(path.join(pkgDir, 'dist/esm/index.js'))) {
@@ -87,6 +129,10 @@ rows.push(['@crashfree/browser IIFE (whole API)', { min: iife.length, gz: gzipSy
 const pad = (s, n) => String(s).padStart(n);
 console.log(`${'bundle (init + captureException)'.padEnd(40)} ${pad('minified', 10)} ${pad('gzip -9', 10)}`);
 for (const [name, r] of rows) console.log(`${name.padEnd(40)} ${pad(r.min, 10)} ${pad(r.gz, 10)}`);
+const modules = await breakdown(cases[0][1]);
+console.log(`\n@crashfree/browser by module (gzip bytes each module adds; TypeScript sources bundled with the same settings):`);
+console.log(modules.map(([name, gz]) => `${name} ${gz}`).join(', '));
+
 const ours = rows[0][1].gz;
 const sentry = rows[1][1].gz;
 const lite = rows[2][1].gz;
