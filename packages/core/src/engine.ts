@@ -3,7 +3,7 @@ import { sessionsEnvelope } from './envelope.js';
 import { Accounting } from './accounting.js';
 import { createAppSessions, type AppSessions } from './app-sessions.js';
 import type { CoreDeps } from './clock.js';
-import { DidResolver } from './did.js';
+import { createDidResolver } from './did.js';
 import type { CoreFeatures } from './features.js';
 import type { ResolvedOptions } from './options.js';
 import { EventPolicy } from './policy.js';
@@ -40,7 +40,7 @@ export function buildEngine(ctx: EngineContext): Engine {
   let sessions: AppSessions | undefined;
   let requests: RequestAggregator | undefined;
   if (cf.sessionMode === 'application' || !ctx.features.requestMode) {
-    const did = new DidResolver(cf.hashUserId, ctx.features.sha256HexSync, ctx.logger, scopesUserId);
+    const did = createDidResolver(cf.hashUserId, ctx.features.sha256HexSync, ctx.logger, scopesUserId);
     sessions = createAppSessions({
       store: platform.store,
       deps,

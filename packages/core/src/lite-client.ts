@@ -14,7 +14,7 @@ import type {
 import { classifyEvent, classifyException, classifyMessage, type Accounted } from './accounting.js';
 import { createAppSessions } from './app-sessions.js';
 import { defaultDeps, within, type CoreDeps } from './clock.js';
-import { DidResolver } from './did.js';
+import { createDidResolver } from './did.js';
 import { envelopeUrl, parseDsn } from './dsn.js';
 import { clientReportEnvelope, eventEnvelope } from './envelope.js';
 import { bindLiteClient, getLiteScope } from './lite-api.js';
@@ -35,10 +35,12 @@ const NO_RECOVERY: RecoveryResult = { crashed: 0, abnormal: 0, events: 0, pendin
 const CAPTURED = '__sentry_captured__';
 
 /**
- * Validates `options` (same rules and messages as `createClient`; request
- * mode refused), builds a `LiteClient` and binds it as the lite API's client
- * (`captureException`, `setUser`, `flush` from this entry). Never throws: invalid options log one `console.error` naming each
- * option, its value and what is expected, and give a disabled client.
+ * Validates `options` (`validateLiteOptions`: the rules and messages of
+ * `createClient` for every option the lite client reads; request mode
+ * refused), builds a `LiteClient` and binds it as the lite API's client
+ * (`captureException`, `setUser`, `flush` from this entry). Never throws:
+ * invalid options log one `console.error` naming each option, its value and
+ * what is expected, and give a disabled client.
  */
 export function createLiteClient(options: unknown, platform: Platform, deps: Partial<CoreDeps> = {}): LiteClient {
   const logger = platform?.logger ?? console;
@@ -67,7 +69,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
   const clientOptions = { ...cf?.sentry, dsn: cf?.dsn, release: cf?.release, environment: cf?.environment, integrations: cf?.integrations ?? [] } as ClientOptions;
   const dsn = cf?.dsn === undefined ? undefined : parseDsn(cf.dsn);
   const outcomes = new Map<string, Outcome>();
-  const hooks = new Map<string, Set<(...args: unknown[]) => void>>();
+  const hooks: Record<string, Set<(...args: unknown[]) => void>> = {};
   let processors: EventProcessor[] = [];
   let outcomesTimer: unknown;
   let starting: Promise<RecoveryResult> | undefined;
@@ -109,7 +111,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
   };
 
   const policy = cf ? new EventPolicy({ ...cf, now: deps.now, random: deps.random }) : undefined;
-  const did = new DidResolver(cf?.hashUserId ?? false, undefined, logger, () => getLiteScope().getUser()?.id);
+  const did = createDidResolver(cf?.hashUserId ?? false, undefined, logger, () => getLiteScope().getUser()?.id);
   const sessions =
     cf && durable
       ? createAppSessions({
@@ -254,12 +256,11 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     getDsn: () => dsn,
     getSdkMetadata: () => metadata,
     on(hook: string, callback: (...args: unknown[]) => void): () => void {
-      const set = hooks.get(hook) ?? new Set();
-      hooks.set(hook, set.add(callback));
+      const set = (hooks[hook] ??= new Set()).add(callback);
       return () => void set.delete(callback);
     },
     emit(hook: string, ...args: unknown[]): void {
-      for (const fn of hooks.get(hook) ?? []) fn(...args);
+      hooks[hook]?.forEach((fn) => fn(...args));
     },
   };
 
