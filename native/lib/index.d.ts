@@ -30,6 +30,7 @@ export interface NativeInstallOptions {
 export interface NativeLayout {
   size: number;
   seqIndex: number;
+  /** The calling thread's own call marker (int32 index): a crash is attributed to calls on its own thread. */
   callIndex: number;
   callNextIndex: number;
   sidOffset: number;

@@ -131,6 +131,12 @@ describe('native crash matrix', () => {
       expect(addon['path']).toMatch(c.faultsInLibc ? /\/libc\.so/ : /\/crasher\.node$/);
       expect(addon['build_id']).toMatch(/^[0-9a-f]{40}$/);
       if (!c.afterCall) expect(addon).toMatchObject({ name: 'crasher', js_function: 'crash' });
+      // Only a crash on a thread without JS (here: threads the addon made) borrows a JS thread's call, and says so.
+      const crashTid = event['contexts']['crashfree_native_crash']['thread_id'];
+      if (c.kind === 'two-threads') expect(addon['called_on_thread']).toEqual(expect.any(Number));
+      // (threadpool: the pool thread may crash before the main thread left crash(); either way it is not its own call.)
+      if (c.kind === 'two-threads' || c.afterCall) expect(addon['called_on_thread']).not.toBe(crashTid);
+      else expect(addon['called_on_thread']).toBeUndefined();
       // The JS code that called in, read off the crashing thread's JS stack at crash time.
       if ('why' in c.caller) {
         expect(addon['js_caller']).toBeUndefined();

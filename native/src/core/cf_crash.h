@@ -124,7 +124,7 @@ void *cf_shared_memory(size_t *size);
 
 /* Shared-memory layout (byte offsets; the first words are int32). */
 #define CF_SHM_SEQ_INDEX 0        /* int32: odd while JS writes strings */
-#define CF_SHM_CALL_INDEX 1       /* int32: id of the addon function entered, 0 = none */
+#define CF_SHM_CALL_INDEX 1       /* int32: id of the addon function entered, 0 = none, for threads without their own word */
 #define CF_SHM_CALL_NEXT_INDEX 2  /* int32: last call-table id handed out (JS threads share it) */
 #define CF_SHM_SID_OFFSET 16
 #define CF_SHM_SID_SIZE 64
@@ -135,10 +135,14 @@ void *cf_shared_memory(size_t *size);
 #define CF_SHM_CALL_OFFSET (CF_SHM_ANN_OFFSET + CF_SHM_ANN_COUNT * (CF_SHM_ANN_KEY_SIZE + CF_SHM_ANN_VALUE_SIZE))
 #define CF_SHM_CALL_COUNT 128
 #define CF_SHM_CALL_SIZE 96      /* "addon\0function\0" */
-/* The JS caller is not in here: the handler reads it off the crashing
-   thread's JS stack (see cf_js_stack_fn), so JS writes nothing per call but
-   the marker. */
-#define CF_SHM_SIZE (CF_SHM_CALL_OFFSET + CF_SHM_CALL_COUNT * CF_SHM_CALL_SIZE)
+/* Per JS thread: its own call marker (int32), so a crash is only ever
+   attributed to a call in progress on the crashing thread itself (see
+   cf_thread_call_index). The JS caller is not in here: the handler reads it
+   off the crashing thread's JS stack (cf_js_stack_fn), so JS writes nothing
+   per call but the marker. */
+#define CF_SHM_THREAD_CALL_OFFSET (CF_SHM_CALL_OFFSET + CF_SHM_CALL_COUNT * CF_SHM_CALL_SIZE)
+#define CF_SHM_THREAD_COUNT 64
+#define CF_SHM_SIZE (CF_SHM_THREAD_CALL_OFFSET + CF_SHM_THREAD_COUNT * 4)
 
 /*
  * Writes the session id / an annotation / a call-table entry into shared
@@ -149,6 +153,18 @@ int cf_set_session_id(const char *sid);
 int cf_set_annotation(int slot, const char *key, const char *value);
 int cf_set_call_entry(int id, const char *addon, const char *function);
 void cf_set_last_call(int id);
+
+/*
+ * The int32 index of the calling thread's own call marker in shared memory
+ * (claimed on first use; the shared CF_SHM_CALL_INDEX when all
+ * CF_SHM_THREAD_COUNT are taken). A crash on a thread with its own marker is
+ * attributed to that marker only; a crash on any other thread (libuv pool,
+ * threads an addon made) to the one call in progress on a JS thread, if
+ * exactly one is. Not signal-safe.
+ */
+int cf_thread_call_index(void);
+/* Gives the calling thread's marker back (thread teardown). Not signal-safe. */
+void cf_thread_call_release(void);
 
 #ifdef __cplusplus
 }

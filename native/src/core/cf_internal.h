@@ -121,11 +121,14 @@ typedef struct cf__snapshot {
   char call_addon[CF_SHM_CALL_SIZE];
   char call_function[CF_SHM_CALL_SIZE];
   int call_id;
+  /* The thread that was inside that call (0 when unknown: the shared marker). */
+  int call_tid;
   int torn; /* 1 when JS kept writing and no consistent copy was seen */
 } cf__snapshot;
 
-/* Copies the shared memory without locks (sequence counter). SIGNAL-SAFE. */
-void cf__shm_snapshot(cf__snapshot *out);
+/* Copies the shared memory without locks (sequence counter); the call is the
+   one in progress on thread `tid` (see cf_thread_call_index). SIGNAL-SAFE. */
+void cf__shm_snapshot(cf__snapshot *out, int tid);
 
 /* ---- the crash itself ------------------------------------------------- */
 

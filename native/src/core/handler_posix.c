@@ -147,7 +147,7 @@ static void cf__handle_crash(cf__state *st, const cf__crash *crash) {
   /* The record comes first, before anything that can take time: from here
      on the next launch knows this process crashed (and waits for it while
      it is still alive), even if what follows is slow or never finishes. */
-  cf__shm_snapshot(&st->snapshot);
+  cf__shm_snapshot(&st->snapshot, (int)crash->tid);
   const char *mode = st->mode == CF_MODE_CRASHPAD ? "crashpad" : "inprocess";
   cf__buf b = {st->text, 0, sizeof st->text};
   int fd = open(st->record_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -62,6 +62,11 @@ int cf__record_write(int fd, const cf__crash *crash, const cf__snapshot *snap, c
   if (snap->call_id > 0) {
     cf__kv(b, "call_addon", snap->call_addon, CF_SHM_CALL_SIZE);
     cf__kv(b, "call_function", snap->call_function, CF_SHM_CALL_SIZE);
+    if (snap->call_tid > 0) {
+      cf__buf_str(b, "call_tid=");
+      cf__buf_i64(b, snap->call_tid);
+      cf__buf_str(b, "\n");
+    }
   }
   if (module) cf__format_module(b, module);
   for (int i = 0; i < CF_SHM_ANN_COUNT; i++) {

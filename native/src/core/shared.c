@@ -1,16 +1,19 @@
 /*
  * Memory shared with JS (exposed to it as an external ArrayBuffer): the
- * session id, annotations, the wrapped addon functions' names and the "last
- * native call" marker. JS writes it with plain typed-array stores, bracketing
+ * session id, annotations, the wrapped addon functions' names and the
+ * per-thread "native call in progress" markers. JS writes it with plain typed-array stores, bracketing
  * string writes with the sequence counter (odd while writing); the signal
  * handler copies it without locks and retries while the counter moves.
  *
- * The block is this file's only state: it must be static memory so it exists
+ * The block (and who owns its per-thread markers) is this file's only state: it must be static memory so it exists
  * before, and survives, anything the handler may run into.
  */
 #include "cf_internal.h"
 
 static _Alignas(64) unsigned char g_shm[CF_SHM_SIZE];
+/* Which thread owns each per-thread marker (0 = free). Beside the block, not
+   in it: JS never writes it. */
+static int g_call_tids[CF_SHM_THREAD_COUNT];
 
 void *cf_shared_memory(size_t *size) {
   if (size) *size = sizeof g_shm;
@@ -27,11 +30,30 @@ static void cf__copy_field(char *dst, const unsigned char *src, size_t size) {
 }
 
 /* SIGNAL-SAFE: plain loads, no locks; bounded retries. */
-void cf__shm_snapshot(cf__snapshot *out) {
+void cf__shm_snapshot(cf__snapshot *out, int tid) {
   out->torn = 1;
-  /* The call marker is one aligned word; its table entry was written before
+  /* A call marker is one aligned word; its table entry was written before
      the id was ever stored, so it needs no retry. */
-  int id = __atomic_load_n(cf__shm_word(CF_SHM_CALL_INDEX), __ATOMIC_RELAXED);
+  int id = 0;
+  out->call_tid = 0;
+  int own = -1;
+  for (int i = 0; i < CF_SHM_THREAD_COUNT && own < 0; i++)
+    if (tid > 0 && __atomic_load_n(&g_call_tids[i], __ATOMIC_ACQUIRE) == tid) own = i;
+  if (own >= 0) {
+    id = __atomic_load_n(cf__shm_word(CF_SHM_THREAD_CALL_OFFSET / 4 + own), __ATOMIC_RELAXED);
+    if (id > 0) out->call_tid = tid;
+  } else {
+    id = __atomic_load_n(cf__shm_word(CF_SHM_CALL_INDEX), __ATOMIC_RELAXED);
+    /* Not a thread with its own marker (a pool thread, one an addon made):
+       the call in progress on a JS thread, if exactly one is. */
+    int found = 0, busy_id = 0, busy_tid = 0;
+    for (int i = 0; id <= 0 && i < CF_SHM_THREAD_COUNT; i++) {
+      int owner = __atomic_load_n(&g_call_tids[i], __ATOMIC_ACQUIRE);
+      int busy = owner > 0 ? __atomic_load_n(cf__shm_word(CF_SHM_THREAD_CALL_OFFSET / 4 + i), __ATOMIC_RELAXED) : 0;
+      if (busy > 0) found++, busy_id = busy, busy_tid = owner;
+    }
+    if (id <= 0 && found == 1) id = busy_id, out->call_tid = busy_tid;
+  }
   for (int attempt = 0; attempt < 64; attempt++) {
     int32_t before = __atomic_load_n(cf__shm_word(CF_SHM_SEQ_INDEX), __ATOMIC_ACQUIRE);
     if (before & 1) continue; /* a writer is mid-way; it runs on another thread */
@@ -98,3 +120,26 @@ int cf_set_call_entry(int id, const char *addon, const char *function) {
 }
 
 void cf_set_last_call(int id) { __atomic_store_n(cf__shm_word(CF_SHM_CALL_INDEX), id, __ATOMIC_RELAXED); }
+
+int cf_thread_call_index(void) {
+  int tid = (int)cf__gettid();
+  for (int i = 0; i < CF_SHM_THREAD_COUNT; i++)
+    if (__atomic_load_n(&g_call_tids[i], __ATOMIC_ACQUIRE) == tid) return CF_SHM_THREAD_CALL_OFFSET / 4 + i;
+  for (int i = 0; i < CF_SHM_THREAD_COUNT; i++) {
+    int expected = 0;
+    if (__atomic_compare_exchange_n(&g_call_tids[i], &expected, tid, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+      __atomic_store_n(cf__shm_word(CF_SHM_THREAD_CALL_OFFSET / 4 + i), 0, __ATOMIC_RELAXED);
+      return CF_SHM_THREAD_CALL_OFFSET / 4 + i;
+    }
+  }
+  return CF_SHM_CALL_INDEX;
+}
+
+void cf_thread_call_release(void) {
+  int tid = (int)cf__gettid();
+  for (int i = 0; i < CF_SHM_THREAD_COUNT; i++)
+    if (__atomic_load_n(&g_call_tids[i], __ATOMIC_ACQUIRE) == tid) {
+      __atomic_store_n(cf__shm_word(CF_SHM_THREAD_CALL_OFFSET / 4 + i), 0, __ATOMIC_RELAXED);
+      __atomic_store_n(&g_call_tids[i], 0, __ATOMIC_RELEASE);
+    }
+}

@@ -76,6 +76,7 @@ int WasmTrapFirstChance(int signo, void* info, void* ucontext) {
 
 void ReleaseThread(void*) {
   JsStackDetachThread();
+  cf_thread_call_release();
   cf_thread_cleanup();
 }
 
@@ -123,13 +124,16 @@ Napi::Value SharedMemory(const Napi::CallbackInfo& info) {
   return Napi::ArrayBuffer::New(info.Env(), data, size, [](Napi::Env, void*) {});
 }
 
-// layout() -> the byte offsets/sizes JS needs to write the shared block.
+// layout() -> the byte offsets/sizes JS needs to write the shared block;
+// callIndex is the calling thread's own call marker (claimed now, released with its env).
 Napi::Value Layout(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
   o.Set("size", CF_SHM_SIZE);
   o.Set("seqIndex", CF_SHM_SEQ_INDEX);
-  o.Set("callIndex", CF_SHM_CALL_INDEX);
+  // The calling thread's own marker: a crash is attributed to its calls only.
+  o.Set("callIndex", cf_thread_call_index());
+  ReleaseWithEnv(env);
   o.Set("callNextIndex", CF_SHM_CALL_NEXT_INDEX);
   o.Set("sidOffset", CF_SHM_SID_OFFSET);
   o.Set("sidSize", CF_SHM_SID_SIZE);

@@ -212,7 +212,7 @@ static void test_shared_memory_snapshot(const char *dir) {
   cf_set_call_entry(7, "addon", "fn");
   cf_set_last_call(7);
   cf_set_session_id("plain");
-  cf__shm_snapshot(&snap);
+  cf__shm_snapshot(&snap, 0);
   CHECK(strcmp(snap.sid, "plain") == 0 && snap.torn == 0);
   CHECK(strcmp(snap.ann_key[3], "k") == 0 && strcmp(snap.ann_value[3], "v") == 0);
   CHECK(snap.call_id == 7 && strcmp(snap.call_addon, "addon") == 0 && strcmp(snap.call_function, "fn") == 0);
@@ -220,10 +220,10 @@ static void test_shared_memory_snapshot(const char *dir) {
      two increments): the copy is reported torn, never trusted. */
   int32_t *seq = (int32_t *)cf_shared_memory(NULL);
   __atomic_add_fetch(seq, 1, __ATOMIC_SEQ_CST);
-  cf__shm_snapshot(&snap);
+  cf__shm_snapshot(&snap, 0);
   CHECK(snap.torn == 1);
   __atomic_add_fetch(seq, 1, __ATOMIC_SEQ_CST);
-  cf__shm_snapshot(&snap);
+  cf__shm_snapshot(&snap, 0);
   CHECK(snap.torn == 0 && strcmp(snap.sid, "plain") == 0);
   CHECK(cf_set_annotation(CF_SHM_ANN_COUNT, "k", "v") == -1);
   CHECK(cf_set_call_entry(0, "a", "b") == -1);
@@ -236,7 +236,7 @@ static void test_shared_memory_snapshot(const char *dir) {
   CHECK(g_writer_started);
   int mixed = 0, consistent = 0, torn = 0;
   for (int i = 0; i < 20000; i++) {
-    cf__shm_snapshot(&snap);
+    cf__shm_snapshot(&snap, 0);
     if (snap.torn) {
       torn++;
       continue;
@@ -256,6 +256,60 @@ static void test_shared_memory_snapshot(const char *dir) {
   cf_set_session_id("");
 }
 
+/* Per-thread call markers: a crash is attributed to the call in progress on
+   its own thread; a thread without a marker gets the one call in progress on
+   a JS thread, if exactly one is. */
+typedef struct marker_thread {
+  int index, tid;
+  int32_t id;
+  pthread_barrier_t *ready, *done;
+} marker_thread;
+
+static void *marker_main(void *arg) {
+  marker_thread *t = (marker_thread *)arg;
+  t->tid = (int)cf__gettid();
+  t->index = cf_thread_call_index();
+  ((int32_t *)cf_shared_memory(NULL))[t->index] = t->id;
+  pthread_barrier_wait(t->ready);
+  pthread_barrier_wait(t->done);
+  ((int32_t *)cf_shared_memory(NULL))[t->index] = 0;
+  cf_thread_call_release();
+  return NULL;
+}
+
+static void test_per_thread_markers(const char *dir) {
+  (void)dir;
+  static cf__snapshot snap;
+  cf_set_last_call(0);
+  cf_set_call_entry(11, "addon", "first");
+  cf_set_call_entry(12, "addon", "second");
+  pthread_barrier_t ready, done;
+  pthread_barrier_init(&ready, NULL, 3);
+  pthread_barrier_init(&done, NULL, 3);
+  marker_thread a = {0, 0, 11, &ready, &done}, b = {0, 0, 0, &ready, &done};
+  pthread_t ta, tb;
+  pthread_create(&ta, NULL, marker_main, &a);
+  pthread_create(&tb, NULL, marker_main, &b);
+  pthread_barrier_wait(&ready);
+  CHECK(a.index != b.index && a.index > CF_SHM_CALL_INDEX && b.index > CF_SHM_CALL_INDEX);
+  cf__shm_snapshot(&snap, a.tid); /* a is inside "first" */
+  CHECK(snap.call_id == 11 && snap.call_tid == a.tid && strcmp(snap.call_function, "first") == 0);
+  cf__shm_snapshot(&snap, b.tid); /* b is a JS thread outside any call: never a's call */
+  CHECK(snap.call_id == 0 && snap.call_tid == 0);
+  cf__shm_snapshot(&snap, 999999); /* a thread without a marker: the one call in progress */
+  CHECK(snap.call_id == 11 && snap.call_tid == a.tid);
+  ((int32_t *)cf_shared_memory(NULL))[b.index] = 12; /* two calls in progress: none is guessed */
+  cf__shm_snapshot(&snap, 999999);
+  CHECK(snap.call_id == 0 && snap.call_tid == 0);
+  cf__shm_snapshot(&snap, b.tid);
+  CHECK(snap.call_id == 12 && snap.call_tid == b.tid);
+  pthread_barrier_wait(&done);
+  pthread_join(ta, NULL);
+  pthread_join(tb, NULL);
+  cf__shm_snapshot(&snap, 999999); /* released: no call anywhere */
+  CHECK(snap.call_id == 0);
+}
+
 const cf_test_case kUnitTests[] = {
     {"maps_parse_line", test_maps_parse_line},
     {"maps_read_groups_modules", test_maps_read_groups_modules},
@@ -264,5 +318,6 @@ const cf_test_case kUnitTests[] = {
     {"record_then_module", test_record_then_module},
     {"minidump_writer", test_minidump_writer},
     {"shared_memory_snapshot", test_shared_memory_snapshot},
+    {"per_thread_markers", test_per_thread_markers},
     {0, 0},
 };

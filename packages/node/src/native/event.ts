@@ -45,12 +45,15 @@ export function buildNativeCrashEvent(found: NativeCrashFound): Event {
       annotations_torn: r?.annotationsTorn,
     },
   };
-  const js = r ? attributeJsStack(r.jsStack, r.call !== undefined) : undefined;
+  // The JS stack is the crashing thread's: it names a caller only for a call made on that thread.
+  const js = r ? attributeJsStack(r.jsStack, r.call !== undefined && r.call.tid === r.tid) : undefined;
   if (r?.jsStack) contexts.crashfree_native_crash!['js_stack'] = r.jsStack;
   if (addon || r?.module) {
     contexts.native_addon = {
       name: addon?.addon,
       js_function: addon?.function,
+      // The crash came on another thread (no JS of its own) while this JS thread was inside the call.
+      ...(addon?.tid !== undefined && addon.tid !== r?.tid && { called_on_thread: addon.tid }),
       // Read off the crashing thread's JS stack; never guessed: when absent, js_stack says why.
       ...(addon && js?.caller && { js_caller: js.caller }),
       ...(!js?.caller && js?.why && { js_stack: js.why }),

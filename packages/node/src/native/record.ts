@@ -25,7 +25,12 @@ export interface NativeCrashRecord {
   sdk?: string;
   sid?: string;
   annotationsTorn: boolean;
-  call?: { addon: string; function: string };
+  /**
+   * The wrapped addon call in progress: on the crashing thread itself, or, for
+   * a crash on a thread without JS (libuv pool, threads an addon made), the one
+   * call in progress on a JS thread; `tid` is the thread that made the call.
+   */
+  call?: { addon: string; function: string; tid?: number };
   /**
    * The crashing thread's JS stack as V8 named its code, innermost first
    * ("JS:~beta file:///app.mjs:8:14"), and the handler's status for it ("ok",
@@ -74,7 +79,9 @@ export function parseCrashRecord(text: string): NativeCrashRecord | undefined {
     sdk: opt('sdk'),
     sid: opt('sid'),
     annotationsTorn: fields.get('annotations_torn') === '1',
-    ...(callAddon !== undefined && { call: { addon: callAddon, function: fields.get('call_function') ?? '' } }),
+    ...(callAddon !== undefined && {
+      call: { addon: callAddon, function: fields.get('call_function') ?? '', ...(Number(fields.get('call_tid')) > 0 && { tid: Number(fields.get('call_tid')) }) },
+    }),
     ...(jsStatus !== undefined && {
       jsStack: { status: jsStatus, frames: frames.filter((f) => f !== undefined), ...(opt('js_vm_state') !== undefined && { vmState: opt('js_vm_state') }) },
     }),
