@@ -26,5 +26,6 @@ long cf_test_read_file(const char *path, char *buf, size_t cap);
 extern const cf_test_case kUnitTests[];
 extern const cf_test_case kHandlerTests[];
 extern const cf_test_case kCodeMapTests[];
+extern const cf_test_case kCrashpadTests[];
 
 #endif

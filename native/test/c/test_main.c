@@ -47,7 +47,7 @@ int main(int argc, char **argv) {
   }
   mkdir(argv[1], 0700);
   const char *filter = argc > 2 ? argv[2] : NULL;
-  int failed = run_all(kUnitTests, argv[1], filter) + run_all(kCodeMapTests, argv[1], filter) + run_all(kHandlerTests, argv[1], filter);
+  int failed = run_all(kUnitTests, argv[1], filter) + run_all(kCodeMapTests, argv[1], filter) + run_all(kHandlerTests, argv[1], filter) + run_all(kCrashpadTests, argv[1], filter);
   printf("crash core: %d checks, %d failed checks, %d failed tests\n", g_checks, g_failures, failed);
   return failed ? 1 : 0;
 }
