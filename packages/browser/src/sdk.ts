@@ -1,5 +1,5 @@
 import type { Platform } from '@crashfree/core';
-import { createLiteClient, uuid4, validateLiteOptions, type CrashfreeOptions, type LiteClient } from '@crashfree/core/lite';
+import { createLiteClient, createMemoryStore, uuid4, validateLiteOptions, type CrashfreeOptions, type LiteClient } from '@crashfree/core/lite';
 import type { Integration } from '@sentry/core';
 import { makeEventBuilders } from './eventbuilder.js';
 import { globalHandlersIntegration } from './global-handlers.js';
@@ -8,7 +8,6 @@ import { createLiveness } from './liveness.js';
 import { splitBrowserOptions, type BrowserOnlyOptions } from './options.js';
 import { makeBrowserRequest } from './request.js';
 import { browserStackParser } from './stack-parser.js';
-import { createMemoryStore } from './memory-store.js';
 import { createBrowserStore } from './store.js';
 import { adoptOrphanQueues, scopeQueueToTab } from './tab-queue.js';
 

@@ -1,6 +1,6 @@
 import type { Store, StoreValue } from '@crashfree/core';
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
-import { createMemoryStore } from './memory-store.js';
+import { createMemoryStore } from '@crashfree/core/lite';
 
 /** The browser's Store: IndexedDB with batched writes, memory when IndexedDB fails. */
 export interface BrowserStore extends Store {
