@@ -148,7 +148,7 @@ export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus
       environment: clip(ctx.environment ?? ''),
       sdk: clip(`${ctx.sdk.name}/${ctx.sdk.version}`),
       ...(ctx.handlerTimeoutMs !== undefined && { handlerTimeoutMs: ctx.handlerTimeoutMs }),
-      // The JS stack keeps V8's code events on (a few % of GC-heavy throughput): CRASHFREE_NATIVE_JS_STACK=0 opts out.
+      // The JS stack keeps V8's code events on (within noise in bench/native-jsstack.mjs): CRASHFREE_NATIVE_JS_STACK=0 opts out.
       ...(process.env['CRASHFREE_NATIVE_JS_STACK'] === '0' && { jsStack: false }),
     });
     const reason = s.reason || (handler.path === undefined ? handler.warning : undefined);
