@@ -1,4 +1,5 @@
 import type { RequestExecutor, TransportHttpResponse } from '@crashfree/core';
+import { byteLength } from '@crashfree/core/lite';
 
 /** Browsers refuse keepalive requests whose pending bodies exceed 64 KiB in total. */
 const KEEPALIVE_LIMIT = 60_000;
@@ -31,12 +32,6 @@ export interface BrowserRequestOptions {
   isUnloading?: () => boolean;
   fetch?: typeof fetch;
   sendBeacon?: (url: string, body: BodyInit) => boolean;
-}
-
-function size(body: string | Uint8Array): number {
-  if (typeof body !== 'string') return body.byteLength;
-  // At most 3 UTF-8 bytes per UTF-16 unit: encode only when that bound is not already enough.
-  return body.length * 3 <= KEEPALIVE_LIMIT ? body.length : new TextEncoder().encode(body).length;
 }
 
 /**
@@ -76,7 +71,7 @@ export function makeBrowserRequest(options: BrowserRequestOptions = {}): Request
       await onlineOrTimeout(OFFLINE_WAIT_MS);
       if (isOffline()) throw new Error('the browser is offline');
     }
-    const bytes = size(body);
+    const bytes = byteLength(body);
     // Beacons share the keepalive size limit, so a bigger envelope cannot leave with the
     // page at all: it stays queued (persisted) and the next load sends it.
     if (unloading() && bytes > KEEPALIVE_LIMIT) {

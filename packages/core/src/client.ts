@@ -106,8 +106,8 @@ export class CrashfreeClient extends Client<ClientOptions> {
   }
 
   /** Runs next-launch recovery (normally via `start`). */
-  public recover(options: { crashes?: ExternalCrash[]; sessionEnds?: SessionEnd[] } = {}, queued?: QueuedIndex): Promise<RecoveryResult> {
-    if (!this.cf || !this.durable) return Promise.resolve({ crashed: 0, abnormal: 0, events: 0, pending: 0 });
+  public async recover(options: { crashes?: ExternalCrash[]; sessionEnds?: SessionEnd[] } = {}, queued?: QueuedIndex): Promise<RecoveryResult> {
+    if (!this.cf || !this.durable) return { crashed: 0, abnormal: 0, events: 0, pending: 0 };
     const durable = this.durable;
     return recover({
       store: this.platform.store,
@@ -118,8 +118,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
         recordDroppedEvent: (reason) => this.recordDroppedEvent(reason, 'error'),
       }),
       sessionEnds: options.sessionEnds ?? [],
-      ...(queued && { queued }),
-      ...(this.cf.queue.keyPrefix !== undefined && { queuePrefix: this.cf.queue.keyPrefix }),
+      queued: queued ?? (await readQueuedIndex(this.platform.store, this.cf.queue.keyPrefix)),
       enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
       pending: () => durable.pending(),
       hasQueuedInit: (sid) => durable.hasQueuedInit(sid),

@@ -21,7 +21,6 @@ import { bindLiteClient, getLiteScope } from './lite-api.js';
 import { prepareLiteEvent, setupLiteIntegrations, type LiteEventDefaults } from './lite-event.js';
 import { releaseWarning, validateLiteOptions, type ResolvedOptions } from './options.js';
 import { EventPolicy, isUnhandledEvent } from './policy.js';
-import { readQueuedIndex } from './queued-index.js';
 import { recover, type RecoveryResult } from './recovery.js';
 import { sessionEnvelope } from './session-state.js';
 import { makeDurableTransport, type DurableTransport } from './transport.js';
@@ -268,8 +267,8 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     if (!cf || !durable) return NO_RECOVERY;
     let result = NO_RECOVERY;
     try {
-      const queued = await readQueuedIndex(platform.store, cf.queue.keyPrefix);
-      await durable.load();
+      // Before this run's recovery queues anything: what is listed is what earlier runs left.
+      const queued = await durable.load();
       result = await recover({
         store: platform.store,
         liveness: platform.liveness,

@@ -1,3 +1,4 @@
+import type { Envelope } from '@sentry/core';
 import { parseEnvelope } from './envelope.js';
 import type { Store } from './types.js';
 
@@ -12,6 +13,18 @@ export interface QueuedIndex {
 /** The key `QueuedIndex.updates` uses for one session update. */
 export const updateKey = (sid: string, seq: number): string => `${sid}:${seq}`;
 
+/** An index with nothing in it. */
+export const emptyQueuedIndex = (): QueuedIndex => ({ events: new Set(), updates: new Set() });
+
+/** Adds the events and session updates of `envelope` to `index`. */
+export function indexEnvelope(index: QueuedIndex, envelope: Envelope): void {
+  for (const [header, payload] of envelope[1]) {
+    const p = payload as { event_id?: unknown; sid?: unknown; seq?: unknown };
+    if (header.type === 'event' && typeof p.event_id === 'string') index.events.add(p.event_id);
+    if (header.type === 'session' && typeof p.sid === 'string' && typeof p.seq === 'number') index.updates.add(updateKey(p.sid, p.seq));
+  }
+}
+
 /**
  * Reads the persisted queue (the keys under `prefix`, the queue's
  * `queue.keyPrefix`) once and lists the events and
@@ -22,16 +35,11 @@ export const updateKey = (sid: string, seq: number): string => `${sid}:${seq}`;
  * (the queue's own load reports them).
  */
 export async function readQueuedIndex(store: Store, prefix = 'queue/'): Promise<QueuedIndex> {
-  const index: QueuedIndex = { events: new Set(), updates: new Set() };
+  const index = emptyQueuedIndex();
   for (const key of await store.keys(prefix)) {
     try {
       const body = await store.get(key);
-      if (body === undefined) continue;
-      for (const [header, payload] of parseEnvelope(body)[1]) {
-        const p = payload as { event_id?: unknown; sid?: unknown; seq?: unknown };
-        if (header.type === 'event' && typeof p.event_id === 'string') index.events.add(p.event_id);
-        if (header.type === 'session' && typeof p.sid === 'string' && typeof p.seq === 'number') index.updates.add(updateKey(p.sid, p.seq));
-      }
+      if (body !== undefined) indexEnvelope(index, parseEnvelope(body));
     } catch {
       // Skipped: an unreadable entry is the queue's to report and remove.
     }

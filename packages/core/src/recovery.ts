@@ -1,7 +1,7 @@
 import type { DsnComponents, Envelope, SdkMetadata } from '@sentry/core';
 import type { CrashSource, FoundCrash } from './crash-recovery.js';
 import { parsePersistedSession, sessionEnvelope, sessionKey, toSessionItem, type PersistedSession } from './session-state.js';
-import { readQueuedIndex, updateKey, type QueuedIndex } from './queued-index.js';
+import { updateKey, type QueuedIndex } from './queued-index.js';
 import type { Liveness, SessionEnd, Store } from './types.js';
 
 /** What `client.start()` / `client.recover()` found and queued. */
@@ -30,12 +30,12 @@ export interface RecoveryContext {
   /** What the platform knows about how previous sessions ended (a crash still wins). */
   sessionEnds?: SessionEnd[];
   /**
-   * What the persisted queue held before the transport loaded it (read first,
-   * so everything listed is in the loaded queue); read here when absent.
+   * What the persisted queue held before this run's recovery (the queue's
+   * `load()` answer, or `readQueuedIndex` read before loading): a session
+   * update or crash event listed there is delivered by the queue, never
+   * queued a second time.
    */
-  queued?: QueuedIndex;
-  /** The queue's key prefix (`queue.keyPrefix`), for reading `queued` when absent. */
-  queuePrefix?: string;
+  queued: QueuedIndex;
   enqueue: (envelope: Envelope, onDelivered?: () => void) => Promise<void>;
   pending: () => number;
   /** Whether the queue holds (or held) an `init: true` update of `sid`: then no other update may carry init. */
@@ -84,7 +84,7 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
   unreadable += found.unreadable;
 
   // What the dead runs (or earlier offline recoveries) already queued is delivered by the queue: never queued twice.
-  const queued = ctx.queued ?? (await readQueuedIndex(store, ctx.queuePrefix));
+  const { queued } = ctx;
   const ends = new Map((ctx.sessionEnds ?? []).map((e) => [e.sid, e]));
 
   if (unreadable > 0) ctx.logger.warn(`[crashfree] skipped ${unreadable} unreadable persisted record(s); everything else is still sent.`);

@@ -5,6 +5,7 @@ import type { QueueOptions } from './options.js';
 import { byteLength, categoriesOf, initSessionIds } from './envelope-info.js';
 import { isClientReportEnvelope, mergeClientReports } from './client-report.js';
 import { createQueueIndex, type QueueEntry as Entry } from './queue-index.js';
+import { emptyQueuedIndex, indexEnvelope, type QueuedIndex } from './queued-index.js';
 import { createSendGate, type BackoffOptions } from './send-gate.js';
 import type { RequestExecutor, Store, StoreValue } from './types.js';
 
@@ -35,8 +36,12 @@ export interface DurableTransport extends Transport {
   enqueue(envelope: Envelope, onDelivered?: () => void, afterPersisted?: () => Promise<void>): Promise<void>;
   /** Like `enqueue`, but the write is `store.setSync` when the Store has it: for a process about to die. */
   enqueueSync(envelope: Envelope): void;
-  /** Adds envelopes persisted by previous runs to the queue (oldest first); corrupt ones are deleted with one warning. */
-  load(): Promise<void>;
+  /**
+   * Adds envelopes persisted by previous runs to the queue (oldest first);
+   * corrupt ones are deleted with one warning. Resolves with the events and
+   * session updates it added, for recovery (so the store is read once).
+   */
+  load(): Promise<QueuedIndex>;
   /**
    * Ends the backoff wait after network errors/5xx and sends what waits now
    * (e.g. on the browser's `online` event). Rate limits (429, `Retry-After`,
@@ -306,7 +311,8 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     await store.delete(key).catch(() => undefined);
   };
 
-  const load = async (): Promise<void> => {
+  const load = async (): Promise<QueuedIndex> => {
+    const found = emptyQueuedIndex();
     const loading = (async () => {
       const keys = await store.keys(PREFIX);
       const known = new Set(index.entries.keys());
@@ -321,6 +327,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
           if (body === undefined || !Number.isFinite(time)) throw new Error('unreadable');
           const envelope = parseEnvelope(body);
           for (const sid of initSessionIds(envelope)) initSids.add(sid);
+          indexEnvelope(found, envelope);
           if (isClientReportEnvelope(envelope)) reports.push([key, time, envelope]);
           else loaded.push({ key, time, bytes: byteLength(body), categories: categoriesOf(envelope) });
         } catch {
@@ -335,6 +342,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
     })();
     ready = loading.catch(() => undefined);
     await loading;
+    return found;
   };
 
   return {
