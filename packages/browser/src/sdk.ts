@@ -67,7 +67,7 @@ function start(options: BrowserOptions, logger: Console): LiteClient {
   const store = scopeQueueToTab(shared, runId);
   const liveness = createLiveness({ runId, store: shared, heartbeatMs: browser.heartbeatMs });
   const user = core.integrations;
-  // The lite client (no @sentry/core Client class, no fatal process path, no request mode): only what a page runs is bundled.
+  // The lite client (no @sentry/core runtime code, no fatal process path, no crash records, no request mode): only what a page runs is bundled.
   const client = createLiteClient(
     {
       ...core,
