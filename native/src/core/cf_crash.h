@@ -76,7 +76,8 @@ void cf_set_first_chance_handler(cf_first_chance_fn fn);
 /*
  * The JS stack of the crashing thread, resolved to V8's code names
  * ("JS:~beta file:///app.mjs:8:14"), innermost first. `status` is a static
- * token: "ok", or why there is none ("not_js_thread", "no_js_frames",
+ * token: "ok", or why there is none ("not_js_thread"; "not_registered": no
+ * slot while some JS thread could not get one; "no_js_frames",
  * "code_map_busy", "in_gc", "unavailable").
  */
 #define CF_JS_FRAMES_MAX 32

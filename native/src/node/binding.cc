@@ -7,6 +7,7 @@
 #include <napi.h>
 #include <signal.h>
 
+#include <atomic>
 #include <string>
 
 #include "cf_crash.h"
@@ -27,7 +28,7 @@ const char* ModeName(cf_mode mode) {
 
 // Whether the JS stack is captured at crash time, and why not. Decided once,
 // at install, on the main thread; workers only read them.
-bool g_js_stack = false;
+std::atomic<bool> g_js_stack{false};
 std::string g_js_stack_reason = "native crash handlers are not installed";
 
 Napi::Object StatusObject(Napi::Env env, const cf_status& s) {

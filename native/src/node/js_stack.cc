@@ -57,6 +57,10 @@ struct Slot {
 constexpr int kSlots = 64;
 Slot g_slots[kSlots];
 
+// JS threads that could not get a slot (all taken): a crash on a thread
+// without one then cannot be called "not a JS thread" for sure.
+int g_unregistered = 0;
+
 // The calling thread's slot, for the JIT callback (normal context only).
 thread_local Slot* t_slot = nullptr;
 
@@ -145,7 +149,7 @@ void SampleJsStack(const void* ucontext, int tid, cf_js_stack* out) {
   for (int i = 0; i < kSlots && !slot; i++)
     if (__atomic_load_n(&g_slots[i].tid, __ATOMIC_ACQUIRE) == tid) slot = &g_slots[i];
   if (!slot) {
-    out->status = "not_js_thread";
+    out->status = __atomic_load_n(&g_unregistered, __ATOMIC_RELAXED) ? "not_registered" : "not_js_thread";
     return;
   }
   v8::RegisterState rs;
@@ -227,6 +231,7 @@ bool JsStackAttachThread() {
     __atomic_store_n(&s->tid, CurrentTid(), __ATOMIC_RELEASE);
     return true;
   }
+  __atomic_add_fetch(&g_unregistered, 1, __ATOMIC_RELAXED);
   return false;
 }
 

@@ -49,6 +49,7 @@ export function parseCodeName(name: string): JsFrame | undefined {
 /** Why a crash has no JS caller, in one phrase, by the handler's status token. */
 const NO_CALLER: Record<string, string> = {
   not_js_thread: 'not a JS thread',
+  not_registered: 'not a JS thread, or one of more JS threads than the JS stack tracks (64)',
   no_js_frames: 'no JS on the crashing thread',
   in_gc: 'the crash came during garbage collection',
   code_map_busy: 'V8 was naming new code when the crash came',
