@@ -14,13 +14,13 @@ import type {
 import { classifyEvent, classifyException, classifyMessage, type Accounted } from './accounting.js';
 import { createAppSessions } from './app-sessions.js';
 import { defaultDeps, within, type CoreDeps } from './clock.js';
-import { createDidResolver } from './did.js';
 import { envelopeUrl, parseDsn } from './dsn.js';
 import { clientReportEnvelope, eventEnvelope } from './envelope.js';
 import { bindLiteClient, getLiteScope } from './lite-api.js';
 import { prepareLiteEvent, setupLiteIntegrations, type LiteEventDefaults } from './lite-event.js';
 import { releaseWarning, validateLiteOptions, type ResolvedOptions } from './options.js';
-import { EventPolicy, isUnhandledEvent } from './policy.js';
+import { isUnhandledEvent } from './policy.js';
+import { optInWarnings, type LiteIntegration } from './lite-opt-in.js';
 import { recover, type RecoveryResult } from './recovery.js';
 import { sessionEnvelope } from './session-state.js';
 import { makeDurableTransport, type DurableTransport } from './transport.js';
@@ -58,18 +58,24 @@ export function createLiteClient(options: unknown, platform: Platform, deps: Par
   }
   const client = buildLiteClient(cf, platform, { ...defaultDeps(), ...deps }, logger);
   bindLiteClient(client);
-  if (cf) client.setup(cf.integrations);
+  if (cf) {
+    client.setup(cf.integrations);
+    for (const warning of optInWarnings(options as Record<string, unknown>, cf.integrations)) logger.warn(warning);
+  }
   return client;
 }
 
 function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, deps: CoreDeps, logger: Pick<Console, 'log' | 'warn' | 'error'>) {
   const sdk = { name: platform?.sdk?.name ?? 'crashfree', version: platform?.sdk?.version ?? '0.0.0' };
   const metadata: SdkMetadata = { sdk };
-  const clientOptions = { ...cf?.sentry, dsn: cf?.dsn, release: cf?.release, environment: cf?.environment, integrations: cf?.integrations ?? [] } as ClientOptions;
+  // crashfree's own options too: the opt-in integrations read theirs here.
+  const clientOptions = { integrations: [], ...cf?.sentry, ...cf } as unknown as ClientOptions;
   const dsn = cf?.dsn === undefined ? undefined : parseDsn(cf.dsn);
   const outcomes = new Map<string, Outcome>();
   const hooks: Record<string, Set<(...args: unknown[]) => void>> = {};
   let processors: EventProcessor[] = [];
+  let decideEvent: LiteIntegration['decideEvent'];
+  let userDid: LiteIntegration['userDid'];
   let outcomesTimer: unknown;
   let starting: Promise<RecoveryResult> | undefined;
   let closed = false;
@@ -109,8 +115,12 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     void durable.send(report).then(undefined, () => undefined);
   };
 
-  const policy = cf ? new EventPolicy({ ...cf, now: deps.now, random: deps.random }) : undefined;
-  const did = createDidResolver(cf?.hashUserId ?? false, undefined, logger, () => getLiteScope().getUser()?.id);
+  const userId = (): string | undefined => {
+    const id = getLiteScope().getUser()?.id;
+    return id === undefined || id === null || id === '' ? undefined : String(id);
+  };
+  // The session's `did`: the user id, or what `userDid` makes of it; with `hashUserId` never the id in the clear.
+  const clearDid = (): string | undefined => (cf?.hashUserId || userDid ? undefined : userId());
   const sessions =
     cf && durable
       ? createAppSessions({
@@ -119,8 +129,11 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
           release: cf.release,
           environment: cf.environment,
           owner: () => platform.liveness.owner(),
-          did: () => did.get(),
-          didSync: () => did.getSync(),
+          did: () => {
+            const id = userId();
+            return id !== undefined && userDid ? userDid(id) : Promise.resolve(clearDid());
+          },
+          didSync: clearDid,
           envelope: (item) => sessionEnvelope(item, dsn, metadata),
           enqueue: (env, onDelivered, afterPersisted) => durable.enqueue(env, onDelivered, afterPersisted),
           logger,
@@ -163,8 +176,8 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     const unhandled = isUnhandledEvent(built);
     // The built event may reveal what the hint did not (a builder setting mechanism.handled = false).
     if (unhandled && accounted === 'handled') account('unhandled');
-    if (!built.type && policy) {
-      const drop = policy.decide(built, unhandled || accounted === 'unhandled');
+    if (!built.type && decideEvent) {
+      const drop = decideEvent(built, unhandled || accounted === 'unhandled');
       if (drop) {
         if (cf?.debug) logger.log(`[crashfree] event ${hint.event_id ?? ''} not sent: ${drop}`);
         recordDroppedEvent(drop as EventDropReason, 'error');
@@ -196,6 +209,10 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     setup(integrations: ResolvedOptions['integrations']): void {
       try {
         processors = setupLiteIntegrations(integrations, client);
+        for (const i of integrations as LiteIntegration[]) {
+          decideEvent ??= i.decideEvent?.bind(i);
+          userDid ??= i.userDid?.bind(i);
+        }
       } catch (e) {
         logger.warn(`[crashfree] an integration failed to set up: ${String(e)}`);
       }
