@@ -1,5 +1,5 @@
 import type { Event, EventDropReason, EventHint } from '@sentry/core';
-import { crashEnvelope } from './envelope.js';
+import { crashEnvelope } from './envelope-bytes.js';
 import type { CrashRecord } from './fatal.js';
 import type { QueuedIndex } from './queued-index.js';
 import type { RecoveryContext } from './recovery.js';

@@ -1,5 +1,5 @@
 import { uuid4, type Client, type Envelope, type Event, type EventDropReason, type EventHint } from '@sentry/core';
-import { crashEnvelope } from './envelope.js';
+import { crashEnvelope } from './envelope-bytes.js';
 import type { CoreDeps } from './clock.js';
 import type { Platform } from './types.js';
 

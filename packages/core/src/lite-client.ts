@@ -15,7 +15,7 @@ import { classifyEvent, classifyException, classifyMessage, type Accounted } fro
 import { createAppSessions } from './app-sessions.js';
 import { defaultDeps, within, type CoreDeps } from './clock.js';
 import { envelopeUrl, parseDsn } from './dsn.js';
-import { clientReportEnvelope, eventEnvelope } from './envelope.js';
+import { clientReportEnvelope, eventEnvelope, textCodec } from './envelope.js';
 import { bindLiteClient, getLiteScope } from './lite-api.js';
 import { prepareLiteEvent, setupLiteIntegrations, type LiteEventDefaults } from './lite-event.js';
 import { releaseWarning, validateLiteOptions, type ResolvedOptions } from './options.js';
@@ -23,7 +23,7 @@ import { isUnhandledEvent } from './policy.js';
 import { optInWarnings, type LiteIntegration } from './lite-opt-in.js';
 import { recover, type RecoveryResult } from './recovery.js';
 import { sessionEnvelope } from './session-state.js';
-import { makeDurableTransport, type DurableTransport } from './transport.js';
+import { makeTransportWith, type DurableTransport } from './transport.js';
 import type { LiteClient } from './lite-types.js';
 import type { Platform } from './types.js';
 import { uuid4 } from './uuid.js';
@@ -98,15 +98,10 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
 
   const durable: DurableTransport | undefined =
     cf && dsn
-      ? makeDurableTransport({
-          url: envelopeUrl(dsn, cf.sentry.tunnel, sdk),
-          store: platform.store,
-          makeRequest: platform.makeRequest,
-          queue: cf.queue,
-          recordDroppedEvent,
-          deps,
-          logger,
-        })
+      ? makeTransportWith(
+          { url: envelopeUrl(dsn, cf.sentry.tunnel, sdk), store: platform.store, makeRequest: platform.makeRequest, queue: cf.queue, recordDroppedEvent, deps, logger },
+          textCodec,
+        )
       : undefined;
   const flushOutcomes = (): void => {
     if (!durable || outcomes.size === 0) return;

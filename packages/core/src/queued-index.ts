@@ -1,5 +1,5 @@
 import type { Envelope } from '@sentry/core';
-import { parseEnvelope } from './envelope.js';
+import { parseEnvelope } from './envelope-bytes.js';
 import type { Store } from './types.js';
 
 /** What the durable queue already holds, as recovery needs to know it. */

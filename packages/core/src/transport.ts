@@ -1,5 +1,6 @@
 import type { DataCategory, Envelope, EventDropReason, Transport, TransportMakeRequestResponse } from '@sentry/core';
-import { parseEnvelope, serializeEnvelope } from './envelope.js';
+import type { EnvelopeCodec } from './envelope.js';
+import { bytesCodec } from './envelope-bytes.js';
 import { within, type CoreDeps } from './clock.js';
 import type { QueueOptions } from './options.js';
 import { byteLength, categoriesOf, initSessionIds } from './envelope-info.js';
@@ -79,6 +80,11 @@ export interface DurableTransport extends Transport {
  * the oldest are dropped and reported as `queue_overflow`.
  */
 export function makeDurableTransport(opts: DurableTransportOptions): DurableTransport {
+  return makeTransportWith(opts, bytesCodec);
+}
+
+/** `makeDurableTransport` with the envelope codec given: the lite client's `textCodec` keeps binary envelope code out of page bundles. */
+export function makeTransportWith(opts: DurableTransportOptions, codec: EnvelopeCodec): DurableTransport {
   const { store, deps, queue } = opts;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
   const PREFIX = queue.keyPrefix ?? 'queue/';
@@ -99,7 +105,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   const remove = (entry: Entry): void => index.remove(entry);
 
   const mergeInto = (target: Entry, envelope: Envelope): void => {
-    target.body = serializeEnvelope(mergeClientReports(parseEnvelope(target.body!), envelope));
+    target.body = codec.serialize(mergeClientReports(codec.parse(target.body!), envelope));
     target.bytes = byteLength(target.body);
   };
 
@@ -258,7 +264,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       return target;
     }
     for (const sid of initSessionIds(envelope)) initSids.add(sid);
-    const body = serializeEnvelope(envelope);
+    const body = codec.serialize(envelope);
     const time = deps.now();
     counter += 1;
     const key = `${PREFIX}${String(time).padStart(15, '0')}-${runId}-${String(counter).padStart(8, '0')}`;
@@ -301,7 +307,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   const loadReport = async (key: string, time: number, envelope: Envelope): Promise<void> => {
     const target = index.mergeTarget();
     if (!target) {
-      const body = serializeEnvelope(envelope);
+      const body = codec.serialize(envelope);
       index.insert({ key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, report: true });
       return;
     }
@@ -325,7 +331,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         const time = Number(key.slice(PREFIX.length).split('-')[0]);
         try {
           if (body === undefined || !Number.isFinite(time)) throw new Error('unreadable');
-          const envelope = parseEnvelope(body);
+          const envelope = codec.parse(body);
           for (const sid of initSessionIds(envelope)) initSids.add(sid);
           indexEnvelope(found, envelope);
           if (isClientReportEnvelope(envelope)) reports.push([key, time, envelope]);

@@ -18,7 +18,8 @@ import {
 } from '@sentry/core';
 import { describe, expect, it } from 'vitest';
 import { envelopeUrl, parseDsn } from '../src/dsn.js';
-import { crashEnvelope, dataCategory, eventEnvelope, parseEnvelope, serializeEnvelope } from '../src/envelope.js';
+import { dataCategory, eventEnvelope, textCodec } from '../src/envelope.js';
+import { crashEnvelope, parseEnvelope, serializeEnvelope } from '../src/envelope-bytes.js';
 import { normalize } from '../src/normalize.js';
 import { createSendGate } from '../src/send-gate.js';
 import { toSessionItem, type PersistedSession } from '../src/session-state.js';
@@ -33,6 +34,14 @@ describe('envelopes', () => {
     const ours = serializeEnvelope(env);
     expect(ours).toBe(sentrySerialize(env));
     expect(parseEnvelope(ours)).toEqual(sentryParse(ours as string));
+    // The lite client's text codec: the same text, read back the same.
+    expect(textCodec.serialize(env)).toBe(ours);
+    expect(textCodec.parse(ours)).toEqual(sentryParse(ours as string));
+  });
+
+  it('the text codec refuses what is not a text envelope (the queue then skips the entry)', () => {
+    expect(() => textCodec.parse('{"event_id":"x"}\n{"type":"event"}\nnot json')).toThrow();
+    expect(() => textCodec.parse(new Uint8Array([123, 125]))).toThrow();
   });
 
   it('serializes binary attachments byte for byte as @sentry/core does, and parses them back', () => {
