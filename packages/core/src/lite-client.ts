@@ -171,8 +171,10 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     const unhandled = isUnhandledEvent(built);
     // The built event may reveal what the hint did not (a builder setting mechanism.handled = false).
     if (unhandled && accounted === 'handled') account('unhandled');
-    if (!built.type && decideEvent) {
-      const drop = decideEvent(built, unhandled || accounted === 'unhandled');
+    if (!built.type && cf) {
+      const fatal = unhandled || accounted === 'unhandled';
+      // Without the event policy, `sampleRate` alone samples handled errors (unhandled ones always go).
+      const drop = decideEvent ? decideEvent(built, fatal) : !fatal && deps.random() >= cf.sampleRate ? 'sample_rate' : undefined;
       if (drop) {
         if (cf?.debug) logger.log(`[crashfree] event ${hint.event_id ?? ''} not sent: ${drop}`);
         recordDroppedEvent(drop as EventDropReason, 'error');

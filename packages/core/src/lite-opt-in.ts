@@ -25,7 +25,7 @@ export function optInWarnings(input: Record<string, unknown>, integrations: Lite
   const need = (options: string[], hook: keyof LiteIntegration, integration: string, without: string): string[] =>
     integrations.some((i) => i[hook]) ? [] : options.filter((k) => input[k] !== undefined && input[k] !== false).map((k) => `[crashfree] option "${k}" needs ${integration} here; ${without}.`);
   return [
-    ...need(['sampleRate', 'fingerprintBudget', 'spikeLimitPerMinute'], 'decideEvent', 'eventPolicyIntegration()', 'it is ignored'),
+    ...need(['fingerprintBudget', 'spikeLimitPerMinute'], 'decideEvent', 'eventPolicyIntegration()', 'it is ignored'),
     ...need(['hashUserId'], 'userDid', 'hashUserIdIntegration()', 'sessions are sent without did'),
   ];
 }
@@ -37,6 +37,7 @@ export function optInWarnings(input: Record<string, unknown>, integrations: Lite
  * `sampleRate`; unhandled and fatal events always go. Drops are counted in
  * client reports (`sample_rate`, `spike_protection`); session counts never
  * depend on it. Reads those options from the client it is set up with.
+ * Without it the lite client applies `sampleRate` alone to handled errors.
  */
 export function eventPolicyIntegration(): LiteIntegration {
   let policy: EventPolicy | undefined;

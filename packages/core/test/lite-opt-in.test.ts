@@ -25,7 +25,9 @@ afterEach(async () => {
 
 const ofRelease = (release: string) => (payload: Record<string, unknown>) => (payload.attrs as { release?: string } | undefined)?.release === release;
 const events = (release: string) => collector.items({ type: 'event' }).filter((i) => (i.payload as { release?: string }).release === release);
-const reports = () => collector.items({ type: 'client_report' }).flatMap((i) => (i.payload as { discarded_events: unknown[] }).discarded_events);
+/** Discarded-event counts of the client reports received, from the `from`-th report on. */
+const reports = (from = 0) => collector.items({ type: 'client_report' }).slice(from).flatMap((i) => (i.payload as { discarded_events: unknown[] }).discarded_events);
+const reportCount = () => collector.items({ type: 'client_report' }).length;
 
 describe('lite client opt-ins', () => {
   it('eventPolicyIntegration: the fingerprint budget, then sampleRate, drop handled errors (counted, reported); unhandled ones always go', async () => {
@@ -33,27 +35,43 @@ describe('lite client opt-ins', () => {
     const release = 'optin@1.0.0';
     client = createLiteClient({ dsn: collector.dsn, release, fingerprintBudget: 1, sampleRate: 0, integrations: [eventPolicyIntegration()] }, platform);
     await client.start();
+    const before = reportCount();
     for (let i = 0; i < 3; i++) client.captureException(new Error('same'));
     client.captureException(new Error('same'), { mechanism: { handled: false, type: 'onerror' } });
     await client.close(5000);
     expect(events(release)).toHaveLength(2);
     expect(sessions(collector).filter(ofRelease(release)).at(-1)).toMatchObject({ status: 'crashed', errors: 3 });
-    expect(reports()).toContainEqual({ reason: 'sample_rate', category: 'error', quantity: 2 });
+    expect(reports(before)).toEqual([{ reason: 'sample_rate', category: 'error', quantity: 2 }]);
     expect(platform.warnings.filter((w) => w.includes('needs'))).toEqual([]);
   });
 
-  it('without eventPolicyIntegration nothing is dropped, and each policy option set says it is ignored', async () => {
+  it('without eventPolicyIntegration no budget or spike guard drops, and each of their options set says it is ignored', async () => {
     const platform = testPlatform({ run: 'no-policy' });
     const release = 'optin@1.0.1';
-    client = createLiteClient({ dsn: collector.dsn, release, fingerprintBudget: 1, sampleRate: 0 }, platform);
+    client = createLiteClient({ dsn: collector.dsn, release, fingerprintBudget: 1, spikeLimitPerMinute: 1 }, platform);
     await client.start();
     for (let i = 0; i < 3; i++) client.captureException(new Error('same'));
     await client.flush(5000);
     expect(events(release)).toHaveLength(3);
     expect(platform.warnings.filter((w) => w.includes('needs'))).toEqual([
-      '[crashfree] option "sampleRate" needs eventPolicyIntegration() here; it is ignored.',
       '[crashfree] option "fingerprintBudget" needs eventPolicyIntegration() here; it is ignored.',
+      '[crashfree] option "spikeLimitPerMinute" needs eventPolicyIntegration() here; it is ignored.',
     ]);
+  });
+
+  it('without eventPolicyIntegration sampleRate alone samples handled errors (reported); unhandled ones always go', async () => {
+    const platform = testPlatform({ run: 'sampled' });
+    const release = 'optin@1.0.5';
+    client = createLiteClient({ dsn: collector.dsn, release, sampleRate: 0 }, platform);
+    await client.start();
+    const before = reportCount();
+    for (let i = 0; i < 2; i++) client.captureException(new Error(`handled ${i}`));
+    client.captureException(new Error('unhandled'), { mechanism: { handled: false, type: 'onerror' } });
+    await client.close(5000);
+    expect(events(release).map((e) => (e.payload as { exception: { values: { value: string }[] } }).exception.values[0]!.value)).toEqual(['unhandled']);
+    expect(sessions(collector).filter(ofRelease(release)).at(-1)).toMatchObject({ status: 'crashed', errors: 2 });
+    expect(reports(before)).toEqual([{ reason: 'sample_rate', category: 'error', quantity: 2 }]);
+    expect(platform.warnings.filter((w) => w.includes('needs'))).toEqual([]);
   });
 
   it('hashUserIdIntegration: the session did is the SHA-256 hex of the user id', async () => {
