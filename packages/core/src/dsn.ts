@@ -2,11 +2,10 @@ import type { DsnComponents } from '@sentry/core';
 
 /**
  * Parses a DSN (`https://KEY@host[:port][/path]/PROJECT`) into its parts, or
- * undefined when it is not one. `validateOptions` has already refused
- * malformed DSNs with a message; this only splits a valid one.
+ * undefined when it is not one (`validateOptions` refuses those with a message).
  */
 export function parseDsn(dsn: string): DsnComponents | undefined {
-  const m = /^(https?):\/\/([^:@/]+)(?::([^@/]*))?@([^:/]+)(?::(\d+))?\/(?:(.*)\/)?(\d+)/.exec(dsn);
+  const m = /^(https?):\/\/([^:@/]+)(?::([^@/]*))?@([^:/]+)(?::(\d+))?\/(?:(.*)\/)?(\d+)$/.exec(dsn);
   if (!m) return undefined;
   const [, protocol, publicKey, pass = '', host, port = '', path = '', projectId] = m;
   return { protocol: protocol as 'http' | 'https', publicKey: publicKey!, pass, host: host!, port, path, projectId: projectId! };

@@ -49,20 +49,12 @@ export const textCodec: EnvelopeCodec = {
   },
 };
 
-/** Item types whose rate-limit category has another name (Sentry's data categories). */
-const CATEGORY: Record<string, DataCategory> = {
-  sessions: 'session',
-  event: 'error',
-  client_report: 'internal',
-  user_report: 'default',
-  profile_chunk: 'profile',
-  replay_event: 'replay',
-  replay_recording: 'replay',
-  check_in: 'monitor',
-  raw_security: 'security',
-  log: 'log_item',
-  metric: 'trace_metric',
-};
+/**
+ * Item types whose rate-limit category has another name (Sentry's data
+ * categories), for the item types crashfree queues; the others it queues
+ * (`session`, `attachment`, `transaction`) are named as their category.
+ */
+const CATEGORY: Record<string, DataCategory> = { sessions: 'session', event: 'error', client_report: 'internal' };
 
 /** The rate-limit category of an envelope item type (`event` -> `error`, `session` -> `session`). */
 export const dataCategory = (type: string): DataCategory => CATEGORY[type] ?? (type as DataCategory);

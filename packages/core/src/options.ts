@@ -1,4 +1,5 @@
 import type { ClientOptions, EventHint, ErrorEvent, Integration } from '@sentry/core';
+import { parseDsn } from './dsn.js';
 
 /** Bounds of the durable queue (see API.md "Durable queue"). */
 export interface QueueOptions {
@@ -106,7 +107,7 @@ const atLeast = (min: number, unit: string): Rule => [(v) => isInt(v, min), `an 
 const RULES: Record<string, Rule> = {
   release: text,
   environment: text,
-  dsn: [(v) => typeof v === 'string' && /^https?:\/\/[^@/]+@[^/]+\/.*\d+$/.test(v), 'a DSN string such as "https://KEY@host/1"'],
+  dsn: [(v) => typeof v === 'string' && parseDsn(v) !== undefined, 'a DSN string such as "https://KEY@host/1"'],
   sessionMode: [(v) => v === 'application' || v === 'request', '"application" or "request"'],
   sampleRate: [(v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number from 0 to 1'],
   beforeSend: fn('a function (event, hint) => event | null'),
