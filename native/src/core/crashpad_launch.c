@@ -1,6 +1,7 @@
 /*
- * Crashpad at crash time: argv/envp and the database directories are made at
- * init; at crash the handler fills the exception information, lets its child
+ * Crashpad at crash time: argv/envp, the database (directories, settings.dat)
+ * and the handler's log are made at init; at crash the handler fills the
+ * exception information, lets its child
  * ptrace this process, starts it without running atfork handlers nor copying
  * this process (a clone with vfork semantics), execs the Crashpad handler and
  * waits for its report with a bound. The wait ends when the report of this
@@ -8,6 +9,7 @@
  * exit is not waited for) or when the handler exits, whichever comes first.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,6 +17,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -61,12 +64,37 @@ static int cf__database_path(const cf__state *st, const char *sub, char *out, si
 
 /* The directories Crashpad's database needs. Made here, at init, because the
    handler would otherwise make them at crash time with the process stopped
-   (~0.4 ms on ext4). Failures are left to the handler to report. */
+   (~0.5 ms on ext4). Failures are left to the handler to report. */
 static void cf__database_make(const cf__state *st) {
   static const char *const kDirs[] = {"", "new", "pending", "completed", "attachments"};
   char path[CF_PATH_MAX + 32];
   for (size_t i = 0; i < sizeof kDirs / sizeof kDirs[0]; i++)
     if (cf__database_path(st, kDirs[i], path, sizeof path)) mkdir(path, 0700);
+}
+
+/*
+ * Crashpad's settings.dat, which the handler otherwise creates while the
+ * crashed process is stopped (~0.2 ms: create, lock, write, reread). Same
+ * layout and byte order as crashpad's own (client/settings.cc, written raw);
+ * uploads off, no upload yet, a random version-4 client id. The handler checks
+ * magic and version and rewrites a file it does not accept, so a future layout
+ * change costs only the time saved here. An existing file is left alone.
+ */
+static void cf__database_settings(const cf__state *st) {
+  struct {
+    uint32_t magic, version, options, padding;
+    uint64_t last_upload_attempt;
+    uint8_t client_id[16];
+  } settings = {0x43506473u /* 'CPds' */, 1, 0, 0, 0, {0}};
+  char path[CF_PATH_MAX + 32];
+  uint8_t *id = settings.client_id;
+  if (!cf__database_path(st, "settings.dat", path, sizeof path) || getrandom(id, sizeof settings.client_id, GRND_NONBLOCK) != 16) return;
+  id[7] = (uint8_t)((id[7] & 0x0f) | 0x40); /* version 4 in data_3, stored little-endian */
+  id[8] = (uint8_t)((id[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  if (cf__write_all(fd, &settings, sizeof settings) != 0) unlink(path); /* the handler will make it */
+  close(fd);
 }
 
 int cf__crashpad_prepare(cf__state *st, const char *handler, const char *database) {
@@ -98,6 +126,10 @@ int cf__crashpad_prepare(cf__state *st, const char *handler, const char *databas
      (LD_PRELOAD, sanitizer options) should change how it runs. */
   st->envp[0] = 0;
   cf__database_make(st);
+  cf__database_settings(st);
+  /* The log too: creating a file at crash time costs ~0.1 ms of the launch. */
+  int log = open(st->handler_log_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (log >= 0) close(log);
   return 0;
 }
 
@@ -156,15 +188,6 @@ static int cf__dump_is_ours(const char *dir, const char *name) {
   return ours;
 }
 
-/* Linux's getdents64 record (glibc has no public type for it). */
-struct cf__dirent64 {
-  uint64_t ino;
-  int64_t off;
-  unsigned short reclen;
-  unsigned char type;
-  char name[];
-};
-
 /* Whether <database>/pending holds a report of this process. Crashpad moves
    a report there complete, metadata first, and only then detaches from the
    crashed process. SIGNAL-SAFE: open, getdents64, pread. */
@@ -176,12 +199,12 @@ static int cf__report_done(const cf__state *st) {
   _Alignas(8) char entries[2048];
   int done = 0;
   long n;
-  while (!done && (n = syscall(SYS_getdents64, fd, entries, sizeof entries)) > 0) {
+  while (!done && (n = getdents64(fd, entries, sizeof entries)) > 0) {
     for (long at = 0; at < n && !done;) {
-      const struct cf__dirent64 *e = (const struct cf__dirent64 *)(entries + at);
-      size_t len = cf__strlen(e->name);
-      done = len > 4 && cf__streq(e->name + len - 4, ".dmp") && cf__dump_is_ours(pending, e->name);
-      at += e->reclen;
+      const struct dirent64 *e = (const struct dirent64 *)(entries + at);
+      size_t len = cf__strlen(e->d_name);
+      done = len > 4 && cf__streq(e->d_name + len - 4, ".dmp") && cf__dump_is_ours(pending, e->d_name);
+      at += e->d_reclen;
     }
   }
   close(fd);

@@ -22,8 +22,9 @@ typedef struct cf__launch {
 
 /*
  * Builds the handler's argv/envp into st and creates the Crashpad database
- * directories (the handler would otherwise create them while the crashing
- * process waits). Init only, not signal-safe. 0 on success.
+ * (directories, settings.dat) and the handler's log file, which the handler
+ * would otherwise create while the crashed process waits. Init only, not
+ * signal-safe. 0 on success.
  */
 int cf__crashpad_prepare(cf__state *st, const char *handler, const char *database);
 
