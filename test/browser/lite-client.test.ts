@@ -6,7 +6,7 @@
  * run's session, and option messages.
  */
 import { startCollector, type Collector } from '@crashfree/collector';
-import { createLiteClient, createMemoryStore, type LiteClient, type Platform, type Store } from '@crashfree/core/lite';
+import { createLiteClient, createMemoryStore, eventPolicyIntegration, type LiteClient, type Platform, type Store } from '@crashfree/core/lite';
 // @sentry/core's scope API as the browser package re-exports it (the same @sentry/core instance the lite client binds to).
 import { captureException, close, flush, setTag, setUser } from '@crashfree/browser';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -122,9 +122,9 @@ describe('lite client', () => {
     expect(events[1]!.tags).not.toHaveProperty('only');
   });
 
-  it('counts every handled error even when the policy drops its event, and reports the drop', async () => {
+  it('counts every handled error even when the (opt-in) event policy drops its event, and reports the drop', async () => {
     const run = platform(createMemoryStore(), 'r8');
-    client = createLiteClient({ dsn: collector.dsn, release: 'lite@1.0.5', fingerprintBudget: 1, sampleRate: 0 }, run.platform);
+    client = createLiteClient({ dsn: collector.dsn, release: 'lite@1.0.5', fingerprintBudget: 1, sampleRate: 0, integrations: [eventPolicyIntegration()] }, run.platform);
     await client.start();
     for (let i = 0; i < 3; i++) client.captureException(new Error('same'));
     await client.close(5000);

@@ -7,7 +7,7 @@ export { init, getDefaultIntegrations, type BrowserOptions } from './sdk.js';
 export { addBreadcrumb, captureException, captureMessage, close, flush, setContext, setExtra, setTag, setTags, setUser } from '@crashfree/core/lite';
 export { globalHandlersIntegration } from './global-handlers.js';
 export { createBrowserStore, type BrowserStore, type BrowserStoreOptions } from './store.js';
-export { createMemoryStore } from '@crashfree/core/lite';
+export { createMemoryStore, eventPolicyIntegration, hashUserIdIntegration } from '@crashfree/core/lite';
 export { createLiveness, type BrowserLiveness, type LivenessOptions } from './liveness.js';
 export { makeBrowserRequest, type BrowserRequestOptions } from './request.js';
 export { browserStackParser } from './stack-parser.js';

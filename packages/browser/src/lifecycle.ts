@@ -40,76 +40,54 @@ export interface LifecycleOptions {
  *   while offline go out at once instead of when the backoff timer fires.
  *   Not a flush: no client report is queued, and rate limits still hold;
  * - history-API navigations start a new session only when configured.
- * Returns a function that removes every listener and restores `history`.
+ * The listeners stay for the page's life: a closed client ignores them.
  */
-export function installLifecycle(options: LifecycleOptions): () => void {
+export function installLifecycle(options: LifecycleOptions): void {
   const { client, store, liveness, setUnloading } = options;
-  const cleanups: Array<() => void> = [];
-  const on = <K extends keyof WindowEventMap | 'visibilitychange'>(
-    type: K,
-    fn: (e: K extends keyof WindowEventMap ? WindowEventMap[K] : Event) => void,
-    target: Window | Document = window,
-  ): void => {
-    const safe = (e: Event): void => {
+  const on = (type: string, fn: (e: Event) => void, target: EventTarget = window): void =>
+    target.addEventListener(type, (e) => {
       try {
-        fn(e as K extends keyof WindowEventMap ? WindowEventMap[K] : Event);
+        fn(e);
       } catch {
         // The lifecycle must never break the page; the worst case is a session recovered as abnormal.
       }
-    };
-    target.addEventListener(type, safe);
-    cleanups.push(() => target.removeEventListener(type, safe));
+    });
+  // Going away (or back from the bfcache): requests switch to keepalive/beacon behaviour, the store
+  // hands writes over at once, and a request still in flight does not hold the others back.
+  const unloading = (on: boolean): void => {
+    setUnloading(on);
+    store.setUrgent(on);
+    client.setUrgent(on);
   };
 
   on('pagehide', () => {
-    setUnloading(true);
     // Urgent before ending: the exited update must be persisted and sent within this task.
-    store.setUrgent(true);
-    // A request still in flight must not hold the exited update back: the page may be gone before its answer.
-    client.setUrgent(true);
+    unloading(true);
     client.endSession('exited');
   });
   on('pageshow', (e) => {
-    if (!e.persisted) return;
-    setUnloading(false);
-    store.setUrgent(false);
-    client.setUrgent(false);
+    if (!(e as PageTransitionEvent).persisted) return;
+    unloading(false);
     void liveness.hold().then(() => client.startSession());
   });
   on('online', () => void client.retryNow().catch(() => undefined));
-  on(
-    'visibilitychange',
-    () => {
-      if (document.visibilityState === 'hidden') void store.flushWrites();
-    },
-    document,
-  );
+  on('visibilitychange', () => document.visibilityState === 'hidden' && void store.flushWrites(), document);
 
-  if (options.newSessionOnNavigation) cleanups.push(watchNavigations(() => client.startSession()));
-  return () => cleanups.forEach((c) => c());
-}
-
-/** Calls `onNewPath` when pushState/replaceState/popstate change the location's path. */
-function watchNavigations(onNewPath: () => void): () => void {
-  let path = location.pathname;
-  const check = (): void => {
-    if (location.pathname === path) return;
-    path = location.pathname;
-    onNewPath();
-  };
-  const { pushState, replaceState } = history;
-  history.pushState = function (...args: Parameters<History['pushState']>) {
-    pushState.apply(this, args);
-    check();
-  };
-  history.replaceState = function (...args: Parameters<History['replaceState']>) {
-    replaceState.apply(this, args);
-    check();
-  };
-  addEventListener('popstate', check);
-  return () => {
-    history.pushState = pushState;
-    history.replaceState = replaceState;
-    removeEventListener('popstate', check);
-  };
+  if (options.newSessionOnNavigation) {
+    // A new session when pushState/replaceState/popstate change the location's path.
+    let path = location.pathname;
+    const check = (): void => {
+      if (location.pathname === path) return;
+      path = location.pathname;
+      client.startSession();
+    };
+    for (const method of ['pushState', 'replaceState'] as const) {
+      const original = history[method];
+      history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+        original.apply(this, args);
+        check();
+      };
+    }
+    on('popstate', check);
+  }
 }

@@ -45,12 +45,9 @@ export interface LivenessOptions {
  * (background tabs throttle timers, so the bound is generous).
  */
 export function createLiveness(options: LivenessOptions): BrowserLiveness {
-  const { runId, store } = options;
-  const now = options.now ?? Date.now;
-  const heartbeatMs = options.heartbeatMs ?? 30_000;
-  const locks =
-    options.locks !== undefined ? options.locks : typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null;
-  const marker: OwnerMarker = locks ? { run: runId, lock: `${LOCK_PREFIX}${runId}` } : { run: runId, heartbeat: true };
+  const { runId, store, now = Date.now, heartbeatMs = 30_000 } = options;
+  const locks = options.locks !== undefined ? options.locks : (navigator.locks ?? null);
+  const markerFor = (run: string): OwnerMarker => (locks ? { run, lock: LOCK_PREFIX + run } : { run, heartbeat: true });
   let ownHeld = false;
   // Locks of dead owners this page took: their owners stay dead for every later question.
   const claimed = new Set<string>();
@@ -63,56 +60,47 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
       locks!
         .request(name, { ifAvailable: true }, (lock) => {
           answered(lock !== null);
-          return lock === null ? undefined : new Promise<void>(() => undefined);
+          return lock && new Promise<void>(() => undefined);
         })
         .catch(() => answered(false));
     });
 
-  const isFresh = (value: unknown): boolean => {
-    const last = Number(value);
-    return Number.isFinite(last) && now() - last < 3 * heartbeatMs;
-  };
+  // A missing or unreadable heartbeat is NaN: never fresh.
+  const isFresh = (value: unknown): boolean => now() - Number(value) < 3 * heartbeatMs;
 
   // A stale heartbeat and a missing one both mean "dead", so stale ones (tabs that closed
   // cleanly leave theirs behind) can go without changing any answer.
   const sweep = async (): Promise<void> => {
-    try {
-      for (const key of await store.keys(HEARTBEAT_PREFIX)) if (!isFresh(await store.get(key))) await store.delete(key);
-    } catch {
-      // Housekeeping only.
-    }
+    for (const key of await store.keys(HEARTBEAT_PREFIX)) if (!isFresh(await store.get(key))) await store.delete(key);
   };
 
-  const writeBeat = (): void => void store.set(`${HEARTBEAT_PREFIX}${runId}`, String(now())).catch(() => undefined);
+  const writeBeat = (): Promise<void> => store.set(HEARTBEAT_PREFIX + runId, String(now()));
 
   return {
-    owner: () => marker,
-    markerFor: (run): OwnerMarker => (locks ? { run, lock: `${LOCK_PREFIX}${run}` } : { run, heartbeat: true }),
+    owner: () => markerFor(runId),
+    markerFor,
     async hold() {
-      if (locks) {
-        if (!ownHeld) ownHeld = await holdLock(String(marker.lock));
-        return;
+      if (locks) ownHeld ||= await holdLock(LOCK_PREFIX + runId);
+      else if (beat === undefined) {
+        beat = setInterval(() => void writeBeat().catch(() => undefined), heartbeatMs);
+        // Housekeeping only: a failure changes no answer.
+        await Promise.all([writeBeat(), sweep()]).catch(() => undefined);
       }
-      if (beat !== undefined) return;
-      void sweep();
-      writeBeat();
-      beat = setInterval(writeBeat, heartbeatMs);
     },
-    async isAlive(owner) {
-      if (owner.run === runId) return true;
-      if (typeof owner.lock === 'string') {
+    async isAlive({ run, lock, heartbeat }) {
+      if (run === runId) return true;
+      if (typeof lock === 'string') {
         // No lock manager here (another browser profile shape): never call a session dead on a guess.
         if (!locks) return true;
-        if (claimed.has(owner.lock)) return false;
-        if (!(await holdLock(owner.lock))) return true;
-        claimed.add(owner.lock);
+        if (claimed.has(lock)) return false;
+        if (!(await holdLock(lock))) return true;
+        claimed.add(lock);
         return false;
       }
-      if (owner.heartbeat === true && typeof owner.run === 'string') {
-        const key = `${HEARTBEAT_PREFIX}${owner.run}`;
+      if (heartbeat === true && typeof run === 'string') {
+        const key = HEARTBEAT_PREFIX + run;
         if (isFresh(await store.get(key))) return true;
         await store.delete(key);
-        return false;
       }
       // A marker this SDK never wrote cannot have a live owner.
       return false;

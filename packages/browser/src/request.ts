@@ -1,4 +1,4 @@
-import type { RequestExecutor, TransportHttpResponse } from '@crashfree/core';
+import type { RequestExecutor } from '@crashfree/core';
 import { byteLength } from '@crashfree/core/lite';
 
 /** Browsers refuse keepalive requests whose pending bodies exceed 64 KiB in total. */
@@ -11,7 +11,7 @@ const KEEPALIVE_LIMIT = 60_000;
  */
 const OFFLINE_WAIT_MS = 20_000;
 
-const isOffline = (): boolean => typeof navigator !== 'undefined' && navigator.onLine === false;
+const isOffline = (): boolean => navigator.onLine === false;
 
 /** Resolves on the `online` event or after `ms`, whichever comes first. */
 function onlineOrTimeout(ms: number): Promise<void> {
@@ -30,8 +30,6 @@ function onlineOrTimeout(ms: number): Promise<void> {
 export interface BrowserRequestOptions {
   /** True while the page is going away: then sendBeacon is tried when fetch cannot be used. */
   isUnloading?: () => boolean;
-  fetch?: typeof fetch;
-  sendBeacon?: (url: string, body: BodyInit) => boolean;
 }
 
 /**
@@ -46,46 +44,21 @@ export interface BrowserRequestOptions {
  * event, so what waited goes out as soon as the network is back.
  */
 export function makeBrowserRequest(options: BrowserRequestOptions = {}): RequestExecutor {
-  const doFetch = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
-  const beacon =
-    options.sendBeacon ??
-    (typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function'
-      ? navigator.sendBeacon.bind(navigator)
-      : undefined);
   const unloading = options.isUnloading ?? (() => false);
-
-  const tryBeacon = (url: string, body: string | Uint8Array): TransportHttpResponse | undefined => {
-    // Offline, a beacon is "queued" and then lost: keep the envelope for the next load instead.
-    if (!beacon || !unloading() || isOffline()) return undefined;
-    try {
-      return beacon(url, body as BodyInit) ? { statusCode: 202, headers: {} } : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-
   return async ({ url, body }) => {
     // Offline, a request waits for the network instead of failing at once: the
     // core's queue would otherwise back off and miss the moment it returns.
-    if (isOffline() && !unloading() && typeof addEventListener === 'function') {
+    if (isOffline() && !unloading()) {
       await onlineOrTimeout(OFFLINE_WAIT_MS);
       if (isOffline()) throw new Error('the browser is offline');
     }
     const bytes = byteLength(body);
     // Beacons share the keepalive size limit, so a bigger envelope cannot leave with the
-    // page at all: it stays queued (persisted) and the next load sends it.
-    if (unloading() && bytes > KEEPALIVE_LIMIT) {
-      // A plain fetch started now is cancelled with the document (or lands unacknowledged):
-      // fail fast, and the persisted envelope goes out with the next load.
-      throw new Error('too big to leave with the page; it stays queued for the next load');
-    }
-    if (!doFetch) {
-      const sent = tryBeacon(url, body);
-      if (sent) return sent;
-      throw new Error('neither fetch nor sendBeacon is available');
-    }
+    // page at all. A plain fetch started now is cancelled with the document (or lands
+    // unacknowledged): fail fast, and the persisted envelope goes out with the next load.
+    if (unloading() && bytes > KEEPALIVE_LIMIT) throw new Error('too big to leave with the page; it stays queued for the next load');
     try {
-      const res = await doFetch(url, {
+      const res = await fetch(url, {
         method: 'POST',
         body: body as BodyInit,
         keepalive: bytes <= KEEPALIVE_LIMIT,
@@ -94,14 +67,12 @@ export function makeBrowserRequest(options: BrowserRequestOptions = {}): Request
       });
       return {
         statusCode: res.status,
-        headers: {
-          'retry-after': res.headers.get('retry-after'),
-          'x-sentry-rate-limits': res.headers.get('x-sentry-rate-limits'),
-        },
+        headers: { 'retry-after': res.headers.get('retry-after'), 'x-sentry-rate-limits': res.headers.get('x-sentry-rate-limits') },
       };
     } catch (e) {
-      const sent = tryBeacon(url, body);
-      if (sent) return sent;
+      // Fetch refused or missing while the page goes away: a beacon may still leave. Not
+      // offline, though: a beacon is then "queued" and lost; the envelope stays for the next load.
+      if (unloading() && !isOffline() && navigator.sendBeacon?.(url, body as BodyInit)) return { statusCode: 202, headers: {} };
       throw e;
     }
   };

@@ -1,5 +1,4 @@
-import type { Platform } from '@crashfree/core';
-import { createLiteClient, createMemoryStore, uuid4, validateLiteOptions, type CrashfreeOptions, type LiteClient } from '@crashfree/core/lite';
+import { createLiteClient, uuid4, validateLiteOptions, type CrashfreeOptions, type LiteClient, type Platform } from '@crashfree/core/lite';
 import type { Integration } from '@sentry/core';
 import { makeEventBuilders } from './eventbuilder.js';
 import { globalHandlersIntegration } from './global-handlers.js';
@@ -19,13 +18,25 @@ export type BrowserOptions = CrashfreeOptions & BrowserOnlyOptions;
 /**
  * The integrations `init` installs unless `integrations` is a function that
  * drops them. Only the global handlers: an error object captured twice is
- * already sent once (the lite client marks it), and the core's fingerprint
- * budget and spike guard bound repeats, so `dedupeIntegration` from
- * @sentry/core is left for users who want it (it costs ~400 bytes gzipped).
+ * already sent once (the lite client marks it). `dedupeIntegration` from
+ * @sentry/core, and the core's opt-in `eventPolicyIntegration()` (sampling,
+ * fingerprint budget, spike guard) and `hashUserIdIntegration()` are left for
+ * pages that want them.
  */
 export function getDefaultIntegrations(): Integration[] {
   return [globalHandlersIntegration()];
 }
+
+/** The SDK identity in envelope headers and `event.sdk` (a function: the build defines the version, and tests import the source). */
+const sdk = (): Platform['sdk'] => ({ name: 'crashfree.javascript.browser', version: __CRASHFREE_VERSION__ });
+
+/**
+ * A client that is disabled from the start: the core only reads a disabled
+ * client's identity and logger, so nothing here touches storage, locks or the
+ * network.
+ */
+const disabled = (options: unknown = { enabled: false }, logger: Platform['logger'] = { log() {}, warn() {}, error() {} }): LiteClient =>
+  createLiteClient(options, { logger, name: 'javascript', sdk: sdk() } as Platform);
 
 /**
  * Starts crashfree in the page: one session per page load, persisted in
@@ -35,30 +46,30 @@ export function getDefaultIntegrations(): Integration[] {
  * it and returns a disabled client; a broken IndexedDB degrades to memory.
  */
 export function init(options: BrowserOptions): LiteClient {
-  const logger = console;
-  if (typeof window === 'undefined' || typeof document === 'undefined') {
-    logger.warn('[crashfree] no page (window, document) here; use @crashfree/node on servers. crashfree is disabled.');
-    return createLiteClient({ enabled: false }, disabledPlatform(silent));
-  }
   try {
-    return start(options, logger);
+    if (typeof document === 'undefined') {
+      console.warn('[crashfree] no page (document) here; use @crashfree/node on servers. crashfree is disabled.');
+      return disabled();
+    }
+    return start(options);
   } catch (e) {
-    // Nothing above should throw; if it does, the page must not pay for it.
-    logger.error('[crashfree] init failed; crashfree is disabled:', e);
-    return createLiteClient({ enabled: false }, disabledPlatform(silent));
+    // Nothing in start should throw; if something does, the page must not pay for it.
+    console.error('[crashfree] init failed; crashfree is disabled:', e);
+    return disabled();
   }
 }
 
-function start(options: BrowserOptions, logger: Console): LiteClient {
-  if (options === null || typeof options !== 'object') return createLiteClient(options, disabledPlatform(logger));
+function start(options: BrowserOptions): LiteClient {
+  const logger = console;
+  // Not an object: the core names the problem.
+  if (options === null || typeof options !== 'object') return disabled(options, logger);
   const split = splitBrowserOptions(options as Record<string, unknown>);
   const { browser, problems } = split;
   const core = split.core as CrashfreeOptions;
   if (problems.length > 0) {
-    // One message for every bad option, the core's included, as createClient would print it.
-    const all = [...validateLiteOptions(core).problems, ...problems];
-    logger.error(`[crashfree] init: ${all.join('; ')}. crashfree is disabled.`);
-    return createLiteClient({ enabled: false }, disabledPlatform(silent));
+    // One message for every bad option, the core's included, as createLiteClient would print it.
+    logger.error(`[crashfree] init: ${[...validateLiteOptions(core).problems, ...problems].join('; ')}. crashfree is disabled.`);
+    return disabled();
   }
 
   let unloading = false;
@@ -75,7 +86,7 @@ function start(options: BrowserOptions, logger: Console): LiteClient {
     },
     {
       name: 'javascript',
-      sdk: { name: 'crashfree.javascript.browser', version: __CRASHFREE_VERSION__ },
+      sdk: sdk(),
       store,
       liveness,
       makeRequest: makeBrowserRequest({ isUnloading: () => unloading }),
@@ -99,19 +110,4 @@ function start(options: BrowserOptions, logger: Console): LiteClient {
     .then(() => client.start())
     .catch((e: unknown) => logger.warn('[crashfree] start failed; sessions of this page may be lost:', e));
   return client;
-}
-
-const silent = { log() {}, warn() {}, error() {} };
-
-/** What a disabled client is built with: nothing that touches storage, locks or the network. */
-function disabledPlatform(logger: Platform['logger']): Platform {
-  return {
-    logger,
-    name: 'javascript',
-    sdk: { name: 'crashfree.javascript.browser', version: __CRASHFREE_VERSION__ },
-    store: createMemoryStore(),
-    liveness: { owner: () => ({}), isAlive: () => Promise.resolve(true) },
-    makeRequest: () => Promise.reject(new Error('crashfree is disabled')),
-    ...makeEventBuilders(browserStackParser()),
-  };
 }

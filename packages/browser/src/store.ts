@@ -1,6 +1,5 @@
 import type { Store, StoreValue } from '@crashfree/core';
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
-import { createMemoryStore } from '@crashfree/core/lite';
 
 /** The browser's Store: IndexedDB with batched writes, memory when IndexedDB fails. */
 export interface BrowserStore extends Store {
@@ -35,27 +34,8 @@ export interface BrowserStoreOptions {
   logger?: Pick<Console, 'warn'>;
 }
 
-const DELETED = Symbol('deleted');
-type Pending = Map<string, StoreValue | typeof DELETED>;
-
-function isStoreValue(v: unknown): v is StoreValue {
-  return typeof v === 'string' || v instanceof Uint8Array;
-}
-
-function describe(e: unknown): string {
-  if (e instanceof Error || (typeof DOMException !== 'undefined' && e instanceof DOMException)) return `${e.name}: ${e.message}`;
-  return String(e);
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
-}
+/** Writes by key; `undefined` is a delete. */
+type Writes = Map<string, StoreValue | undefined>;
 
 /**
  * Creates the Store the browser SDK persists sessions and the core's queue in.
@@ -63,152 +43,110 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * Writes are small and few: every `set`/`delete` issued within `batchDelayMs`
  * (by default: within the same event-loop turn) is coalesced (last write per
  * key wins) into one IndexedDB transaction, and each promise resolves once
- * that transaction committed. Reads see pending writes. If IndexedDB is missing, cannot be opened in time, or throws
- * (private mode, blocked storage, quota), the store switches to memory for
- * the rest of the page, warns once, and never rejects.
+ * that transaction committed. Every write stays in memory until IndexedDB
+ * confirms it, so reads always see this page's own writes. If IndexedDB is
+ * missing, cannot be opened in time, or throws (private mode, blocked
+ * storage, quota), writes stay in memory for the rest of the page: the store
+ * warns once and never rejects.
  */
 export function createBrowserStore(options: BrowserStoreOptions = {}): BrowserStore {
-  const batchDelayMs = options.batchDelayMs ?? 0;
   const logger = options.logger ?? console;
-  const memory = createMemoryStore();
+  // This page's writes IndexedDB has not confirmed (after a failure: every write since). Reads answer from it first.
+  const unsaved: Writes = new Map();
+  let batch: Writes = new Map();
+  let waiters: Array<() => void> = [];
   let degraded = false;
   let urgent = false;
-  let pending: Pending = new Map();
-  // Batches handed to IndexedDB whose transaction has not completed; reads must see them.
-  let inflight: Pending[] = [];
-  let waiters: Array<() => void> = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const degrade = (reason: unknown): void => {
-    if (degraded) return;
+    if (!degraded) logger.warn(`[crashfree] IndexedDB is unavailable (${String(reason)}); keeping sessions and queued envelopes in memory for this page only.`);
     degraded = true;
-    logger.warn(
-      `[crashfree] IndexedDB is unavailable (${describe(reason)}); keeping sessions and queued envelopes in memory for this page only.`,
-    );
   };
 
-  const db: Promise<UseStore | undefined> = (async () => {
-    try {
-      if (typeof indexedDB === 'undefined') throw new Error('indexedDB is not defined');
-      const use = createStore(options.dbName ?? 'crashfree', 'kv');
-      // Opening can hang forever in some private modes; a probe read bounds it.
-      await withTimeout(use('readonly', (s) => promisifyRequest(s.count())), options.openTimeoutMs ?? 3000, 'IndexedDB');
-      return use;
-    } catch (e) {
-      degrade(e);
-      return undefined;
-    }
-  })();
-
-  const applyToMemory = async (ops: Pending): Promise<void> => {
-    for (const [k, v] of ops) await (v === DELETED ? memory.delete(k) : memory.set(k, v));
-  };
+  // Opening can hang forever in some private modes; a probe read bounds it.
+  const db: Promise<UseStore | void> = new Promise<UseStore>((resolve, reject) => {
+    setTimeout(reject, options.openTimeoutMs ?? 3000, 'no answer in time');
+    const use = createStore(options.dbName ?? 'crashfree', 'kv');
+    use('readonly', (s) => promisifyRequest(s.count())).then(() => resolve(use), reject);
+  }).catch(degrade);
 
   // Batches are snapshotted synchronously and their transactions created in
   // call order (every commit awaits the same settled promise), so IndexedDB
-  // applies them in order without a chain that would add event-loop turns.
+  // applies them in order.
   const commit = async (): Promise<void> => {
-    if (timer !== undefined) clearTimeout(timer);
+    clearTimeout(timer);
     timer = undefined;
-    const ops = pending;
+    const ops = batch;
     const done = waiters;
     const issuedOnly = urgent;
-    pending = new Map();
+    batch = new Map();
     waiters = [];
-    if (ops.size === 0) return done.forEach((w) => w());
-    inflight.push(ops);
-    const settle = (): void => {
-      inflight = inflight.filter((b) => b !== ops);
-    };
-    const use = await db;
     try {
-      if (!use || degraded) throw undefined;
-      await use('readwrite', (s) => {
-        for (const [k, v] of ops) v === DELETED ? s.delete(k) : s.put(v, k);
-        const tx = s.transaction;
-        const completed = promisifyRequest(tx).then(settle, (e: unknown) => {
-          // The commit failed (quota, abort): the batch lives on in memory.
-          settle();
-          degrade(e);
-          return applyToMemory(ops);
+      const use = await db;
+      if (use && !degraded && ops.size > 0) {
+        await use('readwrite', (s) => {
+          ops.forEach((v, k) => (v === undefined ? s.delete(k) : s.put(v, k)));
+          const tx = s.transaction;
+          // Once committed, reads of these keys may go to IndexedDB (unless written again since).
+          // A failed commit (quota, abort) leaves the batch where it is: in memory.
+          const saved = promisifyRequest(tx).then(() => ops.forEach((v, k) => !degraded && unsaved.get(k) === v && unsaved.delete(k)), degrade);
+          if (!issuedOnly) return saved;
+          // The page is going away: ask for the commit now and answer without
+          // waiting for "complete", which would need an event-loop turn the
+          // page may not get. The backend finishes a requested commit.
+          tx.commit?.();
+          return undefined;
         });
-        if (!issuedOnly) return completed;
-        // The page is going away: ask for the commit now and answer without
-        // waiting for "complete", which would need an event-loop turn the
-        // page may not get. The backend finishes a requested commit.
-        tx.commit?.();
-        return undefined;
-      });
+      }
     } catch (e) {
-      if (e !== undefined) degrade(e);
-      await applyToMemory(ops);
-      settle();
+      degrade(e);
     } finally {
       done.forEach((w) => w());
     }
   };
 
-  const flushWrites = (): Promise<void> => commit();
-
-  const write = (key: string, value: StoreValue | typeof DELETED): Promise<void> => {
-    if (degraded) return value === DELETED ? memory.delete(key) : memory.set(key, value);
-    pending.set(key, value);
+  const write = (key: string, value: StoreValue | undefined): Promise<void> => {
+    unsaved.set(key, value);
+    if (degraded) return Promise.resolve();
+    batch.set(key, value);
     const written = new Promise<void>((resolve) => waiters.push(resolve));
     if (urgent) void commit();
-    else if (timer === undefined) timer = setTimeout(() => void commit(), batchDelayMs);
+    else timer ??= setTimeout(commit, options.batchDelayMs ?? 0);
     return written;
   };
 
-  const overlay = (key: string): StoreValue | typeof DELETED | undefined => {
-    if (pending.has(key)) return pending.get(key);
-    for (let i = inflight.length - 1; i >= 0; i--) if (inflight[i]!.has(key)) return inflight[i]!.get(key);
-    return undefined;
-  };
-
-  const readIdb = async <T>(fallback: () => Promise<T>, read: (s: IDBObjectStore) => Promise<T>): Promise<T> => {
+  // What IndexedDB answers; nothing when it is unusable (then `unsaved` holds every write of this page).
+  const read = async <T>(query: (s: IDBObjectStore) => IDBRequest<T>): Promise<T | undefined> => {
     const use = await db;
-    if (!use || degraded) return fallback();
     try {
-      return await use('readonly', read);
+      return use ? await use('readonly', (s) => promisifyRequest(query(s))) : undefined;
     } catch (e) {
       degrade(e);
-      return fallback();
+      return undefined;
     }
   };
 
   return {
     kind: () => (degraded ? 'memory' : 'indexeddb'),
-    flushWrites,
+    flushWrites: commit,
     setUrgent(on) {
       urgent = on;
       if (on) void commit();
     },
-    set: (key, value) => write(key, value),
-    delete: (key) => write(key, DELETED),
+    set: write,
+    delete: (key) => write(key, undefined),
     async get(key) {
-      const o = overlay(key);
-      if (o !== undefined) return o === DELETED ? undefined : o;
-      const v = await readIdb<unknown>(
-        () => memory.get(key),
-        (s) => promisifyRequest(s.get(key)),
-      );
+      const v: unknown = unsaved.has(key) ? unsaved.get(key) : await read((s) => s.get(key));
       // Anything else under our key was not written by us: treat it as absent.
-      return isStoreValue(v) ? v : undefined;
+      return typeof v === 'string' || v instanceof Uint8Array ? v : undefined;
     },
     async keys(prefix = '') {
-      const range = prefix ? IDBKeyRange.bound(prefix, `${prefix}\uffff`) : undefined;
-      const stored = await readIdb<IDBValidKey[]>(
-        () => memory.keys(prefix),
-        (s) => promisifyRequest(s.getAllKeys(range)),
-      );
-      const all = new Set(stored.filter((k): k is string => typeof k === 'string'));
-      for (const ops of [...inflight, pending]) {
-        for (const [k, v] of ops) {
-          if (!k.startsWith(prefix)) continue;
-          v === DELETED ? all.delete(k) : all.add(k);
-        }
-      }
-      return [...all].sort();
+      // Taken before reading: a write confirmed meanwhile is in what IndexedDB answers.
+      const mine = [...unsaved].filter(([k]) => k.startsWith(prefix));
+      const all = new Set((await read((s) => s.getAllKeys(IDBKeyRange.bound(prefix, `${prefix}\uffff`)))) ?? []);
+      for (const [k, v] of mine) v === undefined ? all.delete(k) : all.add(k);
+      return ([...all].filter((k) => typeof k === 'string') as string[]).sort();
     },
   };
 }

@@ -4,19 +4,11 @@ import { browserStackParser } from '../src/stack-parser.js';
 
 const { eventFromException, eventFromMessage } = makeEventBuilders(browserStackParser());
 
-/** The builders must resolve synchronously (the core's fatal path relies on it). */
-function sync<T>(p: PromiseLike<T>): T {
-  let out: T | undefined;
-  void p.then((v) => (out = v));
-  if (out === undefined) throw new Error('did not resolve synchronously');
-  return out;
-}
-
 describe('makeEventBuilders', () => {
-  it('keeps the type, message and frames of an Error, handled by default', () => {
+  it('keeps the type, message and frames of an Error, handled by default', async () => {
     const e = new RangeError('out of range');
     e.stack = 'RangeError: out of range\n    at f (http://h/app.js:1:2)';
-    const event = sync(eventFromException(e));
+    const event = await eventFromException(e);
     expect(event.level).toBe('error');
     expect(event.exception?.values?.[0]).toMatchObject({
       type: 'RangeError',
@@ -26,18 +18,23 @@ describe('makeEventBuilders', () => {
     });
   });
 
-  it('puts the mechanism from the hint on the event, so the core sees an unhandled error at capture time', () => {
-    const event = sync(eventFromException(new Error('x'), { mechanism: { handled: false, type: 'auto.browser.global_handlers.onerror' } }));
+  it('puts the mechanism from the hint on the event, so the core sees an unhandled error at capture time', async () => {
+    const event = await eventFromException(new Error('x'), { mechanism: { handled: false, type: 'auto.browser.global_handlers.onerror' } });
     expect(event.exception?.values?.[0]?.mechanism).toMatchObject({ handled: false, type: 'auto.browser.global_handlers.onerror' });
   });
 
-  it('turns a thrown string or plain object into a synthetic exception', () => {
-    expect(sync(eventFromException('just a string')).exception?.values?.[0]).toMatchObject({ value: 'just a string', mechanism: { synthetic: true } });
-    const obj = sync(eventFromException({ code: 42, reason: 'nope' }));
-    expect(obj.exception?.values?.[0]?.value).toContain('code, reason');
+  it('turns a thrown string or plain object into a synthetic exception, with Sentry wording', async () => {
+    const str = await eventFromException('just a string');
+    expect(str.exception?.values?.[0]).toMatchObject({ type: 'Error', value: 'just a string', mechanism: { synthetic: true } });
+    expect(str.exception?.values?.[0]).not.toHaveProperty('stacktrace.frames');
+    const obj = await eventFromException({ reason: 'nope', code: 42 });
+    expect(obj.exception?.values?.[0]?.value).toBe('Object captured as exception with keys: code, reason');
+    expect(obj.extra).toEqual({ __serialized__: { reason: 'nope', code: 42 } });
+    const named = await eventFromException({ name: 'HttpError', message: 'status 500' });
+    expect(named.exception?.values?.[0]?.value).toBe("'HttpError' captured as exception with message 'status 500'");
   });
 
-  it('builds message events', () => {
-    expect(sync(eventFromMessage('hello', 'warning'))).toMatchObject({ message: 'hello', level: 'warning' });
+  it('builds message events', async () => {
+    expect(await eventFromMessage('hello', 'warning')).toMatchObject({ message: 'hello', level: 'warning' });
   });
 });
