@@ -44,16 +44,13 @@ const CAPTURED = '__sentry_captured__';
 export function createLiteClient(options: unknown, platform: Platform, deps: Partial<CoreDeps> = {}): LiteClient {
   const logger = platform?.logger ?? console;
   const { problems, options: resolved } = validateLiteOptions(options);
-  if (resolved?.sessionMode === 'request') {
-    problems.push('option "sessionMode" is "request" (string); expected "application" (this platform has no request mode)');
-  }
   let cf: ResolvedOptions | undefined;
   if (problems.length > 0 || !resolved) {
     logger.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
   } else if (resolved.sentry.enabled !== false) {
     const warning = releaseWarning(resolved.release);
     if (warning) logger.warn(warning);
-    if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: nothing will be sent. crashfree is disabled.');
+    if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: crashfree is disabled.');
     else cf = resolved;
   }
   const client = buildLiteClient(cf, platform, { ...defaultDeps(), ...deps }, logger);

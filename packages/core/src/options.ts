@@ -108,7 +108,6 @@ const RULES: Record<string, Rule> = {
   release: text,
   environment: text,
   dsn: [(v) => typeof v === 'string' && parseDsn(v) !== undefined, 'a DSN string such as "https://KEY@host/1"'],
-  sessionMode: [(v) => v === 'application' || v === 'request', '"application" or "request"'],
   sampleRate: [(v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number from 0 to 1'],
   beforeSend: fn('a function (event, hint) => event | null'),
   fingerprintBudget: int(0, 1_000_000),
@@ -117,7 +116,6 @@ const RULES: Record<string, Rule> = {
   debug: flag,
   enabled: flag,
   sendClientReports: flag,
-  aggregateFlushIntervalMs: int(10, 3_600_000, ' (ms)'),
   integrations: [(v) => Array.isArray(v) || typeof v === 'function', 'an array of integrations or a function returning one'],
   maxBreadcrumbs: int(0, 1000),
   normalizeDepth: int(0, 100),
@@ -129,11 +127,13 @@ const RULES: Record<string, Rule> = {
 };
 
 /**
- * The @sentry/core options only its Client honours (`createClient`); the
- * lite client has no use for them. Built on use, so bundles of the lite
- * client drop the table.
+ * The options only `createClient` honours: request mode and the @sentry/core
+ * options only its Client reads. Built on use, so bundles of the lite client
+ * drop the table.
  */
 const clientRules = (urls: Rule = [(v) => Array.isArray(v) && v.every((x) => typeof x === 'string' || x instanceof RegExp), 'an array of strings or regular expressions']): Record<string, Rule> => ({
+  sessionMode: [(v) => v === 'application' || v === 'request', '"application" or "request"'],
+  aggregateFlushIntervalMs: int(10, 3_600_000, ' (ms)'),
   maxValueLength: int(1, 1_000_000),
   attachStacktrace: flag,
   sendDefaultPii: flag,
@@ -143,6 +143,9 @@ const clientRules = (urls: Rule = [(v) => Array.isArray(v) && v.every((x) => typ
   denyUrls: urls,
   allowUrls: urls,
 });
+
+/** The lite client has application mode only. */
+const LITE_RULES: Record<string, Rule> = { sessionMode: [(v) => v === 'application', '"application" (this client has no request mode)'] };
 
 const QUEUE_RULES: Record<string, Rule> = {
   maxCount: atLeast(1, ''),
@@ -182,19 +185,19 @@ export function validateOptions(input: unknown): ValidationResult {
   return validateWith(input, clientRules());
 }
 
-/** `validateOptions` for the lite client: the same rules and messages, less the options only @sentry/core's Client reads. */
+/** `validateOptions` for the lite client: the same rules and messages, less request mode and the options only @sentry/core's Client reads. */
 export function validateLiteOptions(input: unknown): ValidationResult {
-  return validateWith(input);
+  return validateWith(input, LITE_RULES);
 }
 
-function validateWith(input: unknown, more?: Record<string, Rule>): ValidationResult {
+function validateWith(input: unknown, more: Record<string, Rule>): ValidationResult {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { problems: [`options are ${describeValue(input)}; expected an object such as { dsn, release }`] };
   }
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
   check(o, RULES, problems);
-  if (more) check(o, more, problems);
+  check(o, more, problems);
   const queue = { ...DEFAULT_QUEUE };
   const q = o.queue;
   if (q !== undefined && (q === null || typeof q !== 'object' || Array.isArray(q))) {
