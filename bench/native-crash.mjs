@@ -6,17 +6,23 @@
 //     handler; a minimal C client driving the same core and handler against
 //     the same C crash with no handler (budgets: Crashpad <= 10 ms median,
 //     in-process <= 2 ms over the anchor);
-//  2. where the time goes inside the signal handler (its own stamps in the record);
+//  2. where the time goes inside the signal handler (its own stamps in the record:
+//     record_us = record + handler launch + faulting module, which overlaps the
+//     handler's start; crashpad_us = launch -> report complete in pending/);
 //  3. init cost of native capture (install()) against loading the addon (budget <= 2 ms);
 //  4. extra processes while healthy (budget 0), against before install.
 // Every mode is measured the same way: the crashing process prints
 // CLOCK_MONOTONIC right before the crash, the parent reads it when its 'exit'
 // event fires (parent and child share that clock). Modes are interleaved so
 // load on the machine spreads over all of them. BENCH_RUNS (default 31) per mode.
-// BENCH_BASELINE_NATIVE=<dir of another native/ build> adds its Crashpad mode
-// side by side (A/B of a change on the same machine and in the same run).
+// On a shared machine each sample waits (up to 1 s) for a 100 ms window in which
+// the CPUs were >= 90% idle, so other people's work does not land in the figures;
+// the bench says how many samples had to wait and how many never got a quiet window.
+// BENCH_BASELINE_NATIVE=<dir of another native/ build>[,<dir>...] adds their
+// Crashpad mode side by side (A/B of a change on the same machine and in the same run).
+// BENCH_JSON=<file> also appends every sample as one JSON line (to pool runs made at different times).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +33,7 @@ const nativeDir = path.join(root, 'native');
 const require = createRequire(path.join(nativeDir, 'package.json'));
 const HANDLER = '/usr/lib/chromium/chrome_crashpad_handler';
 const RUNS = Number(process.env.BENCH_RUNS ?? 31);
-const BASELINE = process.env.BENCH_BASELINE_NATIVE;
+const BASELINES = (process.env.BENCH_BASELINE_NATIVE ?? '').split(',').filter(Boolean);
 
 function crasherPath() {
   const build = path.join(nativeDir, 'build', 'crasher');
@@ -62,11 +68,12 @@ int main(int argc, char **argv) {
 function cClientPath() {
   const dir = path.join(nativeDir, 'build', 'bench');
   const out = path.join(dir, 'c-client');
+  // The crash core exactly as the addon build made it (whatever files it is made of).
+  const core = path.join(nativeDir, 'build', 'addon', 'libcrashfree_core.a');
+  if (!existsSync(core)) throw new Error(`${core} is missing: build @crashfree/native first`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'c-client.c'), C_CLIENT);
-  const core = path.join(nativeDir, 'src', 'core');
-  const sources = ['sigsafe.c', 'maps.c', 'minidump.c', 'record.c', 'shared.c', 'state.c', 'handler_posix.c', 'crashpad_launch.c', `context_${process.arch === 'arm64' ? 'arm64' : 'x86_64'}.c`];
-  execFileSync('cc', ['-O2', '-std=gnu11', `-I${core}`, path.join(dir, 'c-client.c'), ...sources.map((f) => path.join(core, f)), '-o', out]);
+  execFileSync('cc', ['-O2', '-std=gnu11', `-I${path.join(nativeDir, 'src', 'core')}`, path.join(dir, 'c-client.c'), core, '-o', out]);
   return out;
 }
 
@@ -105,18 +112,19 @@ function childCount() {
 }
 
 // ---- parent side ------------------------------------------------------------
-// mode: none | inprocess | crashpad | baseline (crashpad with BENCH_BASELINE_NATIVE) | c-none | c-crashpad
+// mode: none | inprocess | crashpad | baseline<i> (crashpad with the i-th BENCH_BASELINE_NATIVE) | c-none | c-crashpad
 function runOnce(mode, crasher, cClient) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cf-bench-native-'));
   const isC = mode.startsWith('c-');
-  const childMode = mode === 'baseline' ? 'crashpad' : mode;
+  const baseline = mode.startsWith('baseline') ? BASELINES[Number(mode.slice(8))] : undefined;
+  const childMode = baseline ? 'crashpad' : mode;
   const wantsDump = mode !== 'none' && mode !== 'c-none';
   return new Promise((resolve, reject) => {
     const [cmd, args] = isC
       ? [cClient, mode === 'c-crashpad' ? [dir, HANDLER] : [dir]]
       : [process.execPath, [fileURLToPath(import.meta.url), 'child', childMode, dir]];
     const p = spawn(cmd, args, {
-      env: { ...process.env, BENCH_CRASHER: crasher, ...(mode === 'baseline' && { BENCH_NATIVE_DIR: BASELINE }) },
+      env: { ...process.env, BENCH_CRASHER: crasher, ...(baseline && { BENCH_NATIVE_DIR: baseline }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -138,6 +146,25 @@ function runOnce(mode, crasher, cClient) {
   });
 }
 
+// Share of CPU time the machine spent idle (all CPUs), from /proc/stat.
+function cpuTimes() {
+  const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const n = f.map(Number);
+  return { idle: n[3] + n[4], total: n.reduce((a, b) => a + b, 0) };
+}
+
+// Waits for a 100 ms window with the CPUs >= 90% idle (at most 1 s). 'quiet' at
+// once, 'waited' after busy windows, or 'busy' if none came.
+async function quietWindow() {
+  for (let i = 0; i < 10; i++) {
+    const a = cpuTimes();
+    await new Promise((r) => setTimeout(r, 100));
+    const b = cpuTimes();
+    if (b.total > a.total && (b.idle - a.idle) / (b.total - a.total) >= 0.9) return i === 0 ? 'quiet' : 'waited';
+  }
+  return 'busy';
+}
+
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
@@ -150,24 +177,36 @@ async function main() {
   if (process.argv[2] === 'child') return child(process.argv[3], process.argv[4]);
   const crasher = crasherPath();
   const cClient = cClientPath();
-  const modes = ['none', 'inprocess', 'crashpad', ...(BASELINE ? ['baseline'] : []), 'c-none', 'c-crashpad'];
+  const baselineModes = BASELINES.map((_, i) => `baseline${i}`);
+  const modes = ['none', 'inprocess', 'crashpad', ...baselineModes, 'c-none', 'c-crashpad'];
   const results = Object.fromEntries(modes.map((m) => [m, []]));
-  for (let i = 0; i < RUNS; i++) for (const m of modes) results[m].push(await runOnce(m, crasher, cClient)); // interleaved
+  const cpu0 = cpuTimes();
+  const gate = { quiet: 0, waited: 0, busy: 0 };
+  for (let i = 0; i < RUNS; i++) {
+    for (const m of modes) {
+      gate[await quietWindow()]++;
+      results[m].push(await runOnce(m, crasher, cClient)); // interleaved
+    }
+  }
+  if (process.env.BENCH_JSON) appendFileSync(process.env.BENCH_JSON, `${JSON.stringify({ at: new Date().toISOString(), load: os.loadavg(), results })}\n`);
   const e2e = (m) => results[m].map((r) => r.ms);
   const anchor = p50(e2e('none'));
   const cAnchor = p50(e2e('c-none'));
-  console.log(`native crash -> exit, minidump written (${RUNS} runs per mode, interleaved; ${os.cpus().length} CPUs; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+  const cpu1 = cpuTimes();
+  const idle = (100 * (cpu1.idle - cpu0.idle)) / (cpu1.total - cpu0.total);
+  console.log(`native crash -> exit, minidump written (${RUNS} runs per mode, interleaved; ${os.cpus().length} CPUs, ${idle.toFixed(0)}% idle during the run; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+  console.log(`  samples started in a quiet 100 ms window: ${gate.quiet} at once, ${gate.waited} after waiting, ${gate.busy} never quiet (taken anyway)`);
   console.log(`  Node, no handler (anchor)          ${col(e2e('none'))}`);
   console.log(`  Node, in-process                   ${col(e2e('inprocess'))}   +${ms(p50(e2e('inprocess')) - anchor)} over anchor (budget <= 2 ms)`);
   console.log(`  Node, Crashpad                     ${col(e2e('crashpad'))}   +${ms(p50(e2e('crashpad')) - anchor)} over anchor (budget <= 10 ms median)`);
-  if (BASELINE) console.log(`  Node, Crashpad, baseline build     ${col(e2e('baseline'))}   +${ms(p50(e2e('baseline')) - anchor)} over anchor (${BASELINE})`);
+  baselineModes.forEach((m, i) => console.log(`  Node, Crashpad, baseline ${i}         ${col(e2e(m))}   +${ms(p50(e2e(m)) - anchor)} over anchor (${BASELINES[i]})`));
   console.log(`  C client, no handler (anchor)      ${col(e2e('c-none'))}`);
   console.log(`  C client, Crashpad (same handler)  ${col(e2e('c-crashpad'))}   +${ms(p50(e2e('c-crashpad')) - cAnchor)} over anchor`);
   console.log(`time inside the signal handler (its own CLOCK_MONOTONIC stamps in the record)`);
   const f = (m, k) => results[m].map((r) => r[k] / 1000);
   console.log(`  in-process: record + minidump      ${col(results.inprocess.map((r) => (r.recordUs + r.inprocessUs) / 1000))}   (budget <= 2 ms)`);
-  for (const m of ['crashpad', ...(BASELINE ? ['baseline'] : []), 'c-crashpad']) {
-    console.log(`  ${m.padEnd(10)} record (+ maps)         ${col(f(m, 'recordUs'))}`);
+  for (const m of ['crashpad', ...baselineModes, 'c-crashpad']) {
+    console.log(`  ${m.padEnd(10)} record, launch, module  ${col(f(m, 'recordUs'))}`);
     console.log(`  ${''.padEnd(10)} launch -> report done  ${col(f(m, 'crashpadUs'))}`);
     console.log(`  ${''.padEnd(10)}   of which clone->exec ${col(f(m, 'execUs'))}`);
   }
