@@ -50,27 +50,31 @@ export function captureMessage(message: string, levelOrContext?: SeverityLevel |
 
 /** Sets (null clears) the user of every later event; its `id` becomes the session's `did` (hashed with `hashUserId`). */
 export function setUser(user: User | null): void {
-  getLiteScope().setUser(user);
+  getLiteScope().user = user ?? {};
 }
 
 /** Sets one tag on every later event. */
 export function setTag(key: string, value: Primitive): void {
-  getLiteScope().setTag(key, value);
+  setTags({ [key]: value });
 }
 
 /** Sets several tags on every later event. */
 export function setTags(tags: Record<string, Primitive>): void {
-  getLiteScope().setTags(tags);
+  const scope = getLiteScope();
+  scope.tags = { ...scope.tags, ...tags };
 }
 
 /** Sets one extra value on every later event. */
 export function setExtra(key: string, value: unknown): void {
-  getLiteScope().setExtra(key, value);
+  const scope = getLiteScope();
+  scope.extra = { ...scope.extra, [key]: value };
 }
 
 /** Sets (null removes) one named context on every later event. */
 export function setContext(name: string, context: Context | null): void {
-  getLiteScope().setContext(name, context);
+  const scope = getLiteScope();
+  const { [name]: _, ...rest } = scope.contexts;
+  scope.contexts = context === null ? rest : { ...rest, [name]: context };
 }
 
 /** Records a breadcrumb for later events; the client's `beforeBreadcrumb` may change or drop it, `maxBreadcrumbs` (default 100) bounds them. */
@@ -78,7 +82,9 @@ export function addBreadcrumb(breadcrumb: Breadcrumb): void {
   const options = current.client?.getOptions();
   const before = options?.beforeBreadcrumb;
   const kept = before ? before({ timestamp: Date.now() / 1000, ...breadcrumb }) : breadcrumb;
-  if (kept) getLiteScope().addBreadcrumb(kept, options?.maxBreadcrumbs ?? 100);
+  const max = options?.maxBreadcrumbs ?? 100;
+  const scope = getLiteScope();
+  if (kept && max > 0) scope.breadcrumbs = [...scope.breadcrumbs, { timestamp: Date.now() / 1000, ...kept }].slice(-max);
 }
 
 /** Waits until what was captured is sent or persisted for later (up to `timeout` ms); true when nothing is left waiting. */

@@ -108,7 +108,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
   };
 
   const userId = (): string | undefined => {
-    const id = getLiteScope().getUser()?.id;
+    const id = getLiteScope().user.id;
     return id === undefined || id === null || id === '' ? undefined : String(id);
   };
   // The session's `did`: the user id, or what `userDid` makes of it; with `hashUserId` never the id in the clear.

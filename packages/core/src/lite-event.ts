@@ -1,5 +1,5 @@
 import type { Event, EventHint, EventProcessor, Integration, ScopeContext } from '@sentry/core';
-import type { LiteScope } from './lite-scope.js';
+import { applyLiteScope, type LiteScope } from './lite-scope.js';
 import { normalize } from './normalize.js';
 import { uuid4 } from './uuid.js';
 
@@ -43,8 +43,8 @@ export async function prepareLiteEvent(
   if (prepared.environment === undefined) prepared.environment = defaults.environment;
   if (prepared.dist === undefined && defaults.dist !== undefined) prepared.dist = defaults.dist;
   const context = typeof hint.captureContext === 'object' ? (hint.captureContext as Partial<ScopeContext>) : undefined;
-  let current: Event | null = scope.applyTo(prepared, context);
-  for (const processor of [...scope.processors(), ...extra]) {
+  let current: Event | null = applyLiteScope(scope, prepared, context);
+  for (const processor of [...scope.processors, ...extra]) {
     if (current === null) break;
     current = await processor(current, hint);
   }

@@ -7,7 +7,7 @@
 export { createLiteClient, type LiteClient } from './lite-client.js';
 export { eventPolicyIntegration, hashUserIdIntegration, type LiteIntegration } from './lite-opt-in.js';
 export { addBreadcrumb, captureException, captureMessage, close, flush, getLiteClient, getLiteScope, setContext, setExtra, setTag, setTags, setUser } from './lite-api.js';
-export type { LiteScope } from './lite-scope.js';
+export { applyLiteScope, type LiteScope } from './lite-scope.js';
 export { byteLength } from './envelope-info.js';
 export { normalize } from './normalize.js';
 export { uuid4 } from './uuid.js';
