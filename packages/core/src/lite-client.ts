@@ -63,7 +63,7 @@ export function createLiteClient(options: unknown, platform: Platform, deps: Par
 }
 
 function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, deps: CoreDeps, logger: Pick<Console, 'log' | 'warn' | 'error'>) {
-  const sdk = { name: platform?.sdk?.name ?? 'crashfree', version: platform?.sdk?.version ?? '0.0.0' };
+  const sdk = { name: platform.sdk.name, version: platform.sdk.version };
   const metadata: SdkMetadata = { sdk };
   // crashfree's own options too: the opt-in integrations read theirs here.
   const clientOptions = { integrations: [], ...cf?.sentry, ...cf } as unknown as ClientOptions;
@@ -127,7 +127,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
           },
           didSync: clearDid,
           envelope: (item) => sessionEnvelope(item, dsn, metadata),
-          enqueue: (env, onDelivered, afterPersisted) => durable.enqueue(env, onDelivered, afterPersisted),
+          enqueue: durable.enqueue,
           logger,
         })
       : undefined;
@@ -153,15 +153,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     else sessions.handledError();
   };
 
-  const defaults: LiteEventDefaults = {
-    release: cf?.release,
-    environment: cf?.environment ?? 'production',
-    platform: platform?.name ?? 'javascript',
-    sdk,
-    normalizeDepth: cf?.sentry.normalizeDepth ?? 3,
-    normalizeMaxBreadth: cf?.sentry.normalizeMaxBreadth ?? 1000,
-  };
-  if (typeof cf?.sentry.dist === 'string') defaults.dist = cf.sentry.dist;
+  const defaults: LiteEventDefaults = { platform: platform.name, sdk, options: clientOptions };
 
   /** Policy, scopes and processors, beforeSend, then the durable queue; every drop counted for the client report. */
   const process = async (built: Event, hint: EventHint, accounted: Accounted): Promise<void> => {
@@ -284,9 +276,10 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
         store: platform.store,
         liveness: platform.liveness,
         queued,
-        enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
-        pending: () => durable.pending(),
-        hasQueuedInit: (sid) => durable.hasQueuedInit(sid),
+        // The transport's methods are closures (no `this`): passed as they are.
+        enqueue: durable.enqueue,
+        pending: durable.pending,
+        hasQueuedInit: durable.hasQueuedInit,
         dsn,
         metadata,
         logger,

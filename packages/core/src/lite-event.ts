@@ -3,16 +3,16 @@ import { applyLiteScope, type LiteScope } from './lite-scope.js';
 import { normalize } from './normalize.js';
 import { uuid4 } from './uuid.js';
 
-/** What the lite client fills into every event besides the scope's data. */
+/**
+ * What the lite client fills into every event besides the scope's data: the
+ * event `platform` and `sdk`, and from the options `release`, `environment`,
+ * `dist`, and how deep and wide `extra`, `contexts`, `user` and breadcrumb
+ * data are kept (`normalizeDepth` 3, `normalizeMaxBreadth` 1000 by default, as @sentry/core).
+ */
 export interface LiteEventDefaults {
-  release?: string;
-  environment: string;
   platform: string;
   sdk: { name: string; version: string };
-  dist?: string;
-  /** As @sentry/core's options: how deep and wide `extra`, `contexts`, `user` and breadcrumb data are kept. */
-  normalizeDepth: number;
-  normalizeMaxBreadth: number;
+  options: { release?: string; environment?: string; dist?: string; normalizeDepth?: number; normalizeMaxBreadth?: number };
 }
 
 /**
@@ -32,23 +32,25 @@ export async function prepareLiteEvent(
   now: number,
   extra: EventProcessor[],
 ): Promise<Event | null> {
+  const { release, environment, dist, normalizeDepth = 3, normalizeMaxBreadth = 1000 } = defaults.options;
   const prepared: Event = {
+    // Set only when known: an event must not carry `release: undefined` keys.
+    ...(release !== undefined && { release }),
+    ...(dist !== undefined && { dist }),
+    environment,
     ...event,
     event_id: event.event_id ?? hint.event_id ?? uuid4(),
     timestamp: event.timestamp ?? now / 1000,
     platform: event.platform ?? defaults.platform,
     sdk: { ...defaults.sdk, ...event.sdk },
   };
-  if (prepared.release === undefined && defaults.release !== undefined) prepared.release = defaults.release;
-  if (prepared.environment === undefined) prepared.environment = defaults.environment;
-  if (prepared.dist === undefined && defaults.dist !== undefined) prepared.dist = defaults.dist;
   const context = typeof hint.captureContext === 'object' ? (hint.captureContext as Partial<ScopeContext>) : undefined;
   let current: Event | null = applyLiteScope(scope, prepared, context);
   for (const processor of [...scope.processors, ...extra]) {
     if (current === null) break;
     current = await processor(current, hint);
   }
-  return current && normalizeFields(current, defaults.normalizeDepth, defaults.normalizeMaxBreadth);
+  return current && normalizeFields(current, normalizeDepth, normalizeMaxBreadth);
 }
 
 /** The fields user code fills with arbitrary objects, bounded (and made cycle-free) as Sentry's clients do. */
