@@ -94,24 +94,36 @@ export function createAppSessions(ctx: AppSessionsContext): AppSessions {
     s.timestamp = ctx.deps.now();
   };
 
-  /** Persists a session state; a failing Store costs durability only, the update is still sent (one warning). */
+  /** A failing Store costs durability only: the updates are still sent (one warning for the whole run). */
+  const persistFailed = (e: unknown): void => {
+    if (!persistWarned) ctx.logger.warn(`[crashfree] could not persist session state (${String(e)}); sessions are still sent.`);
+    persistWarned = true;
+  };
+
+  /** Persists a session state (never rejects). */
   const persist = async (state: PersistedSession): Promise<void> => {
     try {
       await ctx.store.set(sessionKeyOf(state), JSON.stringify(state));
     } catch (e) {
-      if (!persistWarned) ctx.logger.warn(`[crashfree] could not persist session state (${String(e)}); sessions are still sent.`);
-      persistWarned = true;
+      persistFailed(e);
     }
   };
 
-  /** Writes `s` through `store.setSync` when the Store has it (one warning per failure, never a throw). */
+  /** Writes `s` through `store.setSync` when the Store has it (never throws). */
   const persistSync = (s: PersistedSession): void => {
-    if (!ctx.store.setSync) return;
     try {
-      ctx.store.setSync(sessionKeyOf(s), JSON.stringify(s));
+      ctx.store.setSync?.(sessionKeyOf(s), JSON.stringify(s));
     } catch (e) {
-      ctx.logger.warn(`[crashfree] could not persist the session synchronously: ${String(e)}`);
+      persistFailed(e);
     }
+  };
+
+  /** Persists `s` on the chain if it is still the running, unended session then; that write covers any coalesced one waiting. */
+  const persistLater = (s: PersistedSession): void => {
+    chain = chain.then(() => {
+      persistPending = false;
+      return s.status === 'ok' && current === s ? persist(s) : undefined;
+    });
   };
 
   const transition = (s: PersistedSession, init: boolean): void => {
@@ -186,9 +198,7 @@ export function createAppSessions(ctx: AppSessionsContext): AppSessions {
       if (!s || s.status !== 'ok') return;
       if (hint) s.pendingEnd = { ...hint };
       else delete s.pendingEnd;
-      chain = chain.then(async () => {
-        if (s.status === 'ok' && current === s) await persist(s);
-      });
+      persistLater(s);
     },
     handledError() {
       const s = current;
@@ -201,10 +211,7 @@ export function createAppSessions(ctx: AppSessionsContext): AppSessions {
         s.timestamp = ctx.deps.now();
         // Later errors are coalesced into one write per turn of the chain.
         persistPending = true;
-        chain = chain.then(async () => {
-          persistPending = false;
-          if (s.status === 'ok' && current === s) await persist(s);
-        });
+        persistLater(s);
       } else s.timestamp = ctx.deps.now();
     },
     crashed() {
