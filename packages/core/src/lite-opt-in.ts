@@ -16,18 +16,22 @@ export interface LiteIntegration extends Integration {
   userDid?(id: string): Promise<string | undefined>;
 }
 
+/** Options that act in the lite client only through an integration: [option, the integration's hook, what the warning says]. */
+const OPT_INS = [
+  ['fingerprintBudget', 'decideEvent', 'eventPolicyIntegration() here; it is ignored'],
+  ['spikeLimitPerMinute', 'decideEvent', 'eventPolicyIntegration() here; it is ignored'],
+  ['hashUserId', 'userDid', 'hashUserIdIntegration() here; sessions are sent without did'],
+] as const;
+
 /**
- * One warning per option that acts only through an integration missing from
- * `integrations` (`input` is the options as given): such an option must not
- * be ignored silently.
+ * One warning per option set (in `input`, the options as given) that acts
+ * only through an integration missing from `integrations`: such an option
+ * must not be ignored silently.
  */
 export function optInWarnings(input: Record<string, unknown>, integrations: LiteIntegration[]): string[] {
-  const need = (options: string[], hook: keyof LiteIntegration, integration: string, without: string): string[] =>
-    integrations.some((i) => i[hook]) ? [] : options.filter((k) => input[k] !== undefined && input[k] !== false).map((k) => `[crashfree] option "${k}" needs ${integration} here; ${without}.`);
-  return [
-    ...need(['fingerprintBudget', 'spikeLimitPerMinute'], 'decideEvent', 'eventPolicyIntegration()', 'it is ignored'),
-    ...need(['hashUserId'], 'userDid', 'hashUserIdIntegration()', 'sessions are sent without did'),
-  ];
+  return OPT_INS.filter(([option, hook]) => input[option] !== undefined && input[option] !== false && !integrations.some((i) => i[hook])).map(
+    ([option, , needs]) => `[crashfree] option "${option}" needs ${needs}.`,
+  );
 }
 
 /**
