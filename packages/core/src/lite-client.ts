@@ -131,25 +131,11 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
           logger,
         })
       : undefined;
-  // Captures before the first session are applied to it when it starts (a crash in the first tick still counts).
-  let early: { handled: number; crashed: boolean } | undefined = { handled: 0, crashed: false };
-  const sessionStarted = (): void => {
-    const e = early;
-    early = undefined;
-    if (!e || !sessions) return;
-    for (let i = 0; i < e.handled; i++) sessions.handledError();
-    if (e.crashed) sessions.crashed();
-  };
-  const ensureSession = (): void => {
-    if (!closed && sessions?.ensureStarted()) sessionStarted();
-  };
+  /** Counts a capture into the running session; a capture before the first session starts it (a crash in the first tick still counts). */
   const account = (accounted: Accounted): void => {
-    if (accounted === 'none' || !sessions) return;
-    ensureSession();
-    if (early && !sessions.sessionId()) {
-      if (accounted === 'unhandled') early.crashed = true;
-      else early.handled += 1;
-    } else if (accounted === 'unhandled') sessions.crashed();
+    if (accounted === 'none' || !sessions || closed) return;
+    sessions.ensureStarted();
+    if (accounted === 'unhandled') sessions.crashed();
     else sessions.handledError();
   };
 
@@ -210,7 +196,6 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     startSession(): void {
       if (closed || !sessions) return;
       sessions.start();
-      sessionStarted();
     },
     endSession: (status: Exclude<SessionStatus, 'ok'> = 'exited', at?: number) => sessions?.end(status, at),
     endSessionSync: () => void sessions?.endSync('exited'),
@@ -288,7 +273,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       logger.warn(`[crashfree] recovery of previous runs failed: ${String(e)}`);
     }
     if (closed) return result;
-    ensureSession();
+    sessions?.ensureStarted();
     void durable.flush(0).then(undefined, () => undefined);
     return result;
   }
