@@ -10,12 +10,11 @@ export interface EventBuilders {
 // Errors of another realm (an iframe) fail instanceof, their tag does not.
 const isError = (v: unknown): v is Error => v instanceof Error || /^\[object (DOM)?(Error|Exception)\]$/.test(Object.prototype.toString.call(v));
 
-/** How Sentry names a thrown non-Error object, so issues group the same way as with Sentry's SDKs. */
-function describeObject(o: Record<string, unknown>): string {
-  if (typeof o.message === 'string') return typeof o.name === 'string' ? `'${o.name}' captured as exception with message '${o.message}'` : o.message;
-  const keys = Object.keys(o).sort().join(', ');
-  return `Object captured as exception with keys: ${keys.length > 40 ? `${keys.slice(0, 40)}...` : keys || '[object has no keys]'}`;
-}
+/**
+ * How Sentry's SDKs name a thrown non-Error object (its keys, sorted, within
+ * 40 characters), so such issues group the same way with both.
+ */
+const describeObject = (o: object): string => `Object captured as exception with keys: ${Object.keys(o).sort().join(', ').slice(0, 40) || '[object has no keys]'}`;
 
 /**
  * Builds Sentry events from whatever a page throws: Errors and DOMExceptions
@@ -37,7 +36,7 @@ export function makeEventBuilders(stackParser: StackParser): EventBuilders {
         mechanism.synthetic = true;
         const plain = typeof thrown === 'object' && thrown !== null;
         if (plain) event.extra = { __serialized__: normalize(thrown, 3) };
-        error = { name: 'Error', message: plain ? describeObject(thrown as Record<string, unknown>) : String(thrown), stack: hint?.syntheticException?.stack };
+        error = { name: 'Error', message: plain ? describeObject(thrown) : String(thrown), stack: hint?.syntheticException?.stack };
       }
       const frames = stackParser(error.stack || '', 1);
       event.exception = {

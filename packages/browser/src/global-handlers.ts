@@ -1,4 +1,5 @@
 import type { Integration } from '@sentry/core';
+import { listen } from './listen.js';
 
 /** The part of the client the handlers report to. */
 interface Reporter {
@@ -17,19 +18,11 @@ export function globalHandlersIntegration(): Integration {
   return {
     name: 'GlobalHandlers',
     setup(client) {
-      if (typeof addEventListener !== 'function') return;
-      const report = (thrown: unknown, type: string): void => {
-        try {
-          (client as unknown as Reporter).captureException(thrown, { mechanism: { handled: false, type: `auto.browser.global_handlers.${type}` }, originalException: thrown });
-        } catch {
-          // Reporting must never become a second error in the page.
-        }
-      };
-      addEventListener('error', (e) => {
-        // A cross-origin script error has no error object, only "Script error.".
-        if (e instanceof ErrorEvent) report(e.error ?? (e.message || 'Script error.'), 'onerror');
-      });
-      addEventListener('unhandledrejection', (e) => report(e.reason, 'onunhandledrejection'));
+      const report = (thrown: unknown, type: string): string =>
+        (client as unknown as Reporter).captureException(thrown, { mechanism: { handled: false, type: `auto.browser.global_handlers.${type}` }, originalException: thrown });
+      // A cross-origin script error has no error object, only "Script error.".
+      listen<ErrorEvent>('error', (e) => e instanceof ErrorEvent && report(e.error ?? (e.message || 'Script error.'), 'onerror'));
+      listen<PromiseRejectionEvent>('unhandledrejection', (e) => report(e.reason, 'onunhandledrejection'));
     },
   };
 }

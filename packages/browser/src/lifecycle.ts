@@ -1,3 +1,4 @@
+import { listen } from './listen.js';
 import type { BrowserLiveness } from './liveness.js';
 import type { BrowserStore } from './store.js';
 
@@ -44,14 +45,6 @@ export interface LifecycleOptions {
  */
 export function installLifecycle(options: LifecycleOptions): void {
   const { client, store, liveness, setUnloading } = options;
-  const on = (type: string, fn: (e: Event) => void, target: EventTarget = window): void =>
-    target.addEventListener(type, (e) => {
-      try {
-        fn(e);
-      } catch {
-        // The lifecycle must never break the page; the worst case is a session recovered as abnormal.
-      }
-    });
   // Going away (or back from the bfcache): requests switch to keepalive/beacon behaviour, the store
   // hands writes over at once, and a request still in flight does not hold the others back.
   const unloading = (on: boolean): void => {
@@ -60,18 +53,18 @@ export function installLifecycle(options: LifecycleOptions): void {
     client.setUrgent(on);
   };
 
-  on('pagehide', () => {
+  listen('pagehide', () => {
     // Urgent before ending: the exited update must be persisted and sent within this task.
     unloading(true);
     client.endSession('exited');
   });
-  on('pageshow', (e) => {
-    if (!(e as PageTransitionEvent).persisted) return;
+  listen<PageTransitionEvent>('pageshow', (e) => {
+    if (!e.persisted) return;
     unloading(false);
     void liveness.hold().then(() => client.startSession());
   });
-  on('online', () => void client.retryNow().catch(() => undefined));
-  on('visibilitychange', () => document.visibilityState === 'hidden' && void store.flushWrites(), document);
+  listen('online', () => void client.retryNow().catch(() => undefined));
+  listen('visibilitychange', () => document.visibilityState === 'hidden' && void store.flushWrites(), document);
 
   if (options.newSessionOnNavigation) {
     // A new session when pushState/replaceState/popstate change the location's path.
@@ -88,6 +81,6 @@ export function installLifecycle(options: LifecycleOptions): void {
         check();
       };
     }
-    on('popstate', check);
+    listen('popstate', check);
   }
 }

@@ -18,25 +18,17 @@ export interface BrowserOnlyOptions {
 const RULES: Record<keyof BrowserOnlyOptions, [(v: unknown) => boolean, string]> = {
   newSessionOnNavigation: [(v) => typeof v === 'boolean', 'true or false'],
   dbName: [(v) => typeof v === 'string' && v !== '', 'a non-empty string'],
-  heartbeatMs: [(v) => typeof v === 'number' && Number.isInteger(v) && v >= 1000, 'an integer of at least 1000 (milliseconds)'],
+  heartbeatMs: [(v) => Number.isInteger(v) && (v as number) >= 1000, 'an integer of at least 1000 (milliseconds)'],
 };
 
 /**
- * Checks the browser-only options and splits them from the core's. Returns
- * one message per bad option, naming the option, its value and what is
+ * Checks the browser-only options (the core ignores them). Returns one
+ * message per bad option, naming the option, its value and what is
  * expected, in the core's wording.
  */
-export function splitBrowserOptions(input: Record<string, unknown>): {
-  browser: BrowserOnlyOptions;
-  core: Record<string, unknown>;
-  problems: string[];
-} {
-  const problems: string[] = [];
-  const core: Record<string, unknown> = { ...input };
-  for (const [name, [test, expected]] of Object.entries(RULES)) {
-    const value = input[name];
-    delete core[name];
-    if (value !== undefined && !test(value)) problems.push(`option "${name}" is ${describeValue(value)}; expected ${expected}`);
-  }
-  return { browser: input as BrowserOnlyOptions, core, problems };
+export function browserOptionProblems(input: BrowserOnlyOptions): string[] {
+  return Object.entries(RULES).flatMap(([name, [test, expected]]) => {
+    const value = input[name as keyof BrowserOnlyOptions];
+    return value === undefined || test(value) ? [] : [`option "${name}" is ${describeValue(value)}; expected ${expected}`];
+  });
 }

@@ -4,7 +4,7 @@ import { makeEventBuilders } from './eventbuilder.js';
 import { globalHandlersIntegration } from './global-handlers.js';
 import { installLifecycle } from './lifecycle.js';
 import { createLiveness } from './liveness.js';
-import { splitBrowserOptions, type BrowserOnlyOptions } from './options.js';
+import { browserOptionProblems, type BrowserOnlyOptions } from './options.js';
 import { makeBrowserRequest } from './request.js';
 import { browserStackParser } from './stack-parser.js';
 import { createBrowserStore } from './store.js';
@@ -31,12 +31,11 @@ export function getDefaultIntegrations(): Integration[] {
 const sdk = (): Platform['sdk'] => ({ name: 'crashfree.javascript.browser', version: __CRASHFREE_VERSION__ });
 
 /**
- * A client that is disabled from the start: the core only reads a disabled
- * client's identity and logger, so nothing here touches storage, locks or the
- * network.
+ * A client disabled from the start: the core only reads a disabled client's
+ * identity, so nothing here touches storage, locks or the network. Options
+ * that are not an object are the core's to name.
  */
-const disabled = (options: unknown = { enabled: false }, logger: Platform['logger'] = { log() {}, warn() {}, error() {} }): LiteClient =>
-  createLiteClient(options, { logger, name: 'javascript', sdk: sdk() } as Platform);
+const disabled = (options: unknown = { enabled: false }): LiteClient => createLiteClient(options, { name: 'javascript', sdk: sdk() } as Platform);
 
 /**
  * Starts crashfree in the page: one session per page load, persisted in
@@ -61,27 +60,24 @@ export function init(options: BrowserOptions): LiteClient {
 
 function start(options: BrowserOptions): LiteClient {
   const logger = console;
-  // Not an object: the core names the problem.
-  if (options === null || typeof options !== 'object') return disabled(options, logger);
-  const split = splitBrowserOptions(options as Record<string, unknown>);
-  const { browser, problems } = split;
-  const core = split.core as CrashfreeOptions;
+  if (options === null || typeof options !== 'object') return disabled(options);
+  const problems = browserOptionProblems(options);
   if (problems.length > 0) {
     // One message for every bad option, the core's included, as createLiteClient would print it.
-    logger.error(`[crashfree] init: ${[...validateLiteOptions(core).problems, ...problems].join('; ')}. crashfree is disabled.`);
+    logger.error(`[crashfree] init: ${[...validateLiteOptions(options).problems, ...problems].join('; ')}. crashfree is disabled.`);
     return disabled();
   }
 
   let unloading = false;
   const runId = uuid4();
-  const shared = createBrowserStore({ dbName: browser.dbName, logger });
+  const shared = createBrowserStore({ dbName: options.dbName, logger });
   const store = scopeQueueToTab(shared, runId);
-  const liveness = createLiveness({ runId, store: shared, heartbeatMs: browser.heartbeatMs });
-  const user = core.integrations;
+  const liveness = createLiveness({ runId, store: shared, heartbeatMs: options.heartbeatMs });
+  const user = options.integrations;
   // The lite client (no @sentry/core runtime code, no fatal process path, no crash records, no request mode): only what a page runs is bundled.
   const client = createLiteClient(
     {
-      ...core,
+      ...options,
       integrations: typeof user === 'function' ? user(getDefaultIntegrations()) : [...getDefaultIntegrations(), ...(user ?? [])],
     },
     {
@@ -100,7 +96,7 @@ function start(options: BrowserOptions): LiteClient {
     client,
     store,
     liveness,
-    newSessionOnNavigation: browser.newSessionOnNavigation === true,
+    newSessionOnNavigation: options.newSessionOnNavigation === true,
     setUnloading: (u) => (unloading = u),
   });
   // The lock is held before anything is persisted: no other tab may ever see this page's session as dead.

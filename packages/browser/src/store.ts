@@ -60,7 +60,7 @@ export function createBrowserStore(options: BrowserStoreOptions = {}): BrowserSt
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const degrade = (reason: unknown): void => {
-    if (!degraded) logger.warn(`[crashfree] IndexedDB is unavailable (${String(reason)}); keeping sessions and queued envelopes in memory for this page only.`);
+    if (!degraded) logger.warn(`[crashfree] IndexedDB is unavailable (${String(reason)}); keeping data in memory for this page only.`);
     degraded = true;
   };
 
@@ -146,7 +146,8 @@ export function createBrowserStore(options: BrowserStoreOptions = {}): BrowserSt
       const mine = [...unsaved].filter(([k]) => k.startsWith(prefix));
       const all = new Set((await read((s) => s.getAllKeys(IDBKeyRange.bound(prefix, `${prefix}\uffff`)))) ?? []);
       for (const [k, v] of mine) v === undefined ? all.delete(k) : all.add(k);
-      return ([...all].filter((k) => typeof k === 'string') as string[]).sort();
+      // A string range holds string keys only.
+      return ([...all] as string[]).sort();
     },
   };
 }

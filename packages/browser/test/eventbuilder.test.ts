@@ -30,8 +30,9 @@ describe('makeEventBuilders', () => {
     const obj = await eventFromException({ reason: 'nope', code: 42 });
     expect(obj.exception?.values?.[0]?.value).toBe('Object captured as exception with keys: code, reason');
     expect(obj.extra).toEqual({ __serialized__: { reason: 'nope', code: 42 } });
-    const named = await eventFromException({ name: 'HttpError', message: 'status 500' });
-    expect(named.exception?.values?.[0]?.value).toBe("'HttpError' captured as exception with message 'status 500'");
+    const long = await eventFromException({ aVeryLongPropertyName: 1, anotherVeryLongPropertyName: 2 });
+    expect(long.exception?.values?.[0]?.value).toBe('Object captured as exception with keys: aVeryLongPropertyName, anotherVeryLongPr');
+    expect((await eventFromException({})).exception?.values?.[0]?.value).toBe('Object captured as exception with keys: [object has no keys]');
   });
 
   it('builds message events', async () => {

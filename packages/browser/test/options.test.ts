@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { splitBrowserOptions } from '../src/options.js';
+import { browserOptionProblems } from '../src/options.js';
 
-describe('splitBrowserOptions', () => {
-  it('keeps the core options apart from the browser ones', () => {
-    const r = splitBrowserOptions({ dsn: 'https://k@h/1', release: 'a@1', newSessionOnNavigation: true, dbName: 'x', heartbeatMs: 5000 });
-    expect(r.problems).toEqual([]);
-    expect(r.core).toEqual({ dsn: 'https://k@h/1', release: 'a@1' });
-    expect(r.browser).toMatchObject({ newSessionOnNavigation: true, dbName: 'x', heartbeatMs: 5000 });
+describe('browserOptionProblems', () => {
+  it('accepts good browser options and leaves the core options alone', () => {
+    expect(browserOptionProblems({ dsn: 'https://k@h/1', sampleRate: 7, newSessionOnNavigation: true, dbName: 'x', heartbeatMs: 5000 } as object)).toEqual([]);
   });
 
   it('names each bad option, its value and what is expected', () => {
-    const r = splitBrowserOptions({ newSessionOnNavigation: 'yes', dbName: '', heartbeatMs: 10 });
-    expect(r.problems).toEqual([
+    expect(browserOptionProblems({ newSessionOnNavigation: 'yes', dbName: '', heartbeatMs: 10 } as object)).toEqual([
       'option "newSessionOnNavigation" is "yes" (string); expected true or false',
       'option "dbName" is "" (string); expected a non-empty string',
       'option "heartbeatMs" is 10 (number); expected an integer of at least 1000 (milliseconds)',
     ]);
+    expect(browserOptionProblems({ heartbeatMs: 1500.5 })).toEqual(['option "heartbeatMs" is 1500.5 (number); expected an integer of at least 1000 (milliseconds)']);
   });
 });
