@@ -1,4 +1,5 @@
 import type { ClientReport, DataCategory, Envelope, Event, SdkMetadata } from '@sentry/core';
+import { normalize } from './normalize.js';
 import type { StoreValue } from './types.js';
 
 /**
@@ -16,18 +17,16 @@ export interface EnvelopeCodec {
   parse(body: StoreValue): Envelope;
 }
 
-/** JSON of a payload; a cyclic one (only user data can be) has its cycles cut instead of failing the envelope. */
+/**
+ * JSON of a payload; one that JSON refuses (a cycle or a bigint: only user
+ * data can have them) is normalized first, as Sentry's SDKs mark such values,
+ * instead of failing the envelope.
+ */
 export function json(value: unknown): string {
   try {
     return JSON.stringify(value);
   } catch {
-    const seen = new WeakSet<object>();
-    return JSON.stringify(value, (_, v: unknown) => {
-      if (typeof v !== 'object' || v === null) return typeof v === 'bigint' ? String(v) : v;
-      if (seen.has(v)) return '[Circular ~]';
-      seen.add(v);
-      return v;
-    });
+    return JSON.stringify(normalize(value));
   }
 }
 

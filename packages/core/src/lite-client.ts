@@ -11,7 +11,7 @@ import type {
   SessionStatus,
   SeverityLevel,
 } from '@sentry/core';
-import { classifyEvent, classifyException, classifyMessage, type Accounted } from './accounting.js';
+import { classifyException, classifyMessage, type Accounted } from './accounting.js';
 import { createAppSessions } from './app-sessions.js';
 import { defaultDeps, within, type CoreDeps } from './clock.js';
 import { envelopeUrl, parseDsn } from './dsn.js';
@@ -216,9 +216,6 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     },
     captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint): string {
       return capture(hint, classifyMessage(message, level), (h) => platform.eventFromMessage(String(message), level, h));
-    },
-    captureEvent(event: Event, hint?: EventHint): string {
-      return capture(hint, classifyEvent(event), (h) => Promise.resolve({ ...event, event_id: event.event_id ?? h.event_id }));
     },
     recordDroppedEvent,
     async flush(timeout?: number): Promise<boolean> {

@@ -33,8 +33,6 @@ export interface LiteClient {
   captureException(exception: unknown, hint?: EventHint): string;
   /** A `fatal` message crashes the session; other messages count nothing. */
   captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint): string;
-  /** Counts by the event itself (fatal or unhandled mechanism crashes; an exception counts one error). */
-  captureEvent(event: Event, hint?: EventHint): string;
   /** Counts a drop for the next client report (sent within `clientReportFlushInterval`, default 60 s). */
   recordDroppedEvent(reason: EventDropReason, category: DataCategory, count?: number): void;
   /** Waits for session writes and captures in flight, sends client reports, flushes the queue (up to `timeout` ms). */

@@ -39,6 +39,15 @@ describe('envelopes', () => {
     expect(textCodec.parse(ours)).toEqual(sentryParse(ours as string));
   });
 
+  it('a payload JSON refuses (a cycle, a bigint) is normalized instead of failing the envelope', () => {
+    const extra: Record<string, unknown> = { big: 10n };
+    extra.self = extra;
+    const env = [{}, [[{ type: 'event' }, { event_id: 'd'.repeat(32), extra }]]] as unknown as Envelope;
+    for (const text of [textCodec.serialize(env), serializeEnvelope(env)]) {
+      expect(textCodec.parse(text)[1][0]![1]).toEqual({ event_id: 'd'.repeat(32), extra: { big: '[BigInt: 10]', self: '[Circular ~]' } });
+    }
+  });
+
   it('the text codec refuses what is not a text envelope (the queue then skips the entry)', () => {
     expect(() => textCodec.parse('{"event_id":"x"}\n{"type":"event"}\nnot json')).toThrow();
     expect(() => textCodec.parse(new Uint8Array([123, 125]))).toThrow();
