@@ -1,4 +1,4 @@
-import type { ClientOptions, DataCategory, DsnComponents, Event, EventDropReason, EventHint, ParameterizedString, SdkMetadata, SessionStatus, SeverityLevel } from '@sentry/core';
+import type { ClientOptions, DataCategory, DsnComponents, EventDropReason, EventHint, ParameterizedString, SdkMetadata, SessionStatus, SeverityLevel } from '@sentry/core';
 import type { RecoveryResult } from './recovery.js';
 
 /**
