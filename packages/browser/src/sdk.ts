@@ -8,7 +8,7 @@ import { browserOptionProblems, type BrowserOnlyOptions } from './options.js';
 import { makeBrowserRequest } from './request.js';
 import { browserStackParser } from './stack-parser.js';
 import { createBrowserStore } from './store.js';
-import { adoptOrphanQueues, scopeQueueToTab } from './tab-queue.js';
+import { adoptOrphanQueues, tabQueuePrefix } from './tab-queue.js';
 
 declare const __CRASHFREE_VERSION__: string;
 
@@ -30,12 +30,8 @@ export function getDefaultIntegrations(): Integration[] {
 /** The SDK identity in envelope headers and `event.sdk` (a function: the build defines the version, and tests import the source). */
 const sdk = (): Platform['sdk'] => ({ name: 'crashfree.javascript.browser', version: __CRASHFREE_VERSION__ });
 
-/**
- * A client disabled from the start: the core only reads a disabled client's
- * identity, so nothing here touches storage, locks or the network. Options
- * that are not an object are the core's to name.
- */
-const disabled = (options: unknown = { enabled: false }): LiteClient => createLiteClient(options, { name: 'javascript', sdk: sdk() } as Platform);
+/** A client disabled from the start: the core only reads a disabled client's identity, so nothing here touches storage, locks or the network. */
+const disabled = (): LiteClient => createLiteClient({ enabled: false }, { name: 'javascript', sdk: sdk() } as Platform);
 
 /**
  * Starts crashfree in the page: one session per page load, persisted in
@@ -60,24 +56,24 @@ export function init(options: BrowserOptions): LiteClient {
 
 function start(options: BrowserOptions): LiteClient {
   const logger = console;
-  if (options === null || typeof options !== 'object') return disabled(options);
-  const problems = browserOptionProblems(options);
+  // Checked before anything is opened; one message for every bad option, as createLiteClient would print it.
+  const problems = [...validateLiteOptions(options).problems, ...browserOptionProblems(Object(options))];
   if (problems.length > 0) {
-    // One message for every bad option, the core's included, as createLiteClient would print it.
-    logger.error(`[crashfree] init: ${[...validateLiteOptions(options).problems, ...problems].join('; ')}. crashfree is disabled.`);
+    logger.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
     return disabled();
   }
 
   let unloading = false;
   const runId = uuid4();
-  const shared = createBrowserStore({ dbName: options.dbName, logger });
-  const store = scopeQueueToTab(shared, runId);
-  const liveness = createLiveness({ runId, store: shared, heartbeatMs: options.heartbeatMs });
+  const store = createBrowserStore({ dbName: options.dbName, logger });
+  const liveness = createLiveness({ runId, store, heartbeatMs: options.heartbeatMs });
   const user = options.integrations;
   // The lite client (no @sentry/core runtime code, no fatal process path, no crash records, no request mode): only what a page runs is bundled.
   const client = createLiteClient(
     {
       ...options,
+      // Validated above: undefined or an object.
+      queue: { ...options.queue, keyPrefix: tabQueuePrefix(runId) },
       integrations: typeof user === 'function' ? user(getDefaultIntegrations()) : [...getDefaultIntegrations(), ...(user ?? [])],
     },
     {
@@ -102,7 +98,7 @@ function start(options: BrowserOptions): LiteClient {
   // The lock is held before anything is persisted: no other tab may ever see this page's session as dead.
   liveness
     .hold()
-    .then(() => adoptOrphanQueues(shared, runId, async (run) => !(await liveness.isAlive(liveness.markerFor(run)))))
+    .then(() => adoptOrphanQueues(store, runId, async (run) => !(await liveness.isAlive(liveness.markerFor(run)))))
     .then(() => client.start())
     .catch((e: unknown) => logger.warn('[crashfree] start failed; sessions of this page may be lost:', e));
   return client;

@@ -1,33 +1,17 @@
-import type { BrowserStore } from './store.js';
+import type { Store } from '@crashfree/core';
 
-const QUEUE = 'queue/';
 const TABS = 'tab/';
 
 /**
- * Gives each page load its own view of the core's queue inside the shared
- * IndexedDB database. Tabs of one origin share the database, but the core's
- * durable queue assumes it owns every `queue/` entry: two tabs loading the
- * same entries would both send them. So `queue/...` keys of this page live
- * under `tab/<runId>/queue/...`; everything else (sessions, heartbeats)
- * stays shared, because recovery must see other tabs' sessions. Listing a
- * prefix that is not under `queue/` leaves out every tab's queue (the core
- * lists its queue by its own prefix). Entries of tabs that died are taken
- * over by `adoptOrphanQueues`.
+ * The core queue's key prefix for page load `runId`: `tab/<runId>/queue/`.
+ * Tabs of one origin share the IndexedDB database, but the core's durable
+ * queue assumes it owns every key under its prefix: two tabs loading the same
+ * entries would both send them. So each page load queues under its own
+ * prefix; everything else (sessions, heartbeats) stays shared, because
+ * recovery must see other tabs' sessions. Entries of tabs that died are
+ * taken over by `adoptOrphanQueues`.
  */
-export function scopeQueueToTab(base: BrowserStore, runId: string): BrowserStore {
-  const mine = `${TABS}${runId}/`;
-  const map = (key: string): string => (key.startsWith(QUEUE) ? mine + key : key);
-  return {
-    ...base,
-    get: (key) => base.get(map(key)),
-    set: (key, value) => base.set(map(key), value),
-    delete: (key) => base.delete(map(key)),
-    async keys(prefix = '') {
-      const own = map(prefix) !== prefix;
-      return (await base.keys(map(prefix))).flatMap((k) => (own ? [k.slice(mine.length)] : k.startsWith(TABS) ? [] : [k]));
-    },
-  };
-}
+export const tabQueuePrefix = (runId: string): string => `${TABS}${runId}/queue/`;
 
 /**
  * Moves the queued envelopes of page loads that are gone into this page's
@@ -37,15 +21,15 @@ export function scopeQueueToTab(base: BrowserStore, runId: string): BrowserStore
  * moves in one IndexedDB transaction (set and delete are issued together and
  * batched).
  */
-export async function adoptOrphanQueues(base: BrowserStore, runId: string, isDead: (runId: string) => Promise<boolean>): Promise<void> {
+export async function adoptOrphanQueues(store: Store, runId: string, isDead: (runId: string) => Promise<boolean>): Promise<void> {
   const dead = new Map<string, Promise<boolean>>();
-  for (const key of await base.keys(TABS)) {
-    // `tab/<run>/<queue key>`
+  for (const key of await store.keys(TABS)) {
+    // `tab/<run>/queue/<entry>`
     const [, run = '', ...rest] = key.split('/');
     if (run === runId) continue;
     if (!dead.has(run)) dead.set(run, isDead(run));
     if (!(await dead.get(run))) continue;
-    const value = await base.get(key);
-    await Promise.all([value !== undefined && base.set(`${TABS}${runId}/${rest.join('/')}`, value), base.delete(key)]);
+    const value = await store.get(key);
+    await Promise.all([value !== undefined && store.set(`${TABS}${runId}/${rest.join('/')}`, value), store.delete(key)]);
   }
 }
