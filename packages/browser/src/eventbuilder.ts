@@ -1,5 +1,4 @@
 import type { Event, EventHint, Mechanism, SeverityLevel, StackParser } from '@sentry/core';
-import { normalize } from '@crashfree/core/lite';
 
 /** The event builders a platform hands to the core (see `Platform` in @crashfree/core). */
 export interface EventBuilders {
@@ -30,12 +29,13 @@ export function makeEventBuilders(stackParser: StackParser): EventBuilders {
     async eventFromException(exception, hint) {
       const thrown = (typeof ErrorEvent !== 'undefined' && exception instanceof ErrorEvent && (exception.error as unknown)) || exception;
       const mechanism: Mechanism = { handled: true, type: 'generic', ...hint?.mechanism };
-      const event: Event = { level: 'error', event_id: hint?.event_id };
+      // The core fills in the event id from the hint, and bounds `extra` (depth, breadth, cycles).
+      const event: Event = { level: 'error' };
       let error = thrown as Error;
       if (!isError(thrown)) {
         mechanism.synthetic = true;
         const plain = typeof thrown === 'object' && thrown !== null;
-        if (plain) event.extra = { __serialized__: normalize(thrown, 3) };
+        if (plain) event.extra = { __serialized__: thrown };
         error = { name: 'Error', message: plain ? describeObject(thrown) : String(thrown), stack: hint?.syntheticException?.stack };
       }
       const frames = stackParser(error.stack || '', 1);
@@ -44,8 +44,8 @@ export function makeEventBuilders(stackParser: StackParser): EventBuilders {
       };
       return event;
     },
-    async eventFromMessage(message, level = 'info', hint) {
-      return { event_id: hint?.event_id, level, message };
+    async eventFromMessage(message, level = 'info') {
+      return { level, message };
     },
   };
 }

@@ -8,8 +8,6 @@ export interface BrowserLiveness extends Liveness {
    * no other tab can see a session of this page as dead.
    */
   hold(): Promise<void>;
-  /** The owner marker another page load with id `runId` persisted (to ask `isAlive` about it). */
-  markerFor(runId: string): OwnerMarker;
 }
 
 const LOCK_PREFIX = 'crashfree-run-';
@@ -43,11 +41,15 @@ export interface LivenessOptions {
  * Without Web Locks a heartbeat timestamp in the store stands in for the
  * lock: an owner is dead when its heartbeat is older than three periods
  * (background tabs throttle timers, so the bound is generous).
+ *
+ * Only a marker's `run` is read (a browser either has Web Locks or not), so
+ * `isAlive({ run })` asks about any page load by its id.
  */
 export function createLiveness(options: LivenessOptions): BrowserLiveness {
   const { runId, store, now = Date.now, heartbeatMs = 30_000 } = options;
   const locks = options.locks !== undefined ? options.locks : (navigator.locks ?? null);
-  const markerFor = (run: string): OwnerMarker => (locks ? { run, lock: LOCK_PREFIX + run } : { run, heartbeat: true });
+  // The marker names the mechanism too, for SDK versions that read it.
+  const marker: OwnerMarker = locks ? { run: runId, lock: LOCK_PREFIX + runId } : { run: runId, heartbeat: true };
   let ownHeld = false;
   // Locks of dead owners this page took: their owners stay dead for every later question.
   const claimed = new Set<string>();
@@ -77,8 +79,7 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
   const writeBeat = (): Promise<void> => store.set(HEARTBEAT_PREFIX + runId, String(now()));
 
   return {
-    owner: () => markerFor(runId),
-    markerFor,
+    owner: () => marker,
     async hold() {
       if (locks) ownHeld ||= await holdLock(LOCK_PREFIX + runId);
       else if (beat === undefined) {
@@ -87,22 +88,20 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
         await Promise.all([writeBeat(), sweep()]).catch(() => undefined);
       }
     },
-    async isAlive({ run, lock, heartbeat }) {
+    async isAlive({ run }) {
       if (run === runId) return true;
-      if (typeof lock === 'string') {
-        // No lock manager here (another browser profile shape): never call a session dead on a guess.
-        if (!locks) return true;
+      // A marker this SDK never wrote cannot have a live owner.
+      if (typeof run !== 'string') return false;
+      if (locks) {
+        const lock = LOCK_PREFIX + run;
         if (claimed.has(lock)) return false;
         if (!(await holdLock(lock))) return true;
         claimed.add(lock);
         return false;
       }
-      if (heartbeat === true && typeof run === 'string') {
-        const key = HEARTBEAT_PREFIX + run;
-        if (isFresh(await store.get(key))) return true;
-        await store.delete(key);
-      }
-      // A marker this SDK never wrote cannot have a live owner.
+      const key = HEARTBEAT_PREFIX + run;
+      if (isFresh(await store.get(key))) return true;
+      await store.delete(key);
       return false;
     },
   };

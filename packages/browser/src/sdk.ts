@@ -98,7 +98,7 @@ function start(options: BrowserOptions): LiteClient {
   // The lock is held before anything is persisted: no other tab may ever see this page's session as dead.
   liveness
     .hold()
-    .then(() => adoptOrphanQueues(store, runId, async (run) => !(await liveness.isAlive(liveness.markerFor(run)))))
+    .then(() => adoptOrphanQueues(store, runId, async (run) => !(await liveness.isAlive({ run }))))
     .then(() => client.start())
     .catch((e: unknown) => logger.warn('[crashfree] start failed; sessions of this page may be lost:', e));
   return client;
