@@ -63,7 +63,7 @@ export function createLiteClient(options: unknown, platform: Platform, deps: Par
 }
 
 function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, deps: CoreDeps, logger: Pick<Console, 'log' | 'warn' | 'error'>) {
-  const sdk = { name: platform.sdk.name, version: platform.sdk.version };
+  const { sdk } = platform;
   const metadata: SdkMetadata = { sdk };
   // crashfree's own options too: the opt-in integrations read theirs here.
   const clientOptions = { integrations: [], ...cf?.sentry, ...cf } as unknown as ClientOptions;
@@ -200,7 +200,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     endSession: (status: Exclude<SessionStatus, 'ok'> = 'exited', at?: number) => sessions?.end(status, at),
     endSessionSync: () => void sessions?.endSync('exited'),
     getSessionId: () => sessions?.sessionId(),
-    retryNow: () => durable?.retryNow().catch(() => undefined) ?? Promise.resolve(),
+    retryNow: () => durable?.retryNow() ?? Promise.resolve(),
     setUrgent: (on: boolean) => durable?.setUrgent(on),
     captureException(exception: unknown, hint?: EventHint): string {
       const seen = typeof exception === 'object' && exception !== null && (exception as Record<string, unknown>)[CAPTURED] === true;

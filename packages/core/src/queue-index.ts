@@ -93,7 +93,8 @@ export function createQueueIndex(): QueueIndex {
       counted = 0;
       totalBytes = 0;
       pendingReport = undefined;
-      for (const e of all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) insert(e);
+      // Keys are unique: no two compare equal.
+      for (const e of all.sort((a, b) => (a.key < b.key ? -1 : 1))) insert(e);
     },
     mergeTarget() {
       const r = pendingReport;
