@@ -25,6 +25,11 @@ export interface CrashSource {
   collect(ctx: RecoveryContext, liveSessions: Set<string>): Promise<{ bySid: Map<string, FoundCrash>; loose: FoundCrash[]; unreadable: number }>;
   /** Queues one crash event unless the queue already holds it (then its backing is let go now); false when beforeSend dropped it. */
   send(ctx: RecoveryContext, crash: FoundCrash, sid: string | undefined, queued: QueuedIndex): Promise<boolean>;
+  /**
+   * After the sessions: sends the crashes `found` still holds (of sessions
+   * not live, and those without a session); resolves with how many were sent.
+   */
+  sendRest(ctx: RecoveryContext, found: { bySid: Map<string, FoundCrash>; loose: FoundCrash[] }, liveSessions: Set<string>, queued: QueuedIndex): Promise<number>;
 }
 
 /** What sending a crash event needs besides the recovery context: the client's event defaults, beforeSend and drop counting. */
@@ -116,6 +121,13 @@ export function createCrashSource(external: ExternalCrash[], opts: CrashSendOpti
       }
       await ctx.enqueue(crashEnvelope(final, crash.attachments, ctx.dsn, ctx.metadata), () => void crash.delivered());
       return true;
+    },
+
+    async sendRest(ctx, found, liveSessions, queued) {
+      let sent = 0;
+      for (const [sid, crash] of found.bySid) if (!liveSessions.has(sid) && (await this.send(ctx, crash, sid, queued))) sent += 1;
+      for (const crash of found.loose) if (await this.send(ctx, crash, undefined, queued)) sent += 1;
+      return sent;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { DsnComponents, Envelope, SdkMetadata } from '@sentry/core';
-import type { CrashSource, FoundCrash } from './crash-recovery.js';
+import type { CrashSource } from './crash-recovery.js';
 import { parsePersistedSession, sessionEnvelope, sessionKey, toSessionItem, type PersistedSession } from './session-state.js';
 import { updateKey, type QueuedIndex } from './queued-index.js';
 import type { Liveness, SessionEnd, Store } from './types.js';
@@ -79,9 +79,9 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     else states.push(state);
   }
 
-  const found = ctx.crashSource ? await ctx.crashSource.collect(ctx, liveSessions) : { bySid: new Map<string, FoundCrash>(), loose: [], unreadable: 0 };
-  const crashes = found.bySid;
-  unreadable += found.unreadable;
+  const { crashSource } = ctx;
+  const found = await crashSource?.collect(ctx, liveSessions);
+  unreadable += found?.unreadable ?? 0;
 
   // What the dead runs (or earlier offline recoveries) already queued is delivered by the queue: never queued twice.
   const { queued } = ctx;
@@ -90,8 +90,8 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
   if (unreadable > 0) ctx.logger.warn(`[crashfree] skipped ${unreadable} unreadable persisted record(s); everything else is still sent.`);
 
   for (const state of states) {
-    const crash = crashes.get(state.sid);
-    crashes.delete(state.sid);
+    const crash = found?.bySid.get(state.sid);
+    found?.bySid.delete(state.sid);
     if (state.status === 'ok') {
       const end = crash ? undefined : (ends.get(state.sid) ?? state.pendingEnd);
       state.status = crash ? 'crashed' : (end?.status ?? 'abnormal');
@@ -110,10 +110,9 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     const forget = (): void => void store.delete(sessionKey(state.sid)).catch(() => undefined);
     if (queued.updates.has(updateKey(state.sid, state.seq))) forget();
     else await ctx.enqueue(sessionEnvelope(item, ctx.dsn, ctx.metadata), forget);
-    if (crash && (await ctx.crashSource!.send(ctx, crash, state.sid, queued))) result.events += 1;
+    if (crash && (await crashSource!.send(ctx, crash, state.sid, queued))) result.events += 1;
   }
-  for (const [sid, crash] of crashes) if (!liveSessions.has(sid) && (await ctx.crashSource!.send(ctx, crash, sid, queued))) result.events += 1;
-  for (const crash of found.loose) if (await ctx.crashSource!.send(ctx, crash, undefined, queued)) result.events += 1;
+  if (found) result.events += await crashSource!.sendRest(ctx, found, liveSessions, queued);
   result.pending = ctx.pending();
   return result;
 }
