@@ -46,8 +46,9 @@ export interface PageServer {
 /**
  * Serves `/crashfree.js` (the built IIFE bundle, read once at start so every
  * test runs what CI built), `/app.html` (a page initialising crashfree with
- * the options in the `opts` query parameter, then running `?run=` snippets
- * registered by the test) and `/other.html` (a page without the SDK).
+ * the options in the `opts` query parameter, `integrations` given by export
+ * name, e.g. `['navigationSessionsIntegration']`, then running `?run=`
+ * snippets registered by the test) and `/other.html` (a page without the SDK).
  */
 export async function startPageServer(dsn: string, snippets: Record<string, string> = {}): Promise<PageServer> {
   const bundle = readFileSync(IIFE_PATH);
@@ -63,7 +64,9 @@ export async function startPageServer(dsn: string, snippets: Record<string, stri
       const run = snippets[url.searchParams.get('run') ?? ''] ?? '';
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<!doctype html><html><head><title>app</title><script src="/crashfree.js"></script>
-<script>window.client = Crashfree.init(${JSON.stringify(opts)});</script></head>
+<script>const opts = ${JSON.stringify(opts)};
+if (opts.integrations) opts.integrations = opts.integrations.map((name) => Crashfree[name]());
+window.client = Crashfree.init(opts);</script></head>
 <body><p>app</p><script>${run}</script></body></html>`);
       return;
     }

@@ -88,12 +88,12 @@ describe('page sessions in Chromium', () => {
     const pageErrors: Error[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => pageErrors.push(e));
-    await page.goto(appUrl(release, { newSessionOnNavigation: 'yes', sampleRate: 2 }));
+    await page.goto(appUrl(release, { heartbeatMs: 'often', sampleRate: 2 }));
     expect(await page.evaluate(() => (window as any).client.isEnabled())).toBe(false);
     await page.evaluate(() => (window as any).Crashfree.captureException(new Error('ignored')));
     await page.waitForTimeout(300);
     expect(errors.filter((e) => e.includes('[crashfree]'))).toEqual([
-      '[crashfree] init: option "sampleRate" is 2 (number); expected a number from 0 to 1; option "newSessionOnNavigation" is "yes" (string); expected true or false. crashfree is disabled.',
+      '[crashfree] init: option "sampleRate" is 2 (number); expected a number from 0 to 1; option "heartbeatMs" is "often" (string); expected an integer of at least 1000 (milliseconds). crashfree is disabled.',
     ]);
     expect(pageErrors).toEqual([]);
     expect(updates(release)).toEqual([]);
@@ -118,11 +118,11 @@ describe('page sessions in Chromium', () => {
     await context.close();
   });
 
-  it('a new session per history navigation when configured', async () => {
+  it('a new session per history navigation when configured (navigationSessionsIntegration)', async () => {
     const release = 'web@routes';
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(appUrl(release, { newSessionOnNavigation: true }));
+    await page.goto(appUrl(release, { integrations: ['navigationSessionsIntegration'] }));
     const first = await waitForInit(release);
     await page.evaluate(() => history.pushState({}, '', '/checkout'));
     const second = await waitForInit(release, [first]);

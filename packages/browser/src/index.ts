@@ -6,6 +6,7 @@
 export { init, getDefaultIntegrations, type BrowserOptions } from './sdk.js';
 export { addBreadcrumb, captureException, captureMessage, close, flush, setContext, setExtra, setTag, setTags, setUser } from '@crashfree/core/lite';
 export { globalHandlersIntegration } from './global-handlers.js';
+export { navigationSessionsIntegration } from './navigation-sessions.js';
 export { createBrowserStore, type BrowserStore, type BrowserStoreOptions } from './store.js';
 export { createMemoryStore, eventPolicyIntegration, hashUserIdIntegration } from '@crashfree/core/lite';
 export { createLiveness, type BrowserLiveness, type LivenessOptions } from './liveness.js';

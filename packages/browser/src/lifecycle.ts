@@ -17,8 +17,6 @@ export interface LifecycleOptions {
   client: LifecycleClient;
   store: BrowserStore;
   liveness: BrowserLiveness;
-  /** Start a new session on history-API navigations that change the path. */
-  newSessionOnNavigation: boolean;
   /** Told whether the page is going away, so requests switch to keepalive/beacon behaviour. */
   setUnloading(unloading: boolean): void;
 }
@@ -40,7 +38,7 @@ export interface LifecycleOptions {
  * - `online` ends the core's backoff (`retryNow`): envelopes that failed
  *   while offline go out at once instead of when the backoff timer fires.
  *   Not a flush: no client report is queued, and rate limits still hold;
- * - history-API navigations start a new session only when configured.
+ * - history-API navigations are not this file's: see `navigationSessionsIntegration`.
  * The listeners stay for the page's life: a closed client ignores them.
  */
 export function installLifecycle(options: LifecycleOptions): void {
@@ -66,21 +64,4 @@ export function installLifecycle(options: LifecycleOptions): void {
   listen('online', () => void client.retryNow().catch(() => undefined));
   listen('visibilitychange', () => document.visibilityState === 'hidden' && void store.flushWrites(), document);
 
-  if (options.newSessionOnNavigation) {
-    // A new session when pushState/replaceState/popstate change the location's path.
-    let path = location.pathname;
-    const check = (): void => {
-      if (location.pathname === path) return;
-      path = location.pathname;
-      client.startSession();
-    };
-    for (const method of ['pushState', 'replaceState'] as const) {
-      const original = history[method];
-      history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
-        original.apply(this, args);
-        check();
-      };
-    }
-    listen('popstate', check);
-  }
 }

@@ -2,12 +2,6 @@ import { describeValue } from '@crashfree/core/lite';
 
 /** Options the browser SDK adds to those of @crashfree/core. */
 export interface BrowserOnlyOptions {
-  /**
-   * Start a new session on every history-API navigation (pushState,
-   * popstate) that changes the path. Default false: a single-page app's
-   * visit is one session, as with Sentry's browser SDK.
-   */
-  newSessionOnNavigation?: boolean;
   /** IndexedDB database the SDK persists into. Default `crashfree`. */
   dbName?: string;
   /** Heartbeat period used where Web Locks are missing. Default 30 000 ms. */
@@ -16,7 +10,6 @@ export interface BrowserOnlyOptions {
 
 /** Each browser option's test and what is expected, in the core's wording. */
 const RULES: Record<keyof BrowserOnlyOptions, [(v: unknown) => boolean, string]> = {
-  newSessionOnNavigation: [(v) => typeof v === 'boolean', 'true or false'],
   dbName: [(v) => typeof v === 'string' && v !== '', 'a non-empty string'],
   heartbeatMs: [(v) => Number.isInteger(v) && (v as number) >= 1000, 'an integer of at least 1000 (milliseconds)'],
 };

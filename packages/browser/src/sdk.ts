@@ -92,7 +92,6 @@ function start(options: BrowserOptions): LiteClient {
     client,
     store,
     liveness,
-    newSessionOnNavigation: options.newSessionOnNavigation === true,
     setUnloading: (u) => (unloading = u),
   });
   // The lock is held before anything is persisted: no other tab may ever see this page's session as dead.
