@@ -20,7 +20,7 @@ import { bindLiteClient, getLiteScope } from './lite-api.js';
 import { prepareLiteEvent, setupLiteIntegrations, type LiteEventDefaults } from './lite-event.js';
 import { releaseWarning, validateLiteOptions, type ResolvedOptions } from './options.js';
 import { isUnhandledEvent } from './policy.js';
-import { optInWarnings, type LiteIntegration } from './lite-opt-in.js';
+import type { LiteIntegration } from './lite-opt-in.js';
 import { recover, type RecoveryResult } from './recovery.js';
 import { sessionEnvelope } from './session-state.js';
 import { makeTransportWith, type DurableTransport } from './transport.js';
@@ -55,10 +55,7 @@ export function createLiteClient(options: unknown, platform: Platform, deps: Par
   }
   const client = buildLiteClient(cf, platform, { ...defaultDeps(), ...deps }, logger);
   bindLiteClient(client);
-  if (cf) {
-    client.setup(cf.integrations);
-    for (const warning of optInWarnings(options as Record<string, unknown>, cf.integrations)) logger.warn(warning);
-  }
+  if (cf) client.setup(cf.integrations);
   return client;
 }
 
@@ -111,8 +108,8 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     const id = getLiteScope().user.id;
     return id === undefined || id === null || id === '' ? undefined : String(id);
   };
-  // The session's `did`: the user id, or what `userDid` makes of it; with `hashUserId` never the id in the clear.
-  const clearDid = (): string | undefined => (cf?.hashUserId || userDid ? undefined : userId());
+  // The session's `did`: the user id, or what `userDid` makes of it (only asynchronously: the sync form then has none).
+  const clearDid = (): string | undefined => (userDid ? undefined : userId());
   const sessions =
     cf && durable
       ? createAppSessions({

@@ -144,8 +144,17 @@ const clientRules = (urls: Rule = [(v) => Array.isArray(v) && v.every((x) => typ
   allowUrls: urls,
 });
 
-/** The lite client has application mode only. */
-const LITE_RULES: Record<string, Rule> = { sessionMode: [(v) => v === 'application', '"application" (this client has no request mode)'] };
+/**
+ * The lite client has application mode only, and its event policy and hashed
+ * user ids are integrations (lite-opt-in.ts): options only those would act on
+ * are refused, naming what to use instead.
+ */
+const LITE_RULES: Record<string, Rule> = {
+  sessionMode: [(v) => v === 'application', '"application" (this client has no request mode)'],
+  fingerprintBudget: [() => false, 'eventPolicyIntegration({ fingerprintBudget }) in "integrations" instead'],
+  spikeLimitPerMinute: [() => false, 'eventPolicyIntegration({ spikeLimitPerMinute }) in "integrations" instead'],
+  hashUserId: [(v) => v === false, 'hashUserIdIntegration() in "integrations" instead'],
+};
 
 const QUEUE_RULES: Record<string, Rule> = {
   maxCount: atLeast(1, ''),
@@ -153,6 +162,13 @@ const QUEUE_RULES: Record<string, Rule> = {
   maxAgeMs: atLeast(1000, ' (ms)'),
   keyPrefix: [(v) => typeof v === 'string' && /^[\x21-\x7e]*\/$/.test(v), 'a key prefix ending in "/", such as "queue/"'],
 };
+
+/** The problems of the set values of `o` among `names`, by the rules of `createClient`'s options of those names (for integrations that take such options). */
+export function checkOptions(o: Record<string, unknown>, names: string[]): string[] {
+  const problems: string[] = [];
+  check(o, Object.fromEntries(names.map((name) => [name, RULES[name]!])), problems);
+  return problems;
+}
 
 /** Checks the set values of `o` against `rules`, adding one problem per wrong option. */
 function check(o: Record<string, unknown>, rules: Record<string, Rule>, problems: string[], prefix = ''): void {
@@ -196,8 +212,8 @@ function validateWith(input: unknown, more: Record<string, Rule>): ValidationRes
   }
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
-  check(o, RULES, problems);
-  check(o, more, problems);
+  // `more` overrides the rule of an option both name (one problem per option).
+  check(o, { ...RULES, ...more }, problems);
   const queue = { ...DEFAULT_QUEUE };
   const q = o.queue;
   if (q !== undefined && (q === null || typeof q !== 'object' || Array.isArray(q))) {

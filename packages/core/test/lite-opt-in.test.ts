@@ -1,7 +1,7 @@
 // The lite client's opt-in parts: the event policy and hashed user ids are
 // integrations there (a page bundle without them carries none of their code).
-// With them, the same behaviour as createClient; without them, one warning per
-// option that would act through them, and a user id to hash never sent in the clear.
+// With them, the same behaviour as createClient; the options only they act on
+// are refused at the top level, naming the integration to use instead.
 import { createHash } from 'node:crypto';
 import type { Collector } from '@crashfree/collector';
 import { close, createLiteClient, eventPolicyIntegration, hashUserIdIntegration, setUser, type LiteClient } from '@crashfree/core/lite';
@@ -33,7 +33,7 @@ describe('lite client opt-ins', () => {
   it('eventPolicyIntegration: the fingerprint budget, then sampleRate, drop handled errors (counted, reported); unhandled ones always go', async () => {
     const platform = testPlatform({ run: 'policy' });
     const release = 'optin@1.0.0';
-    client = createLiteClient({ dsn: collector.dsn, release, fingerprintBudget: 1, sampleRate: 0, integrations: [eventPolicyIntegration()] }, platform);
+    client = createLiteClient({ dsn: collector.dsn, release, sampleRate: 0, integrations: [eventPolicyIntegration({ fingerprintBudget: 1 })] }, platform);
     await client.start();
     const before = reportCount();
     for (let i = 0; i < 3; i++) client.captureException(new Error('same'));
@@ -42,21 +42,42 @@ describe('lite client opt-ins', () => {
     expect(events(release)).toHaveLength(2);
     expect(sessions(collector).filter(ofRelease(release)).at(-1)).toMatchObject({ status: 'crashed', errors: 3 });
     expect(reports(before)).toEqual([{ reason: 'sample_rate', category: 'error', quantity: 2 }]);
-    expect(platform.warnings.filter((w) => w.includes('needs'))).toEqual([]);
+    expect(platform.errors).toEqual([]);
   });
 
-  it('without eventPolicyIntegration no budget or spike guard drops, and each of their options set says it is ignored', async () => {
-    const platform = testPlatform({ run: 'no-policy' });
-    const release = 'optin@1.0.1';
-    client = createLiteClient({ dsn: collector.dsn, release, fingerprintBudget: 1, spikeLimitPerMinute: 1 }, platform);
+  it('eventPolicyIntegration: the spike guard caps a fingerprint per minute once its budget is spent', async () => {
+    const platform = testPlatform({ run: 'spike' });
+    const release = 'optin@1.0.6';
+    client = createLiteClient({ dsn: collector.dsn, release, integrations: [eventPolicyIntegration({ fingerprintBudget: 2, spikeLimitPerMinute: 3 })] }, platform);
     await client.start();
-    for (let i = 0; i < 3; i++) client.captureException(new Error('same'));
-    await client.flush(5000);
+    const before = reportCount();
+    for (let i = 0; i < 5; i++) client.captureException(new Error('spike'));
+    await client.close(5000);
     expect(events(release)).toHaveLength(3);
-    expect(platform.warnings.filter((w) => w.includes('needs'))).toEqual([
-      '[crashfree] option "fingerprintBudget" needs eventPolicyIntegration() here; it is ignored.',
-      '[crashfree] option "spikeLimitPerMinute" needs eventPolicyIntegration() here; it is ignored.',
+    expect(reports(before)).toEqual([{ reason: 'spike_protection', category: 'error', quantity: 2 }]);
+  });
+
+  it('eventPolicyIntegration refuses wrong options with a TypeError naming option, value and expectation', () => {
+    expect(() => eventPolicyIntegration({ fingerprintBudget: -1, spikeLimitPerMinute: 'lots' as unknown as number })).toThrow(
+      new TypeError(
+        '[crashfree] eventPolicyIntegration: option "fingerprintBudget" is -1 (number); expected an integer from 0 to 1000000; option "spikeLimitPerMinute" is "lots" (string); expected an integer from 1 to 1000000.',
+      ),
+    );
+  });
+
+  it('the options only the integrations act on are refused at the top level, naming the integration (client disabled)', () => {
+    const platform = testPlatform({ run: 'refused' });
+    client = createLiteClient({ dsn: collector.dsn, release: 'optin@1.0.1', fingerprintBudget: 1, spikeLimitPerMinute: 1, hashUserId: true }, platform);
+    expect(client.isEnabled()).toBe(false);
+    expect(platform.errors).toEqual([
+      '[crashfree] init: option "fingerprintBudget" is 1 (number); expected eventPolicyIntegration({ fingerprintBudget }) in "integrations" instead; ' +
+        'option "spikeLimitPerMinute" is 1 (number); expected eventPolicyIntegration({ spikeLimitPerMinute }) in "integrations" instead; ' +
+        'option "hashUserId" is true (boolean); expected hashUserIdIntegration() in "integrations" instead. crashfree is disabled.',
     ]);
+    const off = testPlatform({ run: 'hash-off' });
+    client = createLiteClient({ dsn: collector.dsn, release: 'optin@1.0.1', hashUserId: false }, off);
+    expect(client.isEnabled()).toBe(true);
+    expect(off.errors).toEqual([]);
   });
 
   it('without eventPolicyIntegration sampleRate alone samples handled errors (reported); unhandled ones always go', async () => {
@@ -71,37 +92,29 @@ describe('lite client opt-ins', () => {
     expect(events(release).map((e) => (e.payload as { exception: { values: { value: string }[] } }).exception.values[0]!.value)).toEqual(['unhandled']);
     expect(sessions(collector).filter(ofRelease(release)).at(-1)).toMatchObject({ status: 'crashed', errors: 2 });
     expect(reports(before)).toEqual([{ reason: 'sample_rate', category: 'error', quantity: 2 }]);
-    expect(platform.warnings.filter((w) => w.includes('needs'))).toEqual([]);
+    expect(platform.errors).toEqual([]);
   });
 
   it('hashUserIdIntegration: the session did is the SHA-256 hex of the user id', async () => {
     const platform = testPlatform({ run: 'hash' });
     const release = 'optin@1.0.2';
     setUser({ id: 'user-42' });
-    client = createLiteClient({ dsn: collector.dsn, release, hashUserId: true, integrations: [hashUserIdIntegration()] }, platform);
+    client = createLiteClient({ dsn: collector.dsn, release, integrations: [hashUserIdIntegration()] }, platform);
     await client.start();
     await client.close(5000);
     const updates = sessions(collector).filter(ofRelease(release));
     expect(updates.length).toBeGreaterThan(0);
     const hex = createHash('sha256').update('user-42').digest('hex');
     for (const u of updates) expect(u.did).toBe(hex);
-    expect(platform.warnings.filter((w) => w.includes('needs'))).toEqual([]);
   });
 
-  it('hashUserId without its integration: no did at all (never the id in the clear) and one warning; without hashUserId the id itself', async () => {
-    const hashed = testPlatform({ run: 'no-hash' });
+  it('without hashUserIdIntegration the did is the user id itself', async () => {
     setUser({ id: 'user-43' });
-    client = createLiteClient({ dsn: collector.dsn, release: 'optin@1.0.3', hashUserId: true }, hashed);
-    await client.start();
-    await client.close(5000);
-    const updates = sessions(collector).filter(ofRelease('optin@1.0.3'));
-    expect(updates.length).toBeGreaterThan(0);
-    for (const u of updates) expect(u).not.toHaveProperty('did');
-    expect(hashed.warnings.filter((w) => w.includes('needs'))).toEqual(['[crashfree] option "hashUserId" needs hashUserIdIntegration() here; sessions are sent without did.']);
-
     client = createLiteClient({ dsn: collector.dsn, release: 'optin@1.0.4' }, testPlatform({ run: 'plain' }));
     await client.start();
     await client.close(5000);
-    for (const u of sessions(collector).filter(ofRelease('optin@1.0.4'))) expect(u.did).toBe('user-43');
+    const updates = sessions(collector).filter(ofRelease('optin@1.0.4'));
+    expect(updates.length).toBeGreaterThan(0);
+    for (const u of updates) expect(u.did).toBe('user-43');
   });
 });
