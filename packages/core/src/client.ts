@@ -24,6 +24,7 @@ import type { ResolvedOptions } from './options.js';
 import { isUnhandledEvent, type EventPolicy } from './policy.js';
 import { readQueuedIndex, type QueuedIndex } from './queued-index.js';
 import { recover, type RecoveryResult } from './recovery.js';
+import type { PersistedSession } from './session-state.js';
 import type { RequestAggregator, RequestSession } from './request-sessions.js';
 import { createCrashSource } from './crash-recovery.js';
 import { sentryClientOptions } from './sentry-options.js';
@@ -117,7 +118,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
         beforeSend: (event, hint) => this.applyBeforeSend(event, hint),
         recordDroppedEvent: (reason) => this.recordDroppedEvent(reason, 'error'),
       }),
-      sessionEnds: options.sessionEnds ?? [],
+      endOf: endsBySid(options.sessionEnds ?? []),
       queued: queued ?? (await readQueuedIndex(this.platform.store, this.cf.queue.keyPrefix)),
       enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
       pending: () => durable.pending(),
@@ -368,4 +369,10 @@ export class CrashfreeClient extends Client<ClientOptions> {
       return event;
     }
   }
+}
+
+/** How a dead run's session ended: what the platform reported for it, else the end the session itself recorded (`setPendingEnd`). */
+function endsBySid(sessionEnds: SessionEnd[]): (state: PersistedSession) => SessionEndHint | undefined {
+  const ends = new Map(sessionEnds.map((e) => [e.sid, e]));
+  return (state) => ends.get(state.sid) ?? state.pendingEnd;
 }

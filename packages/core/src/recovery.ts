@@ -2,7 +2,7 @@ import type { DsnComponents, Envelope, SdkMetadata } from '@sentry/core';
 import type { CrashSource } from './crash-recovery.js';
 import { parsePersistedSession, sessionEnvelope, sessionKey, toSessionItem, type PersistedSession } from './session-state.js';
 import { updateKey, type QueuedIndex } from './queued-index.js';
-import type { Liveness, SessionEnd, Store } from './types.js';
+import type { Liveness, SessionEndHint, Store } from './types.js';
 
 /** What `client.start()` / `client.recover()` found and queued. */
 export interface RecoveryResult {
@@ -27,8 +27,12 @@ export interface RecoveryContext {
    * crash records, so the browser's bundle leaves that code out.
    */
   crashSource?: CrashSource;
-  /** What the platform knows about how previous sessions ended (a crash still wins). */
-  sessionEnds?: SessionEnd[];
+  /**
+   * How a dead run's unended session ended, when known (the platform's
+   * `sessionEnds`, the session's own `pendingEnd`); a crash still wins.
+   * Without it such a session ends `abnormal` (pages: nothing else is known).
+   */
+  endOf?: (state: PersistedSession) => SessionEndHint | undefined;
   /**
    * What the persisted queue held before this run's recovery (the queue's
    * `load()` answer, or `readQueuedIndex` read before loading): a session
@@ -85,7 +89,6 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
 
   // What the dead runs (or earlier offline recoveries) already queued is delivered by the queue: never queued twice.
   const { queued } = ctx;
-  const ends = new Map((ctx.sessionEnds ?? []).map((e) => [e.sid, e]));
 
   if (unreadable > 0) ctx.logger.warn(`[crashfree] skipped ${unreadable} unreadable persisted record(s); everything else is still sent.`);
 
@@ -93,7 +96,7 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     const crash = found?.bySid.get(state.sid);
     found?.bySid.delete(state.sid);
     if (state.status === 'ok') {
-      const end = crash ? undefined : (ends.get(state.sid) ?? state.pendingEnd);
+      const end = crash ? undefined : ctx.endOf?.(state);
       state.status = crash ? 'crashed' : (end?.status ?? 'abnormal');
       if (end?.status === 'abnormal' && end.mechanism !== undefined) state.abnormalMechanism = end.mechanism;
       // Otherwise the timestamp stays the last persisted time, so duration = last seen - started.
