@@ -21,9 +21,6 @@ export interface LivenessOptions {
   store: Store;
   /** Heartbeat period where Web Locks are missing. */
   heartbeatMs?: number;
-  /** Overrides `navigator.locks` (tests); `null` forces the heartbeat fallback. */
-  locks?: LockManager | null;
-  now?: () => number;
 }
 
 /**
@@ -46,8 +43,9 @@ export interface LivenessOptions {
  * `isAlive({ run })` asks about any page load by its id.
  */
 export function createLiveness(options: LivenessOptions): BrowserLiveness {
-  const { runId, store, now = Date.now, heartbeatMs = 30_000 } = options;
-  const locks = options.locks !== undefined ? options.locks : (navigator.locks ?? null);
+  const { runId, store, heartbeatMs = 30_000 } = options;
+  // Missing in old browsers and outside secure contexts.
+  const locks = navigator.locks as LockManager | undefined;
   // The marker names the mechanism too, for SDK versions that read it.
   const marker: OwnerMarker = locks ? { run: runId, lock: LOCK_PREFIX + runId } : { run: runId, heartbeat: true };
   let ownHeld = false;
@@ -68,7 +66,7 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
     });
 
   // A missing or unreadable heartbeat is NaN: never fresh.
-  const isFresh = (value: unknown): boolean => now() - Number(value) < 3 * heartbeatMs;
+  const isFresh = (value: unknown): boolean => Date.now() - Number(value) < 3 * heartbeatMs;
 
   // A stale heartbeat and a missing one both mean "dead", so stale ones (tabs that closed
   // cleanly leave theirs behind) can go without changing any answer.
@@ -76,7 +74,7 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
     for (const key of await store.keys(HEARTBEAT_PREFIX)) if (!isFresh(await store.get(key))) await store.delete(key);
   };
 
-  const writeBeat = (): Promise<void> => store.set(HEARTBEAT_PREFIX + runId, String(now()));
+  const writeBeat = (): Promise<void> => store.set(HEARTBEAT_PREFIX + runId, String(Date.now()));
 
   return {
     owner: () => marker,
