@@ -68,12 +68,11 @@ export interface ValidationResult {
 const DEFAULT_QUEUE: QueueOptions = { maxCount: 100, maxBytes: 20 * 1024 * 1024, maxAgeMs: 30 * 24 * 3600 * 1000 };
 
 /** Releases that do not identify a build: crash-free numbers per release mean nothing with them. */
-const CONSTANT_RELEASES = new Set(['latest', 'production', 'prod', 'master', 'main', 'dev']);
+const CONSTANT_RELEASES = ['latest', 'production', 'prod', 'master', 'main', 'dev'];
 
 /** Renders a value for an error message: `2 (number)`, `"abc" (string)`. */
 export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
+  if (value === null || value === undefined) return String(value);
   if (typeof value === 'string') return `${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)} (string)`;
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return `an array of ${value.length}`;
@@ -85,7 +84,7 @@ function problem(name: string, value: unknown, expected: string): string {
   return `option "${name}" is ${describeValue(value)}; expected ${expected}`;
 }
 
-function isInt(v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number {
+function isInt(v: unknown, min: number, max = Infinity): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
 
@@ -238,7 +237,7 @@ export function releaseWarning(release: string | undefined): string | undefined 
   if (release === undefined) {
     return '[crashfree] no "release" option: crash-free rates cannot be given per release. Set it to a version or commit id.';
   }
-  if (CONSTANT_RELEASES.has(release.trim().toLowerCase())) {
+  if (CONSTANT_RELEASES.includes(release.trim().toLowerCase())) {
     return `[crashfree] release is the constant ${JSON.stringify(release)}: builds cannot be compared. Set it to a version or commit id.`;
   }
   return undefined;
