@@ -303,20 +303,6 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     void pump();
   };
 
-  /** Takes in a client report persisted by an earlier run: merged into the pending one (one write, then the old key goes). */
-  const loadReport = async (key: string, time: number, envelope: Envelope): Promise<void> => {
-    const target = index.mergeTarget();
-    if (!target) {
-      const body = codec.serialize(envelope);
-      index.insert({ key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, report: true });
-      return;
-    }
-    mergeInto(target, envelope);
-    // Written before the old key goes: a crash in between counts twice rather than never.
-    await store.set(target.key, target.body!).catch(persistFailed);
-    await store.delete(key).catch(() => undefined);
-  };
-
   const load = async (): Promise<QueuedIndex> => {
     const found = emptyQueuedIndex();
     const loading = (async () => {
@@ -324,7 +310,6 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
       const known = new Set(index.entries.keys());
       let corrupt = 0;
       const loaded: Entry[] = [];
-      const reports: Array<[string, number, Envelope]> = [];
       for (const key of keys) {
         if (known.has(key)) continue;
         const body = await store.get(key).catch(() => undefined);
@@ -334,8 +319,9 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
           const envelope = codec.parse(body);
           for (const sid of initSessionIds(envelope)) initSids.add(sid);
           indexEnvelope(found, envelope);
-          if (isClientReportEnvelope(envelope)) reports.push([key, time, envelope]);
-          else loaded.push({ key, time, bytes: byteLength(body), categories: categoriesOf(envelope) });
+          const report = isClientReportEnvelope(envelope);
+          // A report keeps its body in memory: the newest one is where this run's reports merge (when it has none of its own yet).
+          loaded.push({ key, time, bytes: byteLength(body), categories: categoriesOf(envelope), ...(report && { body, report }) });
         } catch {
           corrupt += 1;
           await store.delete(key).catch(() => undefined);
@@ -343,7 +329,6 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
       }
       if (corrupt > 0) opts.logger.warn(`[crashfree] skipped ${corrupt} unreadable queued envelope(s); everything else is still sent.`);
       index.reset([...loaded, ...index.entries.values()]);
-      for (const [key, time, envelope] of reports) await loadReport(key, time, envelope);
       enforceBounds();
     })();
     ready = loading.catch(() => undefined);

@@ -63,7 +63,7 @@ describe('client reports in the queue', () => {
     transport.dispose();
   });
 
-  it('reports persisted by several earlier runs are merged into one on load', async () => {
+  it('reports persisted by several earlier runs are all delivered after load, counts kept; a new report merges into the newest', async () => {
     c = await collector();
     const url = getEnvelopeEndpointWithUrlEncodedAuth(makeDsn(c.dsn)!);
     const store = createMemoryStore();
@@ -75,12 +75,20 @@ describe('client reports in the queue', () => {
       await t.flush(20);
       t.dispose();
     }
-    const next = transportFor(url, httpExecutor, store, [], 3, testClock(Date.UTC(2026, 0, 1) + 5000));
+    let up = false;
+    const next = transportFor(url, (req) => (up ? httpExecutor(req) : Promise.reject(new Error('offline'))), store, [], 3, testClock(Date.UTC(2026, 0, 1) + 5000));
     await next.load();
+    await next.send(report('queue_overflow', 4));
+    // Its send pass failed (offline): over before the network comes back.
+    expect(await next.flush(50)).toBe(false);
+    // Merged into the newest loaded report: no fourth one.
+    expect((await store.keys('queue/')).length).toBe(6);
+    up = true;
+    await next.retryNow();
     expect(await next.flush(2000)).toBe(true);
     expect(c.items({ type: 'event' })).toHaveLength(3);
-    expect(c.items({ type: 'client_report' })).toHaveLength(1);
-    expect(reportCounts(c)).toEqual({ 'sample_rate:error': 6 });
+    expect(c.items({ type: 'client_report' })).toHaveLength(3);
+    expect(reportCounts(c)).toEqual({ 'sample_rate:error': 6, 'queue_overflow:error': 4 });
     expect(await store.keys()).toEqual([]);
     next.dispose();
   });
