@@ -31,8 +31,6 @@ export interface AppSessionsContext {
 export interface AppSessions {
   /** The running session's id, if any. */
   sessionId(): string | undefined;
-  /** The running session's state (read-only view for tests and the fatal path). */
-  state(): Readonly<PersistedSession> | undefined;
   /** Starts a new session (ending a running one `exited`) and queues its `init` update. */
   start(): void;
   /**
@@ -156,7 +154,6 @@ export function createAppSessions(ctx: AppSessionsContext): AppSessions {
 
   const sessions: AppSessions = {
     sessionId: () => current?.sid,
-    state: () => current,
     start() {
       everStarted = true;
       if (current) sessions.end('exited');
