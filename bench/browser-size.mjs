@@ -132,6 +132,12 @@ for (const [name, r] of rows) console.log(`${name.padEnd(40)} ${pad(r.min, 10)} 
 const modules = await breakdown(cases[0][1]);
 console.log(`\n@crashfree/browser by module (gzip bytes each module adds; TypeScript sources bundled with the same settings):`);
 console.log(modules.map(([name, gz]) => `${name} ${gz}`).join(', '));
+// The same breakdown summed per package (gzip is not additive: the parts sum to more than the whole).
+const sum = (test) => modules.filter(([name]) => test(name)).reduce((n, [, gz]) => n + gz, 0);
+console.log(
+  `summed: browser/src ${sum((n) => n.startsWith('browser/src/'))}, core/src ${sum((n) => n.startsWith('core/src/'))}, ` +
+    `dependencies ${sum((n) => n.startsWith('.pnpm/'))} (gzip bytes)`,
+);
 
 const ours = rows[0][1].gz;
 const sentry = rows[1][1].gz;

@@ -28,21 +28,20 @@ export function makeEventBuilders(stackParser: StackParser): EventBuilders {
   return {
     async eventFromException(exception, hint) {
       const thrown = (typeof ErrorEvent !== 'undefined' && exception instanceof ErrorEvent && (exception.error as unknown)) || exception;
-      const mechanism: Mechanism = { handled: true, type: 'generic', ...hint?.mechanism };
-      // The core fills in the event id from the hint, and bounds `extra` (depth, breadth, cycles).
-      const event: Event = { level: 'error' };
-      let error = thrown as Error;
-      if (!isError(thrown)) {
-        mechanism.synthetic = true;
-        const plain = typeof thrown === 'object' && thrown !== null;
-        if (plain) event.extra = { __serialized__: thrown };
-        error = { name: 'Error', message: plain ? describeObject(thrown) : String(thrown), stack: hint?.syntheticException?.stack };
-      }
+      const synthetic = !isError(thrown);
+      const plain = synthetic && typeof thrown === 'object' && thrown !== null;
+      const error: Partial<Error> = synthetic
+        ? { message: plain ? describeObject(thrown) : String(thrown), stack: hint?.syntheticException?.stack }
+        : (thrown as Error);
       const frames = stackParser(error.stack || '', 1);
-      event.exception = {
-        values: [{ type: error.name || 'Error', value: String(error.message ?? ''), mechanism, stacktrace: frames.length ? { frames } : undefined }],
+      const mechanism: Mechanism = { handled: true, type: 'generic', ...hint?.mechanism };
+      if (synthetic) mechanism.synthetic = true;
+      // The core fills in the event id from the hint, and bounds `extra` (depth, breadth, cycles).
+      return {
+        level: 'error',
+        extra: plain ? { __serialized__: thrown } : undefined,
+        exception: { values: [{ type: error.name || 'Error', value: String(error.message ?? ''), mechanism, stacktrace: frames.length ? { frames } : undefined }] },
       };
-      return event;
     },
     async eventFromMessage(message, level = 'info') {
       return { level, message };
