@@ -26,17 +26,19 @@ export function defaultDeps(): CoreDeps {
   };
 }
 
-/** Waits for `promise`, but no longer than `timeoutMs` (forever when 0/undefined, as @sentry/core's flush). */
-export async function within(promise: Promise<unknown> | undefined, timeoutMs: number | undefined, deps: CoreDeps): Promise<void> {
-  if (!promise) return;
-  if (!timeoutMs) {
-    await promise;
-    return;
-  }
+/**
+ * Waits for `promise`, but no longer than `timeoutMs` (forever when
+ * 0/undefined, as @sentry/core's flush). With a timeout it never rejects: it
+ * resolves with the promise's value, or undefined when the promise rejected
+ * or the time ran out.
+ */
+export async function within<T>(promise: Promise<T> | undefined, timeoutMs: number | undefined, deps: CoreDeps): Promise<T | undefined> {
+  if (!timeoutMs) return promise;
   let handle: unknown;
-  const timer = new Promise<void>((resolve) => {
-    handle = deps.setTimeout(resolve, timeoutMs);
+  const timer = new Promise<undefined>((resolve) => {
+    handle = deps.setTimeout(() => resolve(undefined), timeoutMs);
   });
-  await Promise.race([promise.then(undefined, () => undefined), timer]);
+  const result = await Promise.race([promise?.then(undefined, () => undefined), timer]);
   deps.clearTimeout(handle);
+  return result;
 }

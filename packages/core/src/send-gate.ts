@@ -1,5 +1,6 @@
-import type { DataCategory, TransportMakeRequestResponse } from '@sentry/core';
+import type { DataCategory } from '@sentry/core';
 import type { CoreDeps } from './clock.js';
+import type { TransportHttpResponse } from './types.js';
 
 /** Backoff after failures: first delay, doubling per consecutive failure, capped; jittered to 50–100 %. */
 export interface BackoffOptions {
@@ -21,7 +22,7 @@ export interface SendGate {
   /** The end of the running backoff, or Infinity. */
   retryTime(): number;
   /** Learns from an answer: rate-limit headers (on any status) and, on 2xx, that the server is back. */
-  answered(response: TransportMakeRequestResponse & { statusCode: number }): void;
+  answered(response: TransportHttpResponse): void;
   /**
    * Ends the running backoff now (the network is back, the user asked). Rate
    * limits are the server's word and stay; the failure count stays too, so a
@@ -69,7 +70,7 @@ export function createSendGate(deps: CoreDeps, backoff: BackoffOptions): SendGat
  * category list meaning all) wins; else `Retry-After` (seconds or an HTTP
  * date) holds everything; else a bare 429 holds everything for 60 s.
  */
-function limitsFrom({ statusCode, headers }: TransportMakeRequestResponse, now: number): Record<string, number> {
+function limitsFrom({ statusCode, headers }: TransportHttpResponse, now: number): Record<string, number> {
   const out: Record<string, number> = {};
   const header = headers?.['x-sentry-rate-limits'];
   const retryAfter = headers?.['retry-after'];

@@ -1,4 +1,4 @@
-import type { DataCategory, Envelope, EventDropReason, Transport, TransportMakeRequestResponse } from '@sentry/core';
+import type { DataCategory, Envelope, EventDropReason, Transport } from '@sentry/core';
 import type { EnvelopeCodec } from './envelope.js';
 import { bytesCodec } from './envelope-bytes.js';
 import { within, type CoreDeps } from './clock.js';
@@ -8,7 +8,7 @@ import { isClientReportEnvelope, mergeClientReports } from './client-report.js';
 import { createQueueIndex, type QueueEntry as Entry } from './queue-index.js';
 import { emptyQueuedIndex, indexEnvelope, type QueuedIndex } from './queued-index.js';
 import { createSendGate, type BackoffOptions } from './send-gate.js';
-import type { RequestExecutor, Store, StoreValue } from './types.js';
+import type { RequestExecutor, Store, StoreValue, TransportHttpResponse } from './types.js';
 
 /** What `makeDurableTransport` needs: where to send, where to persist, and the bounds. */
 export interface DurableTransportOptions {
@@ -126,14 +126,9 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     }, Math.max(0, at - deps.now()));
   };
 
-  const request = (body: StoreValue): Promise<TransportMakeRequestResponse & { statusCode: number }> => {
-    let handle: unknown;
-    const timeout = new Promise<never>((_, reject) => {
-      handle = deps.setTimeout(() => reject(new Error(`no answer within ${requestTimeoutMs} ms`)), requestTimeoutMs);
-    });
-    const sent = opts.makeRequest({ url: opts.url, body, headers: { 'content-type': 'application/x-sentry-envelope' } });
-    return Promise.race([sent, timeout]).finally(() => deps.clearTimeout(handle)) as Promise<TransportMakeRequestResponse & { statusCode: number }>;
-  };
+  /** The backend's answer, or undefined on a network error or no answer within `requestTimeoutMs`. */
+  const request = (body: StoreValue): Promise<TransportHttpResponse | undefined> =>
+    within(opts.makeRequest({ url: opts.url, body, headers: { 'content-type': 'application/x-sentry-envelope' } }), requestTimeoutMs, deps);
 
   /** One pass over the queue, oldest first. */
   const pass = async (): Promise<void> => {
@@ -161,15 +156,12 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
         remove(entry);
         continue;
       }
-      let response: TransportMakeRequestResponse & { statusCode: number };
-      try {
-        response = await request(body);
-      } catch {
-        index.inFlight = undefined;
+      const response = await request(body);
+      index.inFlight = undefined;
+      if (!response) {
         gate.failed();
         break;
       }
-      index.inFlight = undefined;
       gate.answered(response);
       const status = response.statusCode;
       if (status >= 200 && status < 300) {
@@ -208,8 +200,8 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
       if (entry.hold) await entry.hold;
       if (entry.body === undefined || !index.entries.has(entry.key)) return;
       const response = await request(entry.body);
-      gate.answered(response);
-      if (response.statusCode >= 200 && response.statusCode < 300) await delivered(entry);
+      if (response) gate.answered(response);
+      if (response && response.statusCode >= 200 && response.statusCode < 300) await delivered(entry);
     } catch {
       // Offline or torn down with the page: the persisted entry goes out on the next launch.
     } finally {

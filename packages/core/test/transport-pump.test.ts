@@ -14,8 +14,9 @@ afterEach(async () => {
 
 const eventEnvelope = (i: number): Envelope => createEventEnvelope({ event_id: i.toString(16).padStart(32, '0'), message: `m${i}`, level: 'error' }, undefined, undefined);
 
-function transportFor(url: string, makeRequest: RequestExecutor, clock = testClock()) {
+function transportFor(url: string, makeRequest: RequestExecutor, clock = testClock(), requestTimeoutMs?: number) {
   return makeDurableTransport({
+    requestTimeoutMs,
     url,
     store: createMemoryStore(),
     makeRequest,
@@ -54,6 +55,20 @@ describe('queue pump', () => {
       expect({ delay, sent: sent.length, pending: transport.pending() }).toEqual({ delay, sent: 2, pending: 0 });
       transport.dispose();
     }
+  });
+
+  it('a request not answered within requestTimeoutMs counts as a network error: the queue backs off, keeps the envelope, and sends it on retry', async () => {
+    c = await collector();
+    const url = getEnvelopeEndpointWithUrlEncodedAuth(makeDsn(c.dsn)!);
+    let calls = 0;
+    // The first request never answers (a hung connection); later ones reach the collector.
+    const transport = transportFor(url, (req) => (++calls === 1 ? new Promise(() => undefined) : httpExecutor(req)), testClock(), 50);
+    await transport.send(eventEnvelope(7));
+    expect(await transport.flush(1000)).toBe(false);
+    expect({ calls, pending: transport.pending(), received: c.items({ type: 'event' }).length }).toEqual({ calls: 1, pending: 1, received: 0 });
+    await transport.retryNow();
+    expect({ calls, pending: transport.pending(), received: c.items({ type: 'event' }).length }).toEqual({ calls: 2, pending: 0, received: 1 });
+    transport.dispose();
   });
 
   it('retryNow ends the backoff: what waited goes out at once, without moving the clock', async () => {
