@@ -37,10 +37,9 @@ export function makeBrowserRequest(options: BrowserRequestOptions = {}): Request
         referrerPolicy: 'strict-origin',
         credentials: 'omit',
       });
-      return {
-        statusCode: res.status,
-        headers: { 'retry-after': res.headers.get('retry-after'), 'x-sentry-rate-limits': res.headers.get('x-sentry-rate-limits') },
-      };
+      // Header names come lower-cased; a cross-origin page sees the ones the server exposes
+      // (Sentry-compatible backends expose retry-after and x-sentry-rate-limits).
+      return { statusCode: res.status, headers: Object.fromEntries(res.headers) };
     } catch (e) {
       // Fetch refused or missing while the page goes away: a beacon may still leave. Not
       // offline, though: a beacon is then "queued" and lost; the envelope stays for the next load.

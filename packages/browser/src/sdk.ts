@@ -55,17 +55,16 @@ export function init(options: BrowserOptions): LiteClient {
 }
 
 function start(options: BrowserOptions): LiteClient {
-  const logger = console;
   // Checked before anything is opened; one message for every bad option, as createLiteClient would print it.
   const problems = [...validateLiteOptions(options).problems, ...browserOptionProblems(Object(options))];
   if (problems.length > 0) {
-    logger.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
+    console.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
     return disabled();
   }
 
   let unloading = false;
   const runId = uuid4();
-  const store = createBrowserStore({ dbName: options.dbName, logger });
+  const store = createBrowserStore({ dbName: options.dbName });
   const liveness = createLiveness({ runId, store, heartbeatMs: options.heartbeatMs });
   const user = options.integrations;
   // The lite client (no @sentry/core runtime code, no fatal process path, no crash records, no request mode): only what a page runs is bundled.
@@ -83,7 +82,6 @@ function start(options: BrowserOptions): LiteClient {
       liveness,
       makeRequest: makeBrowserRequest({ isUnloading: () => unloading }),
       ...makeEventBuilders(browserStackParser()),
-      logger,
     },
   );
   if (!client.isEnabled()) return client;
@@ -99,6 +97,6 @@ function start(options: BrowserOptions): LiteClient {
     .hold()
     .then(() => adoptOrphanQueues(store, runId, async (run) => !(await liveness.isAlive({ run }))))
     .then(() => client.start())
-    .catch((e: unknown) => logger.warn('[crashfree] start failed; sessions of this page may be lost:', e));
+    .catch((e: unknown) => console.warn('[crashfree] start failed; sessions of this page may be lost:', e));
   return client;
 }

@@ -1,20 +1,19 @@
 import type { StackFrame, StackParser } from '@sentry/core';
 
-// V8: "    at fn (url:1:2)", "    at url:1:2", "    at async fn (url:1:2)",
-// "    at fn (eval at g (url:1:2), <anonymous>:3:4)".
-const V8 = /^\s*at (?:async )?(?:(.+?) \()?(.+?)(?::(\d+))?(?::(\d+))?\)?\s*$/;
-// SpiderMonkey / JavaScriptCore: "fn@url:1:2", "@url:1:2", "fn/<@url:1:2", "global code@url:1:2".
-const GECKO = /^\s*([^@]*)@(\S+?)(?::(\d+))?(?::(\d+))?\s*$/;
+// One frame line: V8 ("    at fn (url:1:2)", "    at url:1:2", "    at async fn (url:1:2)",
+// "    at fn (eval at g (url:1:2), <anonymous>:3:4)") or SpiderMonkey / JavaScriptCore
+// ("fn@url:1:2", "@url:1:2", "fn/<@url:1:2", "global code@url:1:2"); then location, line, column.
+const FRAME = /^\s*(?:at (?:async )?(?:(.+?) \()?|([^@]*)@)(.+?)(?::(\d+))?(?::(\d+))?\)?\s*$/;
 // Inside a V8 eval location: where eval was called from.
 const EVAL_CALLER = /\(?(\S+?):(\d+):(\d+)\)?,/;
 
 /** One stack line as a frame, or undefined when it is not a frame line. */
 function parseLine(line: string): StackFrame | undefined {
-  const m = V8.exec(line) ?? GECKO.exec(line);
-  if (!m?.[2]) return undefined;
+  const m = FRAME.exec(line);
+  if (!m) return undefined;
   // For code run by eval, report where eval was called from: that is code the user can open.
-  const [, file, lineno, colno] = (m[2].startsWith('eval') && EVAL_CALLER.exec(m[2])) || [, m[2], m[3], m[4]];
-  return { filename: file, function: m[1] || '?', in_app: true, lineno: lineno ? +lineno : undefined, colno: colno ? +colno : undefined };
+  const [, file, lineno, colno] = (m[3]!.startsWith('eval') && EVAL_CALLER.exec(m[3]!)) || [, m[3], m[4], m[5]];
+  return { filename: file, function: m[1] || m[2] || '?', in_app: true, lineno: lineno ? +lineno : undefined, colno: colno ? +colno : undefined };
 }
 
 /**
