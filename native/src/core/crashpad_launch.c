@@ -9,7 +9,6 @@
  * exit is not waited for) or when the handler exits, whichever comes first.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -188,6 +187,16 @@ static int cf__dump_is_ours(const char *dir, const char *name) {
   return ours;
 }
 
+/* The kernel's getdents64 record (glibc has a wrapper only from 2.30; Node 20
+   runs on 2.28, and musl spells the type differently). */
+struct cf__dirent64 {
+  uint64_t ino;
+  int64_t off;
+  unsigned short reclen;
+  unsigned char type;
+  char name[];
+};
+
 /* Whether <database>/pending holds a report of this process. Crashpad moves
    a report there complete, metadata first, and only then detaches from the
    crashed process. SIGNAL-SAFE: open, getdents64, pread. */
@@ -199,12 +208,12 @@ static int cf__report_done(const cf__state *st) {
   _Alignas(8) char entries[2048];
   int done = 0;
   long n;
-  while (!done && (n = getdents64(fd, entries, sizeof entries)) > 0) {
+  while (!done && (n = syscall(SYS_getdents64, fd, entries, sizeof entries)) > 0) {
     for (long at = 0; at < n && !done;) {
-      const struct dirent64 *e = (const struct dirent64 *)(entries + at);
-      size_t len = cf__strlen(e->d_name);
-      done = len > 4 && cf__streq(e->d_name + len - 4, ".dmp") && cf__dump_is_ours(pending, e->d_name);
-      at += e->d_reclen;
+      const struct cf__dirent64 *e = (const struct cf__dirent64 *)(entries + at);
+      size_t len = cf__strlen(e->name);
+      done = len > 4 && cf__streq(e->name + len - 4, ".dmp") && cf__dump_is_ours(pending, e->name);
+      at += e->reclen;
     }
   }
   close(fd);
