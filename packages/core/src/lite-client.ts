@@ -195,7 +195,6 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       sessions.start();
     },
     endSession: (status: Exclude<SessionStatus, 'ok'> = 'exited', at?: number) => sessions?.end(status, at),
-    endSessionSync: () => void sessions?.endSync('exited'),
     getSessionId: () => sessions?.sessionId(),
     retryNow: () => durable?.retryNow() ?? Promise.resolve(),
     setUrgent: (on: boolean) => durable?.setUrgent(on),

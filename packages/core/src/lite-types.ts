@@ -21,8 +21,6 @@ export interface LiteClient {
   startSession(): void;
   /** Ends the session with `status` (default `exited`) at `at` (epoch ms, default now). */
   endSession(status?: Exclude<SessionStatus, 'ok'>, at?: number): void;
-  /** Ends the session `exited` and persists it with `store.setSync` when the Store has it (page unload). */
-  endSessionSync(): void;
   /** The running session's id. */
   getSessionId(): string | undefined;
   /** Ends the queue's backoff and sends what waits now (rate limits still hold); never rejects. */
