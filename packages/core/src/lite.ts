@@ -12,6 +12,6 @@ export { byteLength } from './envelope-info.js';
 export { normalize } from './normalize.js';
 export { uuid4 } from './uuid.js';
 export { createMemoryStore } from './memory-store.js';
-export { describeValue, validateLiteOptions, type CrashfreeOptions } from './options.js';
+export { describeValue, validateLiteOptions, type CrashfreeOptions, type OptionRule } from './options.js';
 export type { RecoveryResult } from './recovery.js';
 export type { Platform, Store, Liveness } from './types.js';

@@ -89,7 +89,8 @@ function isInt(v: unknown, min: number, max = Infinity): v is number {
 }
 
 /** One option's rule: the test a set value must pass, and how the expectation reads in the message. */
-type Rule = [test: (v: unknown) => boolean, expected: string];
+export type OptionRule = [test: (v: unknown) => boolean, expected: string];
+type Rule = OptionRule;
 
 const text: Rule = [(v) => typeof v === 'string' && v !== '', 'a non-empty string'];
 const flag: Rule = [(v) => typeof v === 'boolean', 'true or false'];
@@ -200,9 +201,14 @@ export function validateOptions(input: unknown): ValidationResult {
   return validateWith(input, clientRules());
 }
 
-/** `validateOptions` for the lite client: the same rules and messages, less request mode and the options only @sentry/core's Client reads. */
-export function validateLiteOptions(input: unknown): ValidationResult {
-  return validateWith(input, LITE_RULES);
+/**
+ * `validateOptions` for the lite client: the same rules and messages, less
+ * request mode and the options only @sentry/core's Client reads. `more` adds
+ * a platform's own options (checked after the core's, same message form;
+ * they are passed on in `sentry` like any option the core does not know).
+ */
+export function validateLiteOptions(input: unknown, more: Record<string, OptionRule> = {}): ValidationResult {
+  return validateWith(input, { ...LITE_RULES, ...more });
 }
 
 function validateWith(input: unknown, more: Record<string, Rule>): ValidationResult {

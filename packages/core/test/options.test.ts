@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createClient, validateOptions } from '@crashfree/core';
+import { validateLiteOptions } from '@crashfree/core/lite';
 import { testPlatform } from './helpers.js';
 
 const DSN = 'http://abc@127.0.0.1:9/1';
@@ -36,6 +37,15 @@ describe('options validation', () => {
       expect(validateOptions({ dsn: DSN, release: 'a@1', ...bad }).problems).toEqual([message]);
     });
   }
+
+  it('validateLiteOptions checks a platform\'s own options after the core\'s, in the same message form', () => {
+    const more = { heartbeatMs: [(v: unknown) => typeof v === 'number' && v >= 100, 'an integer of at least 100 (ms)'] as [(v: unknown) => boolean, string] };
+    expect(validateLiteOptions({ dsn: DSN, sampleRate: 3, heartbeatMs: 5 }, more).problems).toEqual([
+      'option "sampleRate" is 3 (number); expected a number from 0 to 1',
+      'option "heartbeatMs" is 5 (number); expected an integer of at least 100 (ms)',
+    ]);
+    expect(validateLiteOptions({ dsn: DSN, heartbeatMs: 500 }, more).options?.sentry).toMatchObject({ heartbeatMs: 500 });
+  });
 
   it('rejects options that are not an object', () => {
     expect(validateOptions('dsn').problems).toEqual(['options are "dsn" (string); expected an object such as { dsn, release }']);
