@@ -62,6 +62,7 @@ export function installLifecycle(options: LifecycleOptions): void {
     void liveness.hold().then(() => client.startSession());
   });
   listen('online', () => void client.retryNow().catch(() => undefined));
-  listen('visibilitychange', () => document.visibilityState === 'hidden' && void store.flushWrites(), document);
+  // Fired at the document; it bubbles to the window.
+  listen('visibilitychange', () => document.visibilityState === 'hidden' && void store.flushWrites());
 
 }
