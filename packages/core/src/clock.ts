@@ -9,6 +9,7 @@ export interface CoreDeps {
   random(): number;
   /** Schedules background work; the handle's `unref` is called when present so it never keeps a process alive. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a `setTimeout` handle; undefined (nothing scheduled) is a no-op, as with the global. */
   clearTimeout(handle: unknown): void;
 }
 

@@ -227,7 +227,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       await within(starting, timeout, deps);
       sessions?.end('exited');
       const result = await client.flush(timeout);
-      if (outcomesTimer !== undefined) deps.clearTimeout(outcomesTimer);
+      deps.clearTimeout(outcomesTimer);
       outcomesTimer = undefined;
       durable.dispose();
       return result;

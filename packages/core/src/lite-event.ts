@@ -63,6 +63,14 @@ function normalizeFields(event: Event, depth: number, breadth: number): Event {
   return event;
 }
 
+/** An integration's hooks as the lite client calls them. */
+interface LiteHooks<C> {
+  setup?(client: C): void;
+  preprocessEvent?(event: Event, hint: EventHint, client: C): void;
+  processEvent?(event: Event, hint: EventHint, client: C): Event | null | PromiseLike<Event | null>;
+  afterAllSetup?(client: C): void;
+}
+
 /** The integration hooks the lite client runs: `setupOnce`, `setup`, `preprocessEvent`/`processEvent` (as processors), `afterAllSetup`. */
 export function setupLiteIntegrations<C>(integrations: Integration[], client: C): EventProcessor[] {
   const processors: EventProcessor[] = [];
@@ -70,12 +78,12 @@ export function setupLiteIntegrations<C>(integrations: Integration[], client: C)
   const unique = integrations.filter((i) => !seen.has(i.name) && seen.add(i.name));
   for (const integration of unique) {
     integration.setupOnce?.();
-    (integration.setup as ((c: C) => void) | undefined)?.(client);
-    const pre = integration.preprocessEvent?.bind(integration) as ((e: Event, h: EventHint, c: C) => void) | undefined;
-    const proc = integration.processEvent?.bind(integration) as ((e: Event, h: EventHint, c: C) => Event | null | PromiseLike<Event | null>) | undefined;
-    if (pre) processors.push((e, h) => (pre(e, h, client), e));
-    if (proc) processors.push((e, h) => proc(e, h, client));
+    // Sentry's hooks typed for this client (its Client type is not ours).
+    const i = integration as unknown as LiteHooks<C>;
+    i.setup?.(client);
+    if (i.preprocessEvent) processors.push((e, h) => (i.preprocessEvent!(e, h, client), e));
+    if (i.processEvent) processors.push((e, h) => i.processEvent!(e, h, client));
   }
-  for (const integration of unique) (integration.afterAllSetup as ((c: C) => void) | undefined)?.(client);
+  for (const integration of unique) (integration as unknown as LiteHooks<C>).afterAllSetup?.(client);
   return processors;
 }

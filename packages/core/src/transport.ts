@@ -119,7 +119,7 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
 
   const schedule = (at: number): void => {
     if (disposed) return;
-    if (timer !== undefined) deps.clearTimeout(timer);
+    deps.clearTimeout(timer);
     timer = deps.setTimeout(() => {
       timer = undefined;
       void pump();
@@ -352,7 +352,7 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     pending: () => index.entries.size,
     dispose: () => {
       disposed = true;
-      if (timer !== undefined) deps.clearTimeout(timer);
+      deps.clearTimeout(timer);
     },
   };
 }
