@@ -129,11 +129,9 @@ export function createAppSessions(ctx: AppSessionsContext): AppSessions {
     const terminal = snapshot.status !== 'ok';
     chain = chain.then(async () => {
       try {
-        if (s.did === undefined) {
-          const did = await ctx.did();
-          if (did !== undefined) s.did = did;
-        }
-        if (s.did !== undefined) snapshot.did = s.did;
+        // Known once, then kept (an undefined did is left out of what is written and sent).
+        s.did ??= await ctx.did();
+        snapshot.did = s.did;
         // The init goes out with the first update this session ever queues, so exactly one carries it.
         const sendInit = init || !s.initQueued;
         snapshot.initQueued = s.initQueued;

@@ -151,13 +151,12 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
       // In flight before its body is read: a report merged after this point would be lost with the 2xx.
       index.inFlight = entry;
       const body = entry.body ?? (await store.get(entry.key).catch(() => undefined));
+      const response = body === undefined ? undefined : await request(body);
+      index.inFlight = undefined;
       if (body === undefined) {
-        index.inFlight = undefined;
         remove(entry);
         continue;
       }
-      const response = await request(body);
-      index.inFlight = undefined;
       if (!response) {
         gate.failed();
         break;
