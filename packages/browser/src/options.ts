@@ -1,4 +1,4 @@
-import { describeValue } from '@crashfree/core/lite';
+import type { OptionRule } from '@crashfree/core/lite';
 
 /** Options the browser SDK adds to those of @crashfree/core. */
 export interface BrowserOnlyOptions {
@@ -8,20 +8,11 @@ export interface BrowserOnlyOptions {
   heartbeatMs?: number;
 }
 
-/** Each browser option's test and what is expected, in the core's wording. */
-const RULES: Record<keyof BrowserOnlyOptions, [(v: unknown) => boolean, string]> = {
+/**
+ * Each browser option's test and what is expected, checked by the core's
+ * `validateLiteOptions` in the same pass and wording as its own options.
+ */
+export const BROWSER_OPTION_RULES: Record<keyof BrowserOnlyOptions, OptionRule> = {
   dbName: [(v) => typeof v === 'string' && v !== '', 'a non-empty string'],
   heartbeatMs: [(v) => Number.isInteger(v) && (v as number) >= 1000, 'an integer of at least 1000 (milliseconds)'],
 };
-
-/**
- * Checks the browser-only options (the core ignores them). Returns one
- * message per bad option, naming the option, its value and what is
- * expected, in the core's wording.
- */
-export function browserOptionProblems(input: BrowserOnlyOptions): string[] {
-  return Object.entries(RULES).flatMap(([name, [test, expected]]) => {
-    const value = input[name as keyof BrowserOnlyOptions];
-    return value === undefined || test(value) ? [] : [`option "${name}" is ${describeValue(value)}; expected ${expected}`];
-  });
-}

@@ -4,7 +4,7 @@ import { makeEventBuilders } from './eventbuilder.js';
 import { globalHandlersIntegration } from './global-handlers.js';
 import { installLifecycle } from './lifecycle.js';
 import { createLiveness } from './liveness.js';
-import { browserOptionProblems, type BrowserOnlyOptions } from './options.js';
+import { BROWSER_OPTION_RULES, type BrowserOnlyOptions } from './options.js';
 import { makeBrowserRequest } from './request.js';
 import { browserStackParser } from './stack-parser.js';
 import { createBrowserStore } from './store.js';
@@ -56,7 +56,7 @@ export function init(options: BrowserOptions): LiteClient {
 
 function start(options: BrowserOptions): LiteClient {
   // Checked before anything is opened; one message for every bad option, as createLiteClient would print it.
-  const problems = [...validateLiteOptions(options).problems, ...browserOptionProblems(Object(options))];
+  const { problems } = validateLiteOptions(options, BROWSER_OPTION_RULES);
   if (problems.length > 0) {
     console.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
     return disabled();
