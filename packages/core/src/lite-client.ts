@@ -6,12 +6,11 @@ import type {
   EventHint,
   EventProcessor,
   Outcome,
-  ParameterizedString,
   SdkMetadata,
   SessionStatus,
   SeverityLevel,
 } from '@sentry/core';
-import { classifyException, classifyMessage, type Accounted } from './accounting.js';
+import type { Accounted } from './accounting.js';
 import { createAppSessions } from './app-sessions.js';
 import { defaultDeps, within, type CoreDeps } from './clock.js';
 import { envelopeUrl, parseDsn } from './dsn.js';
@@ -208,10 +207,12 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
           // A frozen object is captured every time; counting still happens once per call.
         }
       }
-      return capture(hint, classifyException(hint), (h) => platform.eventFromException(exception, h));
+      // As classifyException, less @sentry/core's own internal errors: no @sentry/core runtime code runs with this client.
+      return capture(hint, hint?.mechanism?.handled === false ? 'unhandled' : 'handled', (h) => platform.eventFromException(exception, h));
     },
-    captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint): string {
-      return capture(hint, classifyMessage(message, level), (h) => platform.eventFromMessage(String(message), level, h));
+    captureMessage(message: string, level?: SeverityLevel, hint?: EventHint): string {
+      // A fatal message crashes the session; other messages count nothing (no parameterized or non-string messages reach this client).
+      return capture(hint, level === 'fatal' ? 'unhandled' : 'none', (h) => platform.eventFromMessage(String(message), level, h));
     },
     recordDroppedEvent,
     async flush(timeout?: number): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { ClientOptions, DataCategory, DsnComponents, EventDropReason, EventHint, ParameterizedString, SdkMetadata, SessionStatus, SeverityLevel } from '@sentry/core';
+import type { ClientOptions, DataCategory, DsnComponents, EventDropReason, EventHint, SdkMetadata, SessionStatus, SeverityLevel } from '@sentry/core';
 import type { RecoveryResult } from './recovery.js';
 
 /**
@@ -30,7 +30,7 @@ export interface LiteClient {
   /** Counts the error into the session now, then sends it through the policy; returns the event id. */
   captureException(exception: unknown, hint?: EventHint): string;
   /** A `fatal` message crashes the session; other messages count nothing. */
-  captureMessage(message: ParameterizedString, level?: SeverityLevel, hint?: EventHint): string;
+  captureMessage(message: string, level?: SeverityLevel, hint?: EventHint): string;
   /** Counts a drop for the next client report (sent within `clientReportFlushInterval`, default 60 s). */
   recordDroppedEvent(reason: EventDropReason, category: DataCategory, count?: number): void;
   /** Waits for session writes and captures in flight, sends client reports, flushes the queue (up to `timeout` ms). */
