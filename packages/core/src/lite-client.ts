@@ -135,7 +135,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     else sessions.handledError();
   };
 
-  const defaults: LiteEventDefaults = { platform: platform.name, sdk, options: clientOptions };
+  const defaults: LiteEventDefaults = { platform: platform.name, options: clientOptions };
 
   /** Policy, scopes and processors, beforeSend, then the durable queue; every drop counted for the client report. */
   const process = async (built: Event, hint: EventHint, accounted: Accounted): Promise<void> => {

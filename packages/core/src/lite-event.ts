@@ -5,19 +5,18 @@ import { uuid4 } from './uuid.js';
 
 /**
  * What the lite client fills into every event besides the scope's data: the
- * event `platform` and `sdk`, and from the options `release`, `environment`,
+ * event `platform`, and from the options `release`, `environment`,
  * `dist`, and how deep and wide `extra`, `contexts`, `user` and breadcrumb
  * data are kept (`normalizeDepth` 3, `normalizeMaxBreadth` 1000 by default, as @sentry/core).
  */
 export interface LiteEventDefaults {
   platform: string;
-  sdk: { name: string; version: string };
   options: { release?: string; environment?: string; dist?: string; normalizeDepth?: number; normalizeMaxBreadth?: number };
 }
 
 /**
  * The part of Sentry's event preparation a page needs: ids and time,
- * release/environment/sdk, the scope's data (user, tags, extra, contexts,
+ * release/environment/platform, the scope's data (user, tags, extra, contexts,
  * breadcrumbs, fingerprint, level), the capture's own context
  * (`hint.captureContext`, this event only), the scope's event processors,
  * then `extra` processors (integrations' `processEvent`). Resolves null when
@@ -42,7 +41,7 @@ export async function prepareLiteEvent(
     event_id: event.event_id ?? hint.event_id ?? uuid4(),
     timestamp: event.timestamp ?? now / 1000,
     platform: event.platform ?? defaults.platform,
-    sdk: { ...defaults.sdk, ...event.sdk },
+    // `sdk` is filled in with the envelope (eventEnvelope), as Sentry's SDKs do: beforeSend does not see it.
   };
   const context = typeof hint.captureContext === 'object' ? (hint.captureContext as Partial<ScopeContext>) : undefined;
   let current: Event | null = applyLiteScope(scope, prepared, context);
