@@ -27,7 +27,8 @@ const describeObject = (o: object): string => `Object captured as exception with
 export function makeEventBuilders(stackParser: StackParser): EventBuilders {
   return {
     async eventFromException(exception, hint) {
-      const thrown = (typeof ErrorEvent !== 'undefined' && exception instanceof ErrorEvent && (exception.error as unknown)) || exception;
+      // An ErrorEvent (as an `error` listener gets it) stands for the error it carries.
+      const thrown = (exception instanceof Event && ((exception as ErrorEvent).error as unknown)) || exception;
       const synthetic = !isError(thrown);
       const plain = synthetic && typeof thrown === 'object' && thrown !== null;
       const error: Partial<Error> = synthetic

@@ -31,7 +31,6 @@ export interface BrowserStoreOptions {
   batchDelayMs?: number;
   /** How long opening IndexedDB may take before the SDK gives up and keeps data in memory. */
   openTimeoutMs?: number;
-  logger?: Pick<Console, 'warn'>;
 }
 
 /** Writes by key; `undefined` is a delete. */
@@ -50,7 +49,6 @@ type Writes = Map<string, StoreValue | undefined>;
  * warns once and never rejects.
  */
 export function createBrowserStore(options: BrowserStoreOptions = {}): BrowserStore {
-  const logger = options.logger ?? console;
   // This page's writes IndexedDB has not confirmed (after a failure: every write since). Reads answer from it first.
   const unsaved: Writes = new Map();
   let batch: Writes = new Map();
@@ -60,7 +58,7 @@ export function createBrowserStore(options: BrowserStoreOptions = {}): BrowserSt
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const degrade = (reason: unknown): void => {
-    if (!degraded) logger.warn(`[crashfree] IndexedDB is unavailable (${String(reason)}); keeping data in memory for this page only.`);
+    if (!degraded) console.warn(`[crashfree] IndexedDB is unavailable (${String(reason)}); keeping data in memory for this page only.`);
     degraded = true;
   };
 

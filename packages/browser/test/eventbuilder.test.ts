@@ -35,6 +35,13 @@ describe('makeEventBuilders', () => {
     expect((await eventFromException({})).exception?.values?.[0]?.value).toBe('Object captured as exception with keys: [object has no keys]');
   });
 
+  it('unwraps an error event to the error it carries', async () => {
+    // Node has no ErrorEvent; an Event with an `error` is what an `error` listener hands over.
+    const errorEvent = Object.assign(new Event('error'), { error: new TypeError('inside') });
+    expect((await eventFromException(errorEvent)).exception?.values?.[0]).toMatchObject({ type: 'TypeError', value: 'inside', mechanism: { handled: true } });
+    expect((await eventFromException(errorEvent)).exception?.values?.[0]?.mechanism).not.toHaveProperty('synthetic');
+  });
+
   it('builds message events', async () => {
     expect(await eventFromMessage('hello', 'warning')).toMatchObject({ message: 'hello', level: 'warning' });
   });
