@@ -198,9 +198,8 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     retryNow: () => durable?.retryNow() ?? Promise.resolve(),
     setUrgent: (on: boolean) => durable?.setUrgent(on),
     captureException(exception: unknown, hint?: EventHint): string {
-      const seen = typeof exception === 'object' && exception !== null && (exception as Record<string, unknown>)[CAPTURED] === true;
-      if (seen) return hint?.event_id ?? uuid4();
       if (typeof exception === 'object' && exception !== null) {
+        if ((exception as Record<string, unknown>)[CAPTURED] === true) return hint?.event_id ?? uuid4();
         try {
           Object.defineProperty(exception, CAPTURED, { value: true, enumerable: false });
         } catch {
