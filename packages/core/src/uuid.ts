@@ -1,11 +1,10 @@
 /**
  * A random 32-hex-digit id (a v4 UUID without dashes), the form Sentry uses
- * for `event_id` and session `sid`: `crypto.randomUUID` where the runtime
- * has it, else Math.random (ids need uniqueness, not secrecy).
+ * for `event_id` and session `sid`. From Math.random, which every runtime
+ * has (`crypto.randomUUID` is missing from insecure pages and older React
+ * Native): ids need uniqueness, not secrecy.
  */
 export function uuid4(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (typeof c?.randomUUID === 'function') return c.randomUUID().replace(/-/g, '');
   let out = '';
   for (let i = 0; i < 32; i++) {
     const r = (Math.random() * 16) | 0;
