@@ -64,13 +64,16 @@ function headers(metadata: SdkMetadata | undefined): Record<string, unknown> {
   return { sent_at: new Date().toISOString(), ...(sdk && { sdk: { name: sdk.name, version: sdk.version } }) };
 }
 
-/** A one-item envelope for `event` (item type `event`, or the event's own type such as `transaction`). */
+/**
+ * A one-item envelope for the error event `event` (what crashfree itself
+ * sends: captured errors, crash events; transactions and replays are
+ * @sentry/core's own envelopes and never come here).
+ */
 export function eventEnvelope(event: Event, metadata: SdkMetadata | undefined): Envelope {
   const { sdkProcessingMetadata: _, ...payload } = event;
   const sdk = metadata?.sdk;
   if (sdk) payload.sdk = { ...sdk, ...payload.sdk, name: payload.sdk?.name || sdk.name, version: payload.sdk?.version || sdk.version };
-  const type = event.type && event.type !== 'replay_event' ? event.type : 'event';
-  return [{ event_id: event.event_id, ...headers(metadata) }, [[{ type }, payload]]] as unknown as Envelope;
+  return [{ event_id: event.event_id, ...headers(metadata) }, [[{ type: 'event' }, payload]]] as unknown as Envelope;
 }
 
 /** A one-item envelope of `type` (`session` or `sessions`) carrying `payload`. */
