@@ -1,5 +1,4 @@
 import { listen } from './listen.js';
-import type { BrowserLiveness } from './liveness.js';
 import type { BrowserStore } from './store.js';
 
 /** The part of the crashfree client the page lifecycle drives. */
@@ -16,7 +15,6 @@ export interface LifecycleClient {
 export interface LifecycleOptions {
   client: LifecycleClient;
   store: BrowserStore;
-  liveness: BrowserLiveness;
   /** Told whether the page is going away, so requests switch to keepalive/beacon behaviour. */
   setUnloading(unloading: boolean): void;
 }
@@ -32,7 +30,7 @@ export interface LifecycleOptions {
  *   lock again (Chromium restores pages holding a lock; it evicts them when
  *   the browser needs to);
  * - `pageshow` with `persisted` (restored from the bfcache) starts a fresh
- *   session (and re-takes the lock or heartbeat if it was lost);
+ *   session (the page kept its lock, or its heartbeat timer, while cached);
  * - `visibilitychange` to hidden commits pending writes, since a hidden tab
  *   may be discarded without any further event;
  * - `online` ends the core's backoff (`retryNow`): envelopes that failed
@@ -42,7 +40,7 @@ export interface LifecycleOptions {
  * The listeners stay for the page's life: a closed client ignores them.
  */
 export function installLifecycle(options: LifecycleOptions): void {
-  const { client, store, liveness, setUnloading } = options;
+  const { client, store, setUnloading } = options;
   // Going away (or back from the bfcache): requests switch to keepalive/beacon behaviour, the store
   // hands writes over at once, and a request still in flight does not hold the others back.
   const unloading = (on: boolean): void => {
@@ -59,7 +57,7 @@ export function installLifecycle(options: LifecycleOptions): void {
   listen<PageTransitionEvent>('pageshow', (e) => {
     if (!e.persisted) return;
     unloading(false);
-    void liveness.hold().then(() => client.startSession());
+    client.startSession();
   });
   listen('online', () => void client.retryNow().catch(() => undefined));
   // Fired at the document; it bubbles to the window.

@@ -1,11 +1,12 @@
 import type { Liveness, OwnerMarker, Store } from '@crashfree/core';
 
-/** Liveness of a page plus the hooks the lifecycle needs. */
+/** Liveness of a page, plus taking its own. */
 export interface BrowserLiveness extends Liveness {
   /**
-   * Takes (again) this page's own lock or heartbeat; called before anything is
-   * persisted and when a page returns from the bfcache. Resolves once held, so
-   * no other tab can see a session of this page as dead.
+   * Takes this page's own lock, or starts its heartbeat, for the rest of its
+   * life (the back/forward cache included); called before anything is
+   * persisted, once. Resolves once held, so no other tab can see a session
+   * of this page as dead.
    */
   hold(): Promise<void>;
 }
@@ -48,10 +49,8 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
   const locks = navigator.locks as LockManager | undefined;
   // The marker names the mechanism too, for SDK versions that read it.
   const marker: OwnerMarker = locks ? { run: runId, lock: LOCK_PREFIX + runId } : { run: runId, heartbeat: true };
-  let ownHeld = false;
   // Locks of dead owners this page took: their owners stay dead for every later question.
   const claimed = new Set<string>();
-  let beat: ReturnType<typeof setInterval> | undefined;
 
   // Takes `name` if free and keeps it for the rest of the page's life (the browser frees it
   // when the page is gone). Resolves whether it was taken.
@@ -79,9 +78,9 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
   return {
     owner: () => marker,
     async hold() {
-      if (locks) ownHeld ||= await holdLock(LOCK_PREFIX + runId);
-      else if (beat === undefined) {
-        beat = setInterval(() => void writeBeat().catch(() => undefined), heartbeatMs);
+      if (locks) await holdLock(LOCK_PREFIX + runId);
+      else {
+        setInterval(() => void writeBeat().catch(() => undefined), heartbeatMs);
         // Housekeeping only: a failure changes no answer.
         await Promise.all([writeBeat(), sweep()]).catch(() => undefined);
       }

@@ -89,7 +89,6 @@ function start(options: BrowserOptions): LiteClient {
   installLifecycle({
     client,
     store,
-    liveness,
     setUnloading: (u) => (unloading = u),
   });
   // The lock is held before anything is persisted: no other tab may ever see this page's session as dead.
