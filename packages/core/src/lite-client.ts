@@ -139,25 +139,24 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
 
   /** Policy, scopes and processors, beforeSend, then the durable queue; every drop counted for the client report. */
   const process = async (built: Event, hint: EventHint, accounted: Accounted): Promise<void> => {
+    if (!cf || !durable) return;
     const unhandled = isUnhandledEvent(built);
     // The built event may reveal what the hint did not (a builder setting mechanism.handled = false).
     if (unhandled && accounted === 'handled') account('unhandled');
-    if (!built.type && cf) {
-      const fatal = unhandled || accounted === 'unhandled';
-      // Without the event policy, `sampleRate` alone samples handled errors (unhandled ones always go).
-      const drop = decideEvent ? decideEvent(built, fatal) : !fatal && deps.random() >= cf.sampleRate ? 'sample_rate' : undefined;
-      if (drop) {
-        if (cf?.debug) logger.log(`[crashfree] event ${hint.event_id ?? ''} not sent: ${drop}`);
-        recordDroppedEvent(drop as EventDropReason, 'error');
-        return;
-      }
+    const fatal = unhandled || accounted === 'unhandled';
+    // Only error events come here (the platform builds them; this client has no transactions). Without the
+    // event policy, `sampleRate` alone samples handled errors; unhandled ones always go.
+    const drop = decideEvent ? decideEvent(built, fatal) : !fatal && deps.random() >= cf.sampleRate ? 'sample_rate' : undefined;
+    if (drop) {
+      if (cf.debug) logger.log(`[crashfree] event ${hint.event_id ?? ''} not sent: ${drop}`);
+      return recordDroppedEvent(drop as EventDropReason, 'error');
     }
     const prepared = await prepareLiteEvent(built, hint, getLiteScope(), defaults, deps.now(), processors);
     if (!prepared) return recordDroppedEvent('event_processor', 'error');
-    const beforeSend = cf?.sentry.beforeSend as ((e: Event, h: EventHint) => PromiseLike<Event | null> | Event | null) | undefined;
-    const final = beforeSend && !prepared.type ? await beforeSend(prepared, hint) : prepared;
+    const beforeSend = cf.sentry.beforeSend as ((e: Event, h: EventHint) => PromiseLike<Event | null> | Event | null) | undefined;
+    const final = beforeSend ? await beforeSend(prepared, hint) : prepared;
     if (!final) return recordDroppedEvent('before_send', 'error');
-    await durable?.enqueue(eventEnvelope(final, metadata));
+    await durable.enqueue(eventEnvelope(final, metadata));
   };
   const track = (work: Promise<void>): void => {
     const p = work.then(undefined, (e: unknown) => logger.warn(`[crashfree] an event was not sent: ${String(e)}`));
