@@ -8,7 +8,6 @@ import type { CoreFeatures } from './features.js';
 import type { ResolvedOptions } from './options.js';
 import { EventPolicy } from './policy.js';
 import type { RequestAggregator, RequestSession } from './request-sessions.js';
-import { sessionEnvelope } from './session-state.js';
 import type { DurableTransport } from './transport.js';
 import type { Platform } from './types.js';
 
@@ -49,7 +48,7 @@ export function buildEngine(ctx: EngineContext): Engine {
       owner: () => platform.liveness.owner(),
       did: () => did.get(),
       didSync: () => did.getSync(),
-      envelope: (item) => sessionEnvelope(item, ctx.dsn(), ctx.metadata()),
+      envelope: (item) => sessionsEnvelope('session', item, ctx.metadata()),
       enqueue: (env, onDelivered, afterPersisted) => durable.enqueue(env, onDelivered, afterPersisted),
       logger: ctx.logger,
     });

@@ -14,14 +14,13 @@ import type { Accounted } from './accounting.js';
 import { createAppSessions } from './app-sessions.js';
 import { defaultDeps, within, type CoreDeps } from './clock.js';
 import { envelopeUrl, parseDsn } from './dsn.js';
-import { clientReportEnvelope, eventEnvelope, textCodec } from './envelope.js';
+import { clientReportEnvelope, eventEnvelope, sessionsEnvelope, textCodec } from './envelope.js';
 import { bindLiteClient, getLiteScope } from './lite-api.js';
 import { prepareLiteEvent, setupLiteIntegrations, type LiteEventDefaults } from './lite-event.js';
 import { releaseWarning, validateLiteOptions, type ResolvedOptions } from './options.js';
 import { isUnhandledEvent } from './policy.js';
 import type { LiteIntegration } from './lite-opt-in.js';
 import { recover, type RecoveryResult } from './recovery.js';
-import { sessionEnvelope } from './session-state.js';
 import { makeTransportWith, type DurableTransport } from './transport.js';
 import type { LiteClient } from './lite-types.js';
 import type { Platform } from './types.js';
@@ -122,7 +121,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
             return id !== undefined && userDid ? userDid(id) : Promise.resolve(clearDid());
           },
           didSync: clearDid,
-          envelope: (item) => sessionEnvelope(item, dsn, metadata),
+          envelope: (item) => sessionsEnvelope('session', item, metadata),
           enqueue: durable.enqueue,
           logger,
         })

@@ -1,6 +1,7 @@
 import type { DsnComponents, Envelope, SdkMetadata } from '@sentry/core';
 import type { CrashSource } from './crash-recovery.js';
-import { parsePersistedSession, sessionEnvelope, sessionKey, toSessionItem, type PersistedSession } from './session-state.js';
+import { sessionsEnvelope } from './envelope.js';
+import { parsePersistedSession, sessionKey, toSessionItem, type PersistedSession } from './session-state.js';
 import { updateKey, type QueuedIndex } from './queued-index.js';
 import type { Liveness, SessionEndHint, Store } from './types.js';
 
@@ -112,7 +113,7 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     const item = toSessionItem(state, !state.initQueued && !ctx.hasQueuedInit(state.sid));
     const forget = (): void => void store.delete(sessionKey(state.sid)).catch(() => undefined);
     if (queued.updates.has(updateKey(state.sid, state.seq))) forget();
-    else await ctx.enqueue(sessionEnvelope(item, ctx.dsn, ctx.metadata), forget);
+    else await ctx.enqueue(sessionsEnvelope('session', item, ctx.metadata), forget);
     if (crash && (await crashSource!.send(ctx, crash, state.sid, queued))) result.events += 1;
   }
   if (found) result.events += await crashSource!.sendRest(ctx, found, liveSessions, queued);

@@ -1,5 +1,4 @@
-import type { DsnComponents, Envelope, SdkMetadata, SerializedSession, SessionStatus } from '@sentry/core';
-import { sessionsEnvelope } from './envelope.js';
+import type { SerializedSession, SessionStatus } from '@sentry/core';
 import type { OwnerMarker, SessionEndHint } from './types.js';
 
 /**
@@ -55,11 +54,6 @@ export function toSessionItem(state: PersistedSession, init: boolean): SessionIt
     attrs: { release: state.release, environment: state.environment },
     seq: state.seq,
   } as SessionItem;
-}
-
-/** A one-item `session` envelope for `item` (the DSN travels in the URL, not in the envelope). */
-export function sessionEnvelope(item: SessionItem, _dsn: DsnComponents | undefined, metadata: SdkMetadata | undefined): Envelope {
-  return sessionsEnvelope('session', item, metadata);
 }
 
 /** Parses a persisted session; undefined when the text is not one (corrupt entries are skipped by callers). */
