@@ -5,7 +5,7 @@ import type { BrowserStore } from './store.js';
 export interface LifecycleClient {
   startSession(): void;
   endSession(status?: 'exited'): void;
-  /** Ends the queue's backoff and sends what waits (rate limits still hold). */
+  /** Ends the queue's backoff and sends what waits (rate limits still hold); never rejects. */
   retryNow(): Promise<void>;
   /** While the page goes away, queued envelopes leave at once instead of one after another. */
   setUrgent(on: boolean): void;
@@ -59,7 +59,7 @@ export function installLifecycle(options: LifecycleOptions): void {
     unloading(false);
     client.startSession();
   });
-  listen('online', () => void client.retryNow().catch(() => undefined));
+  listen('online', () => void client.retryNow());
   // Fired at the document; it bubbles to the window.
   listen('visibilitychange', () => document.visibilityState === 'hidden' && void store.flushWrites());
 

@@ -40,15 +40,14 @@ export interface LivenessOptions {
  * lock: an owner is dead when its heartbeat is older than three periods
  * (background tabs throttle timers, so the bound is generous).
  *
- * Only a marker's `run` is read (a browser either has Web Locks or not), so
+ * The owner marker is `{ run }`: a browser either has Web Locks or not, so
+ * the run id alone names the lock or the heartbeat to look at, and
  * `isAlive({ run })` asks about any page load by its id.
  */
 export function createLiveness(options: LivenessOptions): BrowserLiveness {
   const { runId, store, heartbeatMs = 30_000 } = options;
   // Missing in old browsers and outside secure contexts.
   const locks = navigator.locks as LockManager | undefined;
-  // The marker names the mechanism too, for SDK versions that read it.
-  const marker: OwnerMarker = locks ? { run: runId, lock: LOCK_PREFIX + runId } : { run: runId, heartbeat: true };
   // Locks of dead owners this page took: their owners stay dead for every later question.
   const claimed = new Set<string>();
 
@@ -76,7 +75,7 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
   const writeBeat = (): Promise<void> => store.set(HEARTBEAT_PREFIX + runId, String(Date.now()));
 
   return {
-    owner: () => marker,
+    owner: (): OwnerMarker => ({ run: runId }),
     async hold() {
       if (locks) await holdLock(LOCK_PREFIX + runId);
       else {
