@@ -22,13 +22,12 @@ export const tabQueuePrefix = (runId: string): string => `${TABS}${runId}/queue/
  * batched).
  */
 export async function adoptOrphanQueues(store: Store, runId: string, isDead: (runId: string) => Promise<boolean>): Promise<void> {
-  const dead = new Map<string, Promise<boolean>>();
+  // Each run is asked once: its answer (and its claim) covers all of its entries.
+  const dead: Record<string, Promise<boolean>> = {};
   for (const key of await store.keys(TABS)) {
     // `tab/<run>/queue/<entry>`
     const [, run = '', ...rest] = key.split('/');
-    if (run === runId) continue;
-    if (!dead.has(run)) dead.set(run, isDead(run));
-    if (!(await dead.get(run))) continue;
+    if (run === runId || !(await (dead[run] ??= isDead(run)))) continue;
     const value = await store.get(key);
     await Promise.all([value !== undefined && store.set(`${TABS}${runId}/${rest.join('/')}`, value), store.delete(key)]);
   }
