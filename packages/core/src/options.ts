@@ -84,6 +84,11 @@ function problem(name: string, value: unknown, expected: string): string {
   return `option "${name}" is ${describeValue(value)}; expected ${expected}`;
 }
 
+/** A plain object (not null, not an array). */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 function isInt(v: unknown, min: number, max = Infinity): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
@@ -117,6 +122,7 @@ const RULES: Record<string, Rule> = {
   enabled: flag,
   sendClientReports: flag,
   integrations: [(v) => Array.isArray(v) || typeof v === 'function', 'an array of integrations or a function returning one'],
+  queue: [isRecord, 'an object { maxCount, maxBytes, maxAgeMs }'],
   maxBreadcrumbs: int(0, 1000),
   normalizeDepth: int(0, 100),
   normalizeMaxBreadth: int(1, 100_000),
@@ -212,20 +218,18 @@ export function validateLiteOptions(input: unknown, more: Record<string, OptionR
 }
 
 function validateWith(input: unknown, more: Record<string, Rule>): ValidationResult {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+  if (!isRecord(input)) {
     return { problems: [`options are ${describeValue(input)}; expected an object such as { dsn, release }`] };
   }
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
   // `more` overrides the rule of an option both name (one problem per option).
   check(o, { ...RULES, ...more }, problems);
-  const queue = { ...DEFAULT_QUEUE };
+  const queue: Record<string, unknown> = { ...DEFAULT_QUEUE };
   const q = o.queue;
-  if (q !== undefined && (q === null || typeof q !== 'object' || Array.isArray(q))) {
-    problems.push(problem('queue', q, 'an object { maxCount, maxBytes, maxAgeMs }'));
-  } else if (q) {
-    check(q as Record<string, unknown>, QUEUE_RULES, problems, 'queue.');
-    for (const key in QUEUE_RULES) if ((q as Record<string, unknown>)[key] !== undefined) (queue as Record<string, unknown>)[key] = (q as Record<string, unknown>)[key];
+  if (isRecord(q)) {
+    check(q, QUEUE_RULES, problems, 'queue.');
+    for (const key in QUEUE_RULES) if (q[key] !== undefined) queue[key] = q[key];
   }
   if (problems.length > 0) return { problems };
 
@@ -235,7 +239,7 @@ function validateWith(input: unknown, more: Record<string, Rule>): ValidationRes
   const sentry: Record<string, unknown> = {};
   for (const key in o) if (!(key in DEFAULTS) && key !== 'queue' && key !== 'integrations') sentry[key] = o[key];
   for (const [key, value] of Object.entries(DEFAULTS)) resolved[key] = o[key] ?? value;
-  return { problems, options: { ...(resolved as Omit<ResolvedOptions, 'queue' | 'integrations' | 'sentry'>), queue, integrations, sentry: sentry as Partial<ClientOptions> } };
+  return { problems, options: { ...(resolved as Omit<ResolvedOptions, 'queue' | 'integrations' | 'sentry'>), queue: queue as unknown as QueueOptions, integrations, sentry: sentry as Partial<ClientOptions> } };
 }
 
 /** The one release-hygiene warning for these options, or undefined when the release identifies a build. */
