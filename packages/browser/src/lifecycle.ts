@@ -11,14 +11,6 @@ export interface LifecycleClient {
   setUrgent(on: boolean): void;
 }
 
-/** Options of `installLifecycle`. */
-export interface LifecycleOptions {
-  client: LifecycleClient;
-  store: BrowserStore;
-  /** Told whether the page is going away, so requests switch to keepalive/beacon behaviour. */
-  setUnloading(unloading: boolean): void;
-}
-
 /**
  * Ties the application session to the page's life:
  * - `pagehide` (navigation, close, or entering the back/forward cache) ends
@@ -37,10 +29,11 @@ export interface LifecycleOptions {
  *   while offline go out at once instead of when the backoff timer fires.
  *   Not a flush: no client report is queued, and rate limits still hold;
  * - history-API navigations are not this file's: see `navigationSessionsIntegration`.
- * The listeners stay for the page's life: a closed client ignores them.
+ * `setUnloading` is told whether the page is going away, so requests switch
+ * to keepalive/beacon behaviour. The listeners stay for the page's life: a
+ * closed client ignores them.
  */
-export function installLifecycle(options: LifecycleOptions): void {
-  const { client, store, setUnloading } = options;
+export function installLifecycle(client: LifecycleClient, store: BrowserStore, setUnloading: (unloading: boolean) => void): void {
   // Going away (or back from the bfcache): requests switch to keepalive/beacon behaviour, the store
   // hands writes over at once, and a request still in flight does not hold the others back.
   const unloading = (on: boolean): void => {

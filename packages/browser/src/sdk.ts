@@ -86,11 +86,7 @@ function start(options: BrowserOptions): LiteClient {
   );
   if (!client.isEnabled()) return client;
 
-  installLifecycle({
-    client,
-    store,
-    setUnloading: (u) => (unloading = u),
-  });
+  installLifecycle(client, store, (u) => (unloading = u));
   // The lock is held before anything is persisted: no other tab may ever see this page's session as dead.
   liveness
     .hold()
