@@ -13,7 +13,8 @@ const isError = (v: unknown): v is Error => v instanceof Error || /^\[object (DO
  * How Sentry's SDKs name a thrown non-Error object (its keys, sorted, within
  * 40 characters), so such issues group the same way with both.
  */
-const describeObject = (o: object): string => `Object captured as exception with keys: ${Object.keys(o).sort().join(', ').slice(0, 40) || '[object has no keys]'}`;
+const describeObject = (o: object): string =>
+  `Object captured as exception with keys: ${Object.keys(o).sort().join(', ').slice(0, 40) || '[object has no keys]'}`;
 
 /**
  * Builds Sentry events from whatever a page throws: Errors and DOMExceptions
@@ -41,7 +42,9 @@ export function makeEventBuilders(stackParser: StackParser): EventBuilders {
       return {
         level: 'error',
         extra: plain ? { __serialized__: thrown } : undefined,
-        exception: { values: [{ type: error.name || 'Error', value: String(error.message ?? ''), mechanism, stacktrace: frames.length ? { frames } : undefined }] },
+        exception: {
+          values: [{ type: error.name || 'Error', value: String(error.message ?? ''), mechanism, stacktrace: frames.length ? { frames } : undefined }],
+        },
       };
     },
     async eventFromMessage(message, level = 'info') {

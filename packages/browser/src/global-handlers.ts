@@ -19,7 +19,10 @@ export function globalHandlersIntegration(): Integration {
     name: 'GlobalHandlers',
     setup(client) {
       const report = (thrown: unknown, type: string): string =>
-        (client as unknown as Reporter).captureException(thrown, { mechanism: { handled: false, type: `auto.browser.global_handlers.${type}` }, originalException: thrown });
+        (client as unknown as Reporter).captureException(thrown, {
+          mechanism: { handled: false, type: `auto.browser.global_handlers.${type}` },
+          originalException: thrown,
+        });
       // A cross-origin script error has no error object, only "Script error.".
       listen<ErrorEvent>('error', (e) => e instanceof ErrorEvent && report(e.error ?? (e.message || 'Script error.'), 'onerror'));
       listen<PromiseRejectionEvent>('unhandledrejection', (e) => report(e.reason, 'onunhandledrejection'));

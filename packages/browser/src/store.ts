@@ -114,7 +114,8 @@ export function createBrowserStore(options: BrowserStoreOptions = {}): BrowserSt
     return written;
   };
 
-  // What IndexedDB answers; nothing when it is unusable (then `unsaved` holds every write of this page).
+  // What IndexedDB answers; nothing when it cannot be opened (then `unsaved` holds every write of this page).
+  // After a failed write (quota) reads still go to it: what was committed before stays readable.
   const read = async <T>(query: (s: IDBObjectStore) => IDBRequest<T>): Promise<T | undefined> => {
     const use = await db;
     try {
