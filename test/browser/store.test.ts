@@ -123,6 +123,31 @@ describe('IndexedDB store behaviour', () => {
     await page.close();
   });
 
+  it('answers reads from writes not yet committed, and another store sees them once committed', async () => {
+    const page = await context.newPage();
+    await openStoreHost(page);
+    const got = await page.evaluate(async () => {
+      const Crashfree = (window as unknown as { Crashfree: { createBrowserStore(o: object): Store } }).Crashfree;
+      const store = Crashfree.createBrowserStore({ dbName: 'pending', batchDelayMs: 300 });
+      const other = Crashfree.createBrowserStore({ dbName: 'pending' });
+      await store.set('session/old', 'kept');
+      const written = store.set('session/new', 'fresh');
+      const deleted = store.delete('session/old');
+      // Within the batch delay: nothing is committed yet, this store answers from its own writes.
+      const pending = { new: await store.get('session/new'), old: (await store.get('session/old')) ?? null, keys: await store.keys('session/') };
+      const otherBefore = await other.keys('session/');
+      await Promise.all([written, deleted]);
+      return { pending, otherBefore, otherAfter: await other.keys('session/'), value: await other.get('session/new') };
+    });
+    expect(got).toEqual({
+      pending: { new: 'fresh', old: null, keys: ['session/new'] },
+      otherBefore: ['session/old'],
+      otherAfter: ['session/new'],
+      value: 'fresh',
+    });
+    await page.close();
+  });
+
   it('treats a value it did not write (not text, not bytes) as absent', async () => {
     const page = await context.newPage();
     await openStoreHost(page);
