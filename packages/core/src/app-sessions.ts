@@ -2,7 +2,7 @@ import type { Envelope, SessionStatus } from '@sentry/core';
 import { uuid4 } from './uuid.js';
 import type { CoreDeps } from './clock.js';
 import { sessionKey, toSessionItem, type PersistedSession, type SessionItem } from './session-state.js';
-import type { OwnerMarker, SessionEndHint, Store } from './types.js';
+import type { OwnerMarker, Store } from './types.js';
 
 /** What the application-mode session engine needs from its client. */
 export interface AppSessionsContext {
@@ -13,8 +13,8 @@ export interface AppSessionsContext {
   owner: () => OwnerMarker;
   /** The `did` for the current user (already hashed when configured), or undefined when no user is known. */
   did: () => Promise<string | undefined>;
-  /** Synchronous form of `did`, for the fatal crash path. */
-  didSync: () => string | undefined;
+  /** Synchronous form of `did`, for the fatal crash path (session-sync-ends.ts; clients without one leave it out). */
+  didSync?: () => string | undefined;
   /** Wraps an update in an envelope. */
   envelope: (item: SessionItem) => Envelope;
   /** Hands an envelope to the durable queue; `onDelivered` runs after a 2xx; the envelope is not sent before `afterPersisted` settles. */
@@ -46,30 +46,40 @@ export interface AppSessions {
    * time spent there is not counted in its duration.
    */
   end(status?: Exclude<SessionStatus, 'ok'>, at?: number): void;
-  /**
-   * Records how the running session ends if this run dies without ending it
-   * (undefined clears it), persisted with its state for next-launch recovery:
-   * e.g. `exited` at the time the app went to the background.
-   */
-  setPendingEnd(hint: SessionEndHint | undefined): void;
   /** Counts one handled error: the first one sends an update, later ones are only persisted (coalesced). */
   handledError(): void;
   /** Marks the running session `crashed` (terminal) and queues the update. Returns its sid. */
   crashed(): string | undefined;
-  /**
-   * Process-is-ending paths (a fatal error, `process.exit`): ends the session
-   * with `status` and persists it synchronously when the Store can
-   * (`setSync`), so the next launch sends the terminal update even if no
-   * promise ever resolves again. Then queues the update as usual. A crashed
-   * session stays current so later captures do not start counting again.
-   */
-  endSync(status: 'crashed' | 'exited'): string | undefined;
   /** Resolves when every transition so far is persisted and queued. */
   idle(): Promise<void>;
 }
 
-/** Creates the application-mode session engine (a closure, so its internals minify in browser bundles). */
-export function createAppSessions(ctx: AppSessionsContext): AppSessions {
+/**
+ * What a session engine's extension builds on (`createAppSessions(ctx,
+ * extend)`): its context, the running session and the steps of a transition.
+ * Only the full client extends the engine (session-sync-ends.ts), so page
+ * bundles carry none of the extension's code.
+ */
+export interface SessionInternals {
+  ctx: AppSessionsContext;
+  /** The running session, if any. */
+  current(): PersistedSession | undefined;
+  /** Lets the running session go (it ended). */
+  clear(): void;
+  /** Counts a change: seq + 1, timestamp now. */
+  bump(s: PersistedSession): void;
+  /** Persists the change, then queues its update, on the engine's chain. */
+  transition(s: PersistedSession, init: boolean): void;
+  /** Writes `s` through `store.setSync` when the Store has it (never throws). */
+  persistSync(s: PersistedSession): void;
+  /** Persists `s` on the chain if it is still the running, unended session then. */
+  persistLater(s: PersistedSession): void;
+}
+
+/** Creates the application-mode session engine (a closure, so its internals minify in browser bundles); `extend` adds methods built on its internals. */
+export function createAppSessions(ctx: AppSessionsContext): AppSessions;
+export function createAppSessions<X extends object>(ctx: AppSessionsContext, extend: (internals: SessionInternals) => X): AppSessions & X;
+export function createAppSessions<X extends object>(ctx: AppSessionsContext, extend?: (internals: SessionInternals) => X): AppSessions | (AppSessions & X) {
   let current: PersistedSession | undefined;
   let chain: Promise<void> = Promise.resolve();
   let persistPending = false;
@@ -188,13 +198,6 @@ export function createAppSessions(ctx: AppSessionsContext): AppSessions {
       if (at !== undefined && Number.isFinite(at)) s.timestamp = Math.max(s.started, Math.min(at, s.timestamp));
       transition(s, false);
     },
-    setPendingEnd(hint) {
-      const s = current;
-      if (!s || s.status !== 'ok') return;
-      if (hint) s.pendingEnd = { ...hint };
-      else delete s.pendingEnd;
-      persistLater(s);
-    },
     handledError() {
       const s = current;
       if (!s || s.status !== 'ok') return;
@@ -217,21 +220,10 @@ export function createAppSessions(ctx: AppSessionsContext): AppSessions {
       transition(s, false);
       return s.sid;
     },
-    endSync(status) {
-      const s = current;
-      if (!s || s.status !== 'ok') return s?.sid;
-      s.status = status;
-      bump(s);
-      if (s.did === undefined) {
-        const did = ctx.didSync();
-        if (did !== undefined) s.did = did;
-      }
-      persistSync(s);
-      if (status !== 'crashed') current = undefined;
-      transition(s, false);
-      return s.sid;
-    },
     idle: () => chain,
   };
-  return sessions;
+  const clear = (): void => {
+    current = undefined;
+  };
+  return extend ? Object.assign(sessions, extend({ ctx, current: () => current, clear, bump, transition, persistSync, persistLater })) : sessions;
 }

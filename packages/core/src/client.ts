@@ -17,6 +17,7 @@ import {
 } from '@sentry/core';
 import { ACCOUNTED, classifyEvent, type Accounting, classifyException, classifyMessage, type Accounted, type MarkedHint } from './accounting.js';
 import type { AppSessions } from './app-sessions.js';
+import type { SyncEnds } from './session-sync-ends.js';
 import { within, type CoreDeps } from './clock.js';
 import { buildEngine } from './engine.js';
 import type { CoreFeatures } from './features.js';
@@ -26,7 +27,7 @@ import { readQueuedIndex, type QueuedIndex } from './queued-index.js';
 import { recover, type RecoveryResult } from './recovery.js';
 import type { PersistedSession } from './session-state.js';
 import type { RequestAggregator, RequestSession } from './request-sessions.js';
-import { createCrashSource } from './crash-recovery.js';
+import { crashRecovery, createCrashSource } from './crash-recovery.js';
 import { sentryClientOptions } from './sentry-options.js';
 import type { DurableTransport } from './transport.js';
 import type { ExternalCrash, Platform, SessionEnd, SessionEndHint } from './types.js';
@@ -48,7 +49,7 @@ const NOOP_REQUEST: RequestSession = {
 export class CrashfreeClient extends Client<ClientOptions> {
   private readonly cf: ResolvedOptions | undefined;
   private readonly durable: DurableTransport | undefined;
-  private readonly sessions: AppSessions | undefined;
+  private readonly sessions: (AppSessions & SyncEnds) | undefined;
   private readonly requests: RequestAggregator | undefined;
   private readonly policy: EventPolicy | undefined;
   private readonly logger: Pick<Console, 'log' | 'warn' | 'error'>;
@@ -113,12 +114,14 @@ export class CrashfreeClient extends Client<ClientOptions> {
     return recover({
       store: this.platform.store,
       liveness: this.platform.liveness,
-      crashSource: createCrashSource(options.crashes ?? [], {
-        defaults: { release: this.cf.release, environment: this.cf.environment, platform: this.platform.name },
-        beforeSend: (event, hint) => this.applyBeforeSend(event, hint),
-        recordDroppedEvent: (reason) => this.recordDroppedEvent(reason, 'error'),
-      }),
-      endOf: endsBySid(options.sessionEnds ?? []),
+      extension: crashRecovery(
+        createCrashSource(options.crashes ?? [], {
+          defaults: { release: this.cf.release, environment: this.cf.environment, platform: this.platform.name },
+          beforeSend: (event, hint) => this.applyBeforeSend(event, hint),
+          recordDroppedEvent: (reason) => this.recordDroppedEvent(reason, 'error'),
+        }),
+        endsBySid(options.sessionEnds ?? []),
+      ),
       queued: queued ?? (await readQueuedIndex(this.platform.store, this.cf.queue.keyPrefix)),
       enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
       pending: () => durable.pending(),
@@ -313,7 +316,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
     // The built event may reveal what the hint did not (a platform setting mechanism.handled = false).
     if (unhandled && marked === 'handled') this.account('unhandled', this.requests ? this.resolver?.() : undefined);
     event.platform = event.platform ?? this.platform.name;
-    const drop = this.policy.decide(event, unhandled || marked === 'unhandled');
+    const drop = this.policy(event, unhandled || marked === 'unhandled');
     if (drop) {
       if (this.cf.debug) this.logger.log(`[crashfree] event ${hint.event_id ?? ''} not sent: ${drop}`);
       this.recordDroppedEvent(drop as EventDropReason, 'error');

@@ -2,9 +2,10 @@ import type { Event, EventDropReason, EventHint } from '@sentry/core';
 import { crashEnvelope } from './envelope-bytes.js';
 import type { CrashRecord } from './fatal.js';
 import type { QueuedIndex } from './queued-index.js';
-import type { RecoveryContext } from './recovery.js';
+import type { RecoveryContext, RecoveryExtension } from './recovery.js';
+import type { PersistedSession } from './session-state.js';
 import { stableId } from './stable-id.js';
-import type { ExternalCrash } from './types.js';
+import type { ExternalCrash, SessionEndHint } from './types.js';
 
 /** One crash event of a dead run, as recovery sends it. */
 export interface FoundCrash {
@@ -14,7 +15,7 @@ export interface FoundCrash {
   delivered: () => Promise<void>;
 }
 
-/** The crash half of next-launch recovery (see `RecoveryContext.crashSource`). */
+/** The crash half of next-launch recovery (see `crashRecovery`). */
 export interface CrashSource {
   /**
    * Reads the crash records under `crash/` and adds the external crashes:
@@ -129,5 +130,48 @@ export function createCrashSource(external: ExternalCrash[], opts: CrashSendOpti
       for (const crash of found.loose) if (await this.send(ctx, crash, undefined, queued)) sent += 1;
       return sent;
     },
+  };
+}
+
+/**
+ * Recovery's extension for platforms with a fatal path: crash events from
+ * `source`, and `endOf` (how a dead run's unended session ended, when known:
+ * the platform's `sessionEnds`, the session's own `pendingEnd`). A session
+ * with a crash event ends `crashed` (even one persisted as ended), else as
+ * `endOf` says; a session nothing is known of is left to recovery (`abnormal`).
+ */
+export function crashRecovery(source: CrashSource, endOf: (state: PersistedSession) => SessionEndHint | undefined): RecoveryExtension {
+  let found: { bySid: Map<string, FoundCrash>; loose: FoundCrash[] } = { bySid: new Map(), loose: [] };
+  // The crash of each session recovery has ended, sent after its update.
+  const ofSession = new Map<string, FoundCrash>();
+  return {
+    async collect(ctx, liveSessions) {
+      const { unreadable, ...rest } = await source.collect(ctx, liveSessions);
+      found = rest;
+      return unreadable;
+    },
+    end(state) {
+      const crash = found.bySid.get(state.sid);
+      found.bySid.delete(state.sid);
+      if (crash) ofSession.set(state.sid, crash);
+      if (state.status === 'ok') {
+        const end = crash ? undefined : endOf(state);
+        if (!crash && !end) return false;
+        state.status = crash ? 'crashed' : end!.status;
+        if (end?.status === 'abnormal' && end.mechanism !== undefined) state.abnormalMechanism = end.mechanism;
+        // Otherwise the timestamp stays the last persisted time, so duration = last seen - started.
+        if (end?.at !== undefined) state.timestamp = Math.max(state.started, end.at);
+        state.seq += 1;
+      } else if (crash && state.status !== 'crashed') {
+        state.status = 'crashed';
+        state.seq += 1;
+      }
+      return true;
+    },
+    async sendCrashOf(ctx, sid) {
+      const crash = ofSession.get(sid);
+      return crash !== undefined && source.send(ctx, crash, sid, ctx.queued);
+    },
+    sendRest: (ctx, liveSessions) => source.sendRest(ctx, found, liveSessions, ctx.queued),
   };
 }

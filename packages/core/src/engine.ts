@@ -2,11 +2,12 @@ import { getCurrentScope, getGlobalScope, getIsolationScope, type DsnComponents,
 import { sessionsEnvelope } from './envelope.js';
 import { Accounting } from './accounting.js';
 import { createAppSessions, type AppSessions } from './app-sessions.js';
+import { syncEnds, type SyncEnds } from './session-sync-ends.js';
 import type { CoreDeps } from './clock.js';
 import { createDidResolver } from './did.js';
 import type { CoreFeatures } from './features.js';
 import type { ResolvedOptions } from './options.js';
-import { EventPolicy } from './policy.js';
+import { createEventPolicy, type EventPolicy } from './policy.js';
 import type { RequestAggregator, RequestSession } from './request-sessions.js';
 import type { DurableTransport } from './transport.js';
 import type { Platform } from './types.js';
@@ -14,7 +15,7 @@ import type { Platform } from './types.js';
 /** What an enabled client runs on besides @sentry/core: its session engine (one mode), event policy and accounting. */
 export interface Engine {
   policy: EventPolicy;
-  sessions: AppSessions | undefined;
+  sessions: (AppSessions & SyncEnds) | undefined;
   requests: RequestAggregator | undefined;
   accounting: Accounting;
 }
@@ -35,8 +36,8 @@ export interface EngineContext {
 /** Builds the engine for the resolved options: application sessions or request aggregates, never both. */
 export function buildEngine(ctx: EngineContext): Engine {
   const { cf, platform, deps, durable } = ctx;
-  const policy = new EventPolicy({ ...cf, now: deps.now, random: deps.random });
-  let sessions: AppSessions | undefined;
+  const policy = createEventPolicy({ ...cf, now: deps.now, random: deps.random });
+  let sessions: (AppSessions & SyncEnds) | undefined;
   let requests: RequestAggregator | undefined;
   if (cf.sessionMode === 'application' || !ctx.features.requestMode) {
     const did = createDidResolver(cf.hashUserId, ctx.features.sha256HexSync, ctx.logger, scopesUserId);
@@ -51,7 +52,7 @@ export function buildEngine(ctx: EngineContext): Engine {
       envelope: (item) => sessionsEnvelope('session', item, ctx.metadata()),
       enqueue: (env, onDelivered, afterPersisted) => durable.enqueue(env, onDelivered, afterPersisted),
       logger: ctx.logger,
-    });
+    }, syncEnds);
   } else {
     requests = ctx.features.requestMode({
       deps,

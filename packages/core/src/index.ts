@@ -20,7 +20,7 @@ export { CrashfreeClient } from './client.js';
 export { validateOptions, releaseWarning, type CrashfreeOptions, type QueueOptions, type ResolvedOptions, type ValidationResult } from './options.js';
 export { createMemoryStore } from './memory-store.js';
 export { makeDurableTransport, type DurableTransport, type DurableTransportOptions } from './transport.js';
-export { EventPolicy, fingerprintOf, isUnhandledEvent, type PolicyDrop, type PolicyOptions } from './policy.js';
+export { createEventPolicy, fingerprintOf, type EventPolicy, isUnhandledEvent, type PolicyDrop, type PolicyOptions } from './policy.js';
 export type { RecoveryResult } from './recovery.js';
 export type { RequestSession, RequestStatus } from './request-sessions.js';
 export type { CoreDeps } from './clock.js';

@@ -18,7 +18,7 @@ import { clientReportEnvelope, eventEnvelope, sessionsEnvelope, textCodec } from
 import { bindLiteClient, getLiteScope } from './lite-api.js';
 import { prepareLiteEvent, setupLiteIntegrations, type LiteEventDefaults } from './lite-event.js';
 import { releaseWarning, validateLiteOptions, type ResolvedOptions } from './options.js';
-import { isUnhandledEvent } from './policy.js';
+import { createEventPolicy, isUnhandledEvent, type EventPolicy } from './policy.js';
 import type { LiteIntegration } from './lite-opt-in.js';
 import { recover, type RecoveryResult } from './recovery.js';
 import { makeTransportWith, type DurableTransport } from './transport.js';
@@ -66,7 +66,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
   const outcomes = new Map<string, Outcome>();
   const hooks: Record<string, Set<(...args: unknown[]) => void>> = {};
   let processors: EventProcessor[] = [];
-  let decideEvent: LiteIntegration['decideEvent'];
+  let policy: EventPolicy | undefined;
   let userDid: LiteIntegration['userDid'];
   let outcomesTimer: unknown;
   let starting: Promise<RecoveryResult> | undefined;
@@ -102,12 +102,6 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     void durable.send(report).then(undefined, () => undefined);
   };
 
-  const userId = (): string | undefined => {
-    const id = getLiteScope().user.id;
-    return id === undefined || id === null || id === '' ? undefined : String(id);
-  };
-  // The session's `did`: the user id, or what `userDid` makes of it (only asynchronously: the sync form then has none).
-  const clearDid = (): string | undefined => (userDid ? undefined : userId());
   const sessions =
     cf && durable
       ? createAppSessions({
@@ -116,11 +110,11 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
           release: cf.release,
           environment: cf.environment,
           owner: () => platform.liveness.owner(),
+          // The session's `did`: the user id, or what `userDid` (hashUserIdIntegration) makes of it.
           did: () => {
-            const id = userId();
-            return id !== undefined && userDid ? userDid(id) : Promise.resolve(clearDid());
+            const id = getLiteScope().user.id;
+            return Promise.resolve(id === undefined || id === null || id === '' ? undefined : userDid ? userDid(String(id)) : String(id));
           },
-          didSync: clearDid,
           envelope: (item) => sessionsEnvelope('session', item, metadata),
           enqueue: durable.enqueue,
           logger,
@@ -143,9 +137,10 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     // The built event may reveal what the hint did not (a builder setting mechanism.handled = false).
     if (unhandled && accounted === 'handled') account('unhandled');
     const fatal = unhandled || accounted === 'unhandled';
-    // Only error events come here (the platform builds them; this client has no transactions). Without the
-    // event policy, `sampleRate` alone samples handled errors; unhandled ones always go.
-    const drop = decideEvent ? decideEvent(built, fatal) : !fatal && deps.random() >= cf.sampleRate ? 'sample_rate' : undefined;
+    // Only error events come here (the platform builds them; this client has no transactions). The policy's settings
+    // are read at the first event, so eventPolicyIntegration (setting them in the options) has set up before.
+    policy ??= createEventPolicy({ ...(clientOptions as unknown as ResolvedOptions), ...deps });
+    const drop = policy(built, fatal);
     if (drop) {
       if (cf.debug) logger.log(`[crashfree] event ${hint.event_id ?? ''} not sent: ${drop}`);
       return recordDroppedEvent(drop as EventDropReason, 'error');
@@ -176,7 +171,6 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       try {
         processors = setupLiteIntegrations(integrations, client);
         for (const i of integrations as LiteIntegration[]) {
-          decideEvent ??= i.decideEvent?.bind(i);
           userDid ??= i.userDid?.bind(i);
         }
       } catch (e) {

@@ -1,25 +1,22 @@
-import type { Event, Integration } from '@sentry/core';
+import type { Integration } from '@sentry/core';
 import { checkOptions } from './options.js';
-import { EventPolicy } from './policy.js';
 import { webCryptoSha256Hex } from './webcrypto.js';
 
 /**
- * An integration with the lite client's own hooks. The parts of `createClient`
- * that are not Sentry browser defaults and not release health itself (the
- * event policy, hashed user ids) are such integrations for the lite client, so
- * a page bundle that does not add them carries none of their code. The lite
- * client refuses the `createClient` options that only they would act on
- * (`fingerprintBudget`, `spikeLimitPerMinute`, `hashUserId: true`), naming
- * the integration to use instead.
+ * An integration with the lite client's own hooks. Hashed user ids are not a
+ * Sentry browser default nor release health itself, so for the lite client
+ * they are such an integration and a page bundle that does not add it carries
+ * none of its code; the lite client refuses `hashUserId: true`, naming the
+ * integration. The event policy is on by default (the options
+ * `fingerprintBudget`, `spikeLimitPerMinute`, `sampleRate`);
+ * `eventPolicyIntegration` is another way to set it.
  */
 export interface LiteIntegration extends Integration {
-  /** Whether a built event is sent: a client-report reason to drop it, undefined to send it. Accounting never depends on it. */
-  decideEvent?(event: Event, unhandled: boolean): string | undefined;
   /** The session `did` for user id `id`; undefined leaves it out of the session. */
   userDid?(id: string): Promise<string | undefined>;
 }
 
-/** Options of `eventPolicyIntegration` (the same rules and defaults as `createClient`'s options of these names). */
+/** Options of `eventPolicyIntegration` (the same rules and defaults as the client options of these names). */
 export interface EventPolicyOptions {
   /** The first N handled errors of every fingerprint are always kept. Default 20. */
   fingerprintBudget?: number;
@@ -28,28 +25,26 @@ export interface EventPolicyOptions {
 }
 
 /**
- * crashfree's event policy for the lite client (`createClient` always has it):
- * the first `fingerprintBudget` handled errors of each fingerprint are sent,
- * then a per-fingerprint cap per minute (`spikeLimitPerMinute`), then the
- * client's `sampleRate`; unhandled and fatal events always go. Drops are
- * counted in client reports (`sample_rate`, `spike_protection`); session
- * counts never depend on it. Without it the lite client applies `sampleRate`
- * alone to handled errors. Throws a TypeError naming the option, the value
- * and what is expected when `options` are wrong (a configuration error,
- * before `init`).
+ * Sets the lite client's event policy (on by default: the first
+ * `fingerprintBudget` handled errors of each fingerprint are sent, then a
+ * per-fingerprint cap per minute, then the client's `sampleRate`; unhandled
+ * and fatal events always go; drops are counted in client reports) to these
+ * settings, in place of the client's top-level `fingerprintBudget` /
+ * `spikeLimitPerMinute`: it writes them into the client's options at setup,
+ * before the client builds its policy at the first event. Throws a TypeError
+ * naming the option, the value and what is expected when `options` are wrong
+ * (a configuration error, before `init`).
  */
 export function eventPolicyIntegration(options: EventPolicyOptions = {}): LiteIntegration {
   const problems = checkOptions(options as Record<string, unknown>, ['fingerprintBudget', 'spikeLimitPerMinute']);
   if (problems.length > 0) throw new TypeError(`[crashfree] eventPolicyIntegration: ${problems.join('; ')}.`);
-  let policy: EventPolicy | undefined;
   return {
     name: 'CrashfreeEventPolicy',
     setup(client) {
-      const { sampleRate = 1 } = client.getOptions();
+      // The lite client builds its policy from its options at the first event, after every integration is set up.
       const { fingerprintBudget = 20, spikeLimitPerMinute = 60 } = options;
-      policy = new EventPolicy({ sampleRate, fingerprintBudget, spikeLimitPerMinute, now: Date.now, random: Math.random });
+      Object.assign(client.getOptions(), { fingerprintBudget, spikeLimitPerMinute });
     },
-    decideEvent: (event, unhandled) => policy?.decide(event, unhandled),
   };
 }
 

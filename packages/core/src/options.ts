@@ -151,14 +151,12 @@ const clientRules = (urls: Rule = [(v) => Array.isArray(v) && v.every((x) => typ
 });
 
 /**
- * The lite client has application mode only, and its event policy and hashed
- * user ids are integrations (lite-opt-in.ts): options only those would act on
- * are refused, naming what to use instead.
+ * The lite client has application mode only, and hashed user ids are an
+ * integration (lite-opt-in.ts): options it would not act on are refused,
+ * naming what to use instead.
  */
 const LITE_RULES: Record<string, Rule> = {
   sessionMode: [(v) => v === 'application', '"application" (this client has no request mode)'],
-  fingerprintBudget: [() => false, 'eventPolicyIntegration({ fingerprintBudget }) in "integrations" instead'],
-  spikeLimitPerMinute: [() => false, 'eventPolicyIntegration({ spikeLimitPerMinute }) in "integrations" instead'],
   hashUserId: [(v) => v === false, 'hashUserIdIntegration() in "integrations" instead'],
 };
 

@@ -6,17 +6,15 @@ export function isUnhandledEvent(event: Event): boolean {
   return event.exception?.values?.some((ex) => ex.mechanism?.handled === false) ?? false;
 }
 
-/** The grouping key the budget and spike guard count by: the event's fingerprint, else type + value + top frame. */
+/** The grouping key the budget and spike guard count by: the event's fingerprint, else type + value + top frame (or the message). */
 export function fingerprintOf(event: Event): string {
-  if (event.fingerprint && event.fingerprint.length > 0) return event.fingerprint.join('\u0000');
-  const ex = event.exception?.values?.[event.exception.values.length - 1];
-  if (ex) {
-    const frames = ex.stacktrace?.frames;
-    const top = frames?.[frames.length - 1];
-    const where = top ? `${top.filename ?? top.module ?? ''}:${top.function ?? ''}:${top.lineno ?? ''}` : '';
-    return `${ex.type ?? ''}\u0000${ex.value ?? ''}\u0000${where}`;
-  }
-  return `message\u0000${event.message ?? event.logentry?.message ?? ''}`;
+  if (event.fingerprint?.length) return event.fingerprint.join('\u0000');
+  const values = event.exception?.values;
+  const ex = values?.[values.length - 1];
+  const frames = ex?.stacktrace?.frames;
+  const top = frames?.[frames.length - 1];
+  // JSON of the parts: unambiguous whatever characters they hold, and small.
+  return JSON.stringify(ex ? [ex.type, ex.value, top?.filename ?? top?.module, top?.function, top?.lineno] : [event.message ?? event.logentry?.message]);
 }
 
 /** Why a handled error is not sent (the client-report reason). */
@@ -33,51 +31,35 @@ export interface PolicyOptions {
   maxFingerprints?: number;
 }
 
-interface Counter {
-  total: number;
-  minute: number;
-  inMinute: number;
-}
+/** Decides whether an event is sent: undefined to send it, else the drop reason. One per client. */
+export type EventPolicy = (event: Event, unhandled: boolean) => PolicyDrop | undefined;
 
 /**
- * Decides which events are sent. Unhandled/fatal events always are. Handled
- * errors: the first `fingerprintBudget` of each fingerprint are kept; after
- * that a per-fingerprint spike guard caps each minute, then `sampleRate`
- * applies. Session accounting never depends on this decision.
+ * crashfree's event policy, the same for both clients. Unhandled/fatal events
+ * are always sent. Handled errors: the first `fingerprintBudget` of each
+ * fingerprint are kept; after that a per-fingerprint spike guard caps each
+ * minute, then `sampleRate` applies. Session accounting never depends on it.
  */
-export class EventPolicy {
-  private readonly seen = new Map<string, Counter>();
-  private readonly max: number;
-
-  public constructor(private readonly opts: PolicyOptions) {
-    this.max = opts.maxFingerprints ?? 1000;
-  }
-
-  /** undefined to send the event, else the drop reason. */
-  public decide(event: Event, unhandled: boolean): PolicyDrop | undefined {
+export function createEventPolicy(opts: PolicyOptions): EventPolicy {
+  // Per fingerprint [total, minute, in that minute]; Map order is the LRU order (a hit is re-inserted).
+  const seen = new Map<string, [number, number, number]>();
+  const max = opts.maxFingerprints ?? 1000;
+  return (event, unhandled) => {
     if (unhandled) return undefined;
     const key = fingerprintOf(event);
-    const minute = Math.floor(this.opts.now() / 60_000);
-    let c = this.seen.get(key);
-    if (c) {
-      this.seen.delete(key); // re-insert: Map order is the LRU order
-    } else {
-      c = { total: 0, minute, inMinute: 0 };
-      if (this.seen.size >= this.max) {
-        const oldest = this.seen.keys().next().value;
-        if (oldest !== undefined) this.seen.delete(oldest);
-      }
+    const minute = Math.floor(opts.now() / 60_000);
+    const c = seen.get(key) ?? [0, minute, 0];
+    seen.delete(key);
+    if (seen.size >= max) seen.delete(seen.keys().next().value!);
+    seen.set(key, c);
+    if (c[1] !== minute) {
+      c[1] = minute;
+      c[2] = 0;
     }
-    this.seen.set(key, c);
-    if (c.minute !== minute) {
-      c.minute = minute;
-      c.inMinute = 0;
-    }
-    c.total += 1;
-    c.inMinute += 1;
-    if (c.total <= this.opts.fingerprintBudget) return undefined;
-    if (c.inMinute > this.opts.spikeLimitPerMinute) return 'spike_protection';
-    if (this.opts.sampleRate < 1 && this.opts.random() >= this.opts.sampleRate) return 'sample_rate';
-    return undefined;
-  }
+    c[0]++;
+    c[2]++;
+    if (c[0] <= opts.fingerprintBudget) return undefined;
+    if (c[2] > opts.spikeLimitPerMinute) return 'spike_protection';
+    return opts.random() < opts.sampleRate ? undefined : 'sample_rate';
+  };
 }

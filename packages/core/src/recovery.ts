@@ -1,9 +1,8 @@
 import type { DsnComponents, Envelope, SdkMetadata } from '@sentry/core';
-import type { CrashSource } from './crash-recovery.js';
 import { sessionsEnvelope } from './envelope.js';
 import { parsePersistedSession, sessionKey, toSessionItem, type PersistedSession } from './session-state.js';
 import { updateKey, type QueuedIndex } from './queued-index.js';
-import type { Liveness, SessionEndHint, Store } from './types.js';
+import type { Liveness, Store } from './types.js';
 
 /** What `client.start()` / `client.recover()` found and queued. */
 export interface RecoveryResult {
@@ -22,18 +21,12 @@ export interface RecoveryContext {
   store: Store;
   liveness: Liveness;
   /**
-   * Where crash events of dead runs come from (crash records, external
-   * crashes) and how one is queued: `createCrashSource` in crash-recovery.ts.
-   * Without it only sessions are recovered (`abnormal`): a page writes no
-   * crash records, so the browser's bundle leaves that code out.
+   * Crash events of dead runs and how their sessions ended, when the
+   * platform knows (`crashRecovery` in crash-recovery.ts). Without it only
+   * sessions are recovered, an unended one `abnormal`: a page writes no crash
+   * records, so the browser's bundle leaves that code out.
    */
-  crashSource?: CrashSource;
-  /**
-   * How a dead run's unended session ended, when known (the platform's
-   * `sessionEnds`, the session's own `pendingEnd`); a crash still wins.
-   * Without it such a session ends `abnormal` (pages: nothing else is known).
-   */
-  endOf?: (state: PersistedSession) => SessionEndHint | undefined;
+  extension?: RecoveryExtension;
   /**
    * What the persisted queue held before this run's recovery (the queue's
    * `load()` answer, or `readQueuedIndex` read before loading): a session
@@ -48,6 +41,18 @@ export interface RecoveryContext {
   dsn: DsnComponents | undefined;
   metadata: SdkMetadata | undefined;
   logger: Pick<Console, 'warn'>;
+}
+
+/** What a platform with crash records adds to recovery (see `RecoveryContext.extension`). */
+export interface RecoveryExtension {
+  /** Gathers what it knows of the dead runs (not of `liveSessions`); resolves with how many records were unreadable (deleted). */
+  collect(ctx: RecoveryContext, liveSessions: Set<string>): Promise<number>;
+  /** Ends a dead run's session from what it knows (a crash wins, then how the run said it ended); false leaves it to recovery. */
+  end(state: PersistedSession): boolean;
+  /** After the session's update is queued: sends its crash event, if any; resolves with whether one was sent. */
+  sendCrashOf(ctx: RecoveryContext, sid: string): Promise<boolean>;
+  /** After all sessions: sends the crash events left (of no session, or of sessions not recovered); resolves with how many. */
+  sendRest(ctx: RecoveryContext, liveSessions: Set<string>): Promise<number>;
 }
 
 /**
@@ -84,9 +89,8 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     else states.push(state);
   }
 
-  const { crashSource } = ctx;
-  const found = await crashSource?.collect(ctx, liveSessions);
-  unreadable += found?.unreadable ?? 0;
+  const { extension } = ctx;
+  if (extension) unreadable += await extension.collect(ctx, liveSessions);
 
   // What the dead runs (or earlier offline recoveries) already queued is delivered by the queue: never queued twice.
   const { queued } = ctx;
@@ -94,17 +98,9 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
   if (unreadable > 0) ctx.logger.warn(`[crashfree] skipped ${unreadable} unreadable persisted record(s); everything else is still sent.`);
 
   for (const state of states) {
-    const crash = found?.bySid.get(state.sid);
-    found?.bySid.delete(state.sid);
-    if (state.status === 'ok') {
-      const end = crash ? undefined : ctx.endOf?.(state);
-      state.status = crash ? 'crashed' : (end?.status ?? 'abnormal');
-      if (end?.status === 'abnormal' && end.mechanism !== undefined) state.abnormalMechanism = end.mechanism;
-      // Otherwise the timestamp stays the last persisted time, so duration = last seen - started.
-      if (end?.at !== undefined) state.timestamp = Math.max(state.started, end.at);
-      state.seq += 1;
-    } else if (crash && state.status !== 'crashed') {
-      state.status = 'crashed';
+    // An unended session whose end nobody knows ended abnormal; its timestamp stays the last persisted time.
+    if (!extension?.end(state) && state.status === 'ok') {
+      state.status = 'abnormal';
       state.seq += 1;
     }
     if (state.status === 'crashed') result.crashed += 1;
@@ -114,9 +110,9 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     const forget = (): void => void store.delete(sessionKey(state.sid)).catch(() => undefined);
     if (queued.updates.has(updateKey(state.sid, state.seq))) forget();
     else await ctx.enqueue(sessionsEnvelope('session', item, ctx.metadata), forget);
-    if (crash && (await crashSource!.send(ctx, crash, state.sid, queued))) result.events += 1;
+    if (await extension?.sendCrashOf(ctx, state.sid)) result.events += 1;
   }
-  if (found) result.events += await crashSource!.sendRest(ctx, found, liveSessions, queued);
+  if (extension) result.events += await extension.sendRest(ctx, liveSessions);
   result.pending = ctx.pending();
   return result;
 }

@@ -65,34 +65,48 @@ describe('lite client opt-ins', () => {
     );
   });
 
-  it('the options only the integrations act on are refused at the top level, naming the integration (client disabled)', () => {
+  it('hashUserId: true is refused at the top level, naming the integration (client disabled); wrong policy options are named too', () => {
     const platform = testPlatform({ run: 'refused' });
-    client = createLiteClient({ dsn: collector.dsn, release: 'optin@1.0.1', fingerprintBudget: 1, spikeLimitPerMinute: 1, hashUserId: true }, platform);
+    client = createLiteClient({ dsn: collector.dsn, release: 'optin@1.0.1', fingerprintBudget: -1, spikeLimitPerMinute: 0, hashUserId: true }, platform);
     expect(client.isEnabled()).toBe(false);
     expect(platform.errors).toEqual([
-      '[crashfree] init: option "fingerprintBudget" is 1 (number); expected eventPolicyIntegration({ fingerprintBudget }) in "integrations" instead; ' +
-        'option "spikeLimitPerMinute" is 1 (number); expected eventPolicyIntegration({ spikeLimitPerMinute }) in "integrations" instead; ' +
+      '[crashfree] init: option "fingerprintBudget" is -1 (number); expected an integer from 0 to 1000000; ' +
+        'option "spikeLimitPerMinute" is 0 (number); expected an integer from 1 to 1000000; ' +
         'option "hashUserId" is true (boolean); expected hashUserIdIntegration() in "integrations" instead. crashfree is disabled.',
     ]);
     const off = testPlatform({ run: 'hash-off' });
-    client = createLiteClient({ dsn: collector.dsn, release: 'optin@1.0.1', hashUserId: false }, off);
+    client = createLiteClient({ dsn: collector.dsn, release: 'optin@1.0.1', hashUserId: false, fingerprintBudget: 0, spikeLimitPerMinute: 1 }, off);
     expect(client.isEnabled()).toBe(true);
     expect(off.errors).toEqual([]);
   });
 
-  it('without eventPolicyIntegration sampleRate alone samples handled errors (reported); unhandled ones always go', async () => {
+  it('the event policy is on by default: the first 20 handled errors of a fingerprint are kept even at sampleRate 0, then sampled; unhandled ones always go', async () => {
     const platform = testPlatform({ run: 'sampled' });
     const release = 'optin@1.0.5';
     client = createLiteClient({ dsn: collector.dsn, release, sampleRate: 0 }, platform);
     await client.start();
     const before = reportCount();
-    for (let i = 0; i < 2; i++) client.captureException(new Error(`handled ${i}`));
+    for (let i = 0; i < 22; i++) client.captureException(new Error('handled'));
     client.captureException(new Error('unhandled'), { mechanism: { handled: false, type: 'onerror' } });
     await client.close(5000);
-    expect(events(release).map((e) => (e.payload as { exception: { values: { value: string }[] } }).exception.values[0]!.value)).toEqual(['unhandled']);
-    expect(sessions(collector).filter(ofRelease(release)).at(-1)).toMatchObject({ status: 'crashed', errors: 2 });
+    const values = events(release).map((e) => (e.payload as { exception: { values: { value: string }[] } }).exception.values[0]!.value);
+    expect(values.filter((v) => v === 'handled')).toHaveLength(20);
+    expect(values.filter((v) => v === 'unhandled')).toHaveLength(1);
+    expect(sessions(collector).filter(ofRelease(release)).at(-1)).toMatchObject({ status: 'crashed', errors: 22 });
     expect(reports(before)).toEqual([{ reason: 'sample_rate', category: 'error', quantity: 2 }]);
     expect(platform.errors).toEqual([]);
+  });
+
+  it('the top-level fingerprintBudget and spikeLimitPerMinute set the default policy (spike guard after the budget)', async () => {
+    const platform = testPlatform({ run: 'top-level' });
+    const release = 'optin@1.0.7';
+    client = createLiteClient({ dsn: collector.dsn, release, fingerprintBudget: 2, spikeLimitPerMinute: 3 }, platform);
+    await client.start();
+    const before = reportCount();
+    for (let i = 0; i < 5; i++) client.captureException(new Error('spike'));
+    await client.close(5000);
+    expect(events(release)).toHaveLength(3);
+    expect(reports(before)).toEqual([{ reason: 'spike_protection', category: 'error', quantity: 2 }]);
   });
 
   it('hashUserIdIntegration: the session did is the SHA-256 hex of the user id', async () => {

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Event } from '@sentry/core';
-import { createClient, EventPolicy, fingerprintOf } from '@crashfree/core';
+import { createClient, createEventPolicy, fingerprintOf, type PolicyOptions } from '@crashfree/core';
 import { collector, testPlatform, until } from './helpers.js';
 
 const handled = (value: string, line = 1): Event => ({
   exception: { values: [{ type: 'Error', value, mechanism: { type: 'generic', handled: true }, stacktrace: { frames: [{ filename: 'a.js', function: 'f', lineno: line }] } }] },
 });
 
-function policy(over: Partial<ConstructorParameters<typeof EventPolicy>[0]> = {}) {
+function policy(over: Partial<PolicyOptions> = {}) {
   let now = 0;
   let rnd = 0.99;
-  const p = new EventPolicy({ sampleRate: 1, fingerprintBudget: 20, spikeLimitPerMinute: 60, now: () => now, random: () => rnd, ...over });
+  const p = { decide: createEventPolicy({ sampleRate: 1, fingerprintBudget: 20, spikeLimitPerMinute: 60, now: () => now, random: () => rnd, ...over }) };
   return { p, advance: (ms: number) => (now += ms), setRandom: (r: number) => (rnd = r) };
 }
 
