@@ -33,7 +33,8 @@ export function json(value: unknown): string {
 /**
  * The codec of envelopes whose payloads are all JSON (events, sessions,
  * client reports: everything a page sends), as text: the same bytes as
- * `serializeEnvelope` writes for them, without the binary machinery.
+ * @sentry/core's `serializeEnvelope` writes for them (what `createClient`
+ * queues through, `bytesCodec`), without its binary machinery.
  */
 export const textCodec: EnvelopeCodec = {
   serialize: (envelope) => [envelope[0], ...envelope[1].flat()].map((part) => (typeof part === 'string' ? part : json(part))).join('\n'),

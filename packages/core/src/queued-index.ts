@@ -1,5 +1,5 @@
 import type { Envelope } from '@sentry/core';
-import { parseEnvelope } from './envelope-bytes.js';
+import { bytesCodec } from './envelope-bytes.js';
 import type { Store } from './types.js';
 
 /** What the durable queue already holds, as recovery needs to know it. */
@@ -39,7 +39,7 @@ export async function readQueuedIndex(store: Store, prefix = 'queue/'): Promise<
   for (const key of await store.keys(prefix)) {
     try {
       const body = await store.get(key);
-      if (body !== undefined) indexEnvelope(index, parseEnvelope(body));
+      if (body !== undefined) indexEnvelope(index, bytesCodec.parse(body));
     } catch {
       // Skipped: an unreadable entry is the queue's to report and remove.
     }

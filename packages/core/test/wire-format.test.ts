@@ -19,7 +19,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { envelopeUrl, parseDsn } from '../src/dsn.js';
 import { dataCategory, eventEnvelope, textCodec } from '../src/envelope.js';
-import { crashEnvelope, parseEnvelope, serializeEnvelope } from '../src/envelope-bytes.js';
+import { bytesCodec, crashEnvelope } from '../src/envelope-bytes.js';
 import { normalize } from '../src/normalize.js';
 import { createSendGate } from '../src/send-gate.js';
 import { toSessionItem, type PersistedSession } from '../src/session-state.js';
@@ -29,21 +29,21 @@ const metadata = { sdk: { name: 'crashfree.javascript.browser', version: '1.2.3'
 const withoutSentAt = (env: Envelope): unknown => [{ ...env[0], sent_at: 'x' }, env[1]];
 
 describe('envelopes', () => {
-  it('serializes text envelopes exactly as @sentry/core does, and reads both forms back', () => {
+  it('the text codec writes text envelopes exactly as @sentry/core does, and reads them back as it does', () => {
     const env = [{ event_id: 'a'.repeat(32), sent_at: '2026-01-01T00:00:00.000Z' }, [[{ type: 'event' }, { message: 'naïve ✓ 😀', extra: { n: 1 } }], [{ type: 'session' }, { sid: 's', seq: 2 }]]] as unknown as Envelope;
-    const ours = serializeEnvelope(env);
-    expect(ours).toBe(sentrySerialize(env));
-    expect(parseEnvelope(ours)).toEqual(sentryParse(ours as string));
-    // The lite client's text codec: the same text, read back the same.
-    expect(textCodec.serialize(env)).toBe(ours);
-    expect(textCodec.parse(ours)).toEqual(sentryParse(ours as string));
+    const theirs = sentrySerialize(env);
+    expect(textCodec.serialize(env)).toBe(theirs);
+    expect(textCodec.parse(theirs)).toEqual(sentryParse(theirs));
+    // createClient's codec is @sentry/core's own: the same text, read back the same.
+    expect(bytesCodec.serialize(env)).toBe(theirs);
+    expect(bytesCodec.parse(theirs)).toEqual(textCodec.parse(theirs));
   });
 
   it('a payload JSON refuses (a cycle, a bigint) is normalized instead of failing the envelope', () => {
     const extra: Record<string, unknown> = { big: 10n };
     extra.self = extra;
     const env = [{}, [[{ type: 'event' }, { event_id: 'd'.repeat(32), extra }]]] as unknown as Envelope;
-    for (const text of [textCodec.serialize(env), serializeEnvelope(env)]) {
+    for (const text of [textCodec.serialize(env), bytesCodec.serialize(env)]) {
       expect(textCodec.parse(text)[1][0]![1]).toEqual({ event_id: 'd'.repeat(32), extra: { big: '[BigInt: 10]', self: '[Circular ~]' } });
     }
   });
@@ -64,11 +64,13 @@ describe('envelopes', () => {
     const theirEvent = theirs[1][0]![1] as { sdk: Record<string, unknown> };
     theirEvent.sdk = { name: theirEvent.sdk.name, version: theirEvent.sdk.version };
     expect(withoutSentAt(ours)).toEqual(withoutSentAt(theirs));
-    const bytes = serializeEnvelope(ours);
+    const bytes = bytesCodec.serialize(ours);
     expect(bytes).toBeInstanceOf(Uint8Array);
-    const same = sentrySerialize(ours) as Uint8Array;
-    expect([...(bytes as Uint8Array)]).toEqual([...same]);
-    const back = parseEnvelope(bytes);
+    const same = sentrySerialize(theirs) as Uint8Array;
+    // Byte for byte but the send time (both the same length).
+    const sentAt = (b: Uint8Array): string => /"sent_at":"[^"]*"/.exec(new TextDecoder().decode(b))![0];
+    expect(new TextDecoder().decode(bytes as Uint8Array).replace(sentAt(bytes as Uint8Array), '')).toBe(new TextDecoder().decode(same).replace(sentAt(same), ''));
+    const back = bytesCodec.parse(bytes);
     expect(back[1][1]![1]).toEqual(data);
     expect(back[1][0]![1]).toMatchObject({ message: 'native crash', sdk: { name: 'crashfree.javascript.browser', version: '1.2.3' } });
   });
@@ -85,7 +87,7 @@ describe('envelopes', () => {
   });
 
   it('refuses text that is not an envelope', () => {
-    expect(() => parseEnvelope('not json\n{')).toThrow();
+    expect(() => bytesCodec.parse('not json\n{')).toThrow();
   });
 });
 
