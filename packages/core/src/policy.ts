@@ -2,8 +2,7 @@ import type { Event } from '@sentry/core';
 
 /** Whether an event is unhandled/fatal: it ends the session `crashed` and is never sampled. */
 export function isUnhandledEvent(event: Event): boolean {
-  if (event.level === 'fatal') return true;
-  return event.exception?.values?.some((ex) => ex.mechanism?.handled === false) ?? false;
+  return event.level === 'fatal' || !!event.exception?.values?.some((ex) => ex.mechanism?.handled === false);
 }
 
 /** The grouping key the budget and spike guard count by: the event's fingerprint, else type + value + top frame (or the message). */
