@@ -1,5 +1,6 @@
 import type { DataCategory, Envelope, EventDropReason, Transport } from '@sentry/core';
 import type { EnvelopeCodec } from './envelope.js';
+import { uuid4 } from './uuid.js';
 import { bytesCodec } from './envelope-bytes.js';
 import { within, type CoreDeps } from './clock.js';
 import type { QueueOptions } from './options.js';
@@ -88,7 +89,8 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
   const { store, deps, queue } = opts;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
   const PREFIX = queue.keyPrefix ?? 'queue/';
-  const runId = Math.floor(deps.random() * 0xffffffff).toString(36).padStart(7, '0');
+  // Keeps keys of runs sharing a Store (and a millisecond) apart; unique, not secret, so not from the injectable deps.random.
+  const runId = uuid4().slice(0, 8);
   const index = createQueueIndex();
   const initSids = new Set<string>();
   let counter = 0;
