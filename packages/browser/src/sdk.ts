@@ -18,10 +18,11 @@ export type BrowserOptions = CrashfreeOptions & BrowserOnlyOptions;
 /**
  * The integrations `init` installs unless `integrations` is a function that
  * drops them. Only the global handlers: an error object captured twice is
- * already sent once (the lite client marks it). `dedupeIntegration` from
- * @sentry/core, and the core's opt-in `eventPolicyIntegration()` (sampling,
- * fingerprint budget, spike guard) and `hashUserIdIntegration()` are left for
- * pages that want them.
+ * already sent once (the lite client marks it). The core's event policy
+ * (per-fingerprint budget 20, spike guard 60/min, then `sampleRate`) is not an
+ * integration: it is always on, tuned by the init options `fingerprintBudget`
+ * and `spikeLimitPerMinute` (or `eventPolicyIntegration()`). Left for pages
+ * that want them: `hashUserIdIntegration()` and `navigationSessionsIntegration()`.
  */
 export function getDefaultIntegrations(): Integration[] {
   return [globalHandlersIntegration()];
