@@ -9,10 +9,12 @@
 //   pnpm --filter "@crashfree/node..." build && node bench/native-jsstack.mjs
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { cpuMs, startServer } from './lib/server-process.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const crashfreeEntry = createRequire(path.join(root, 'packages/node/package.json')).resolve('@crashfree/node');
@@ -32,25 +34,6 @@ const cases = {
   '@crashfree/node, CRASHFREE_NATIVE_JS_STACK=0': { code: withSdk, env: { CRASHFREE_NATIVE_JS_STACK: '0' } },
 };
 
-function startServer({ code, env }) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-    child.on('error', reject);
-    child.on('exit', (c) => reject(new Error(`server exited (${c})`)));
-    child.stdout.on('data', (d) => {
-      const m = /port (\d+)/.exec(String(d));
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-  });
-}
-
-/** utime + stime of `pid` in ms (/proc, clock ticks of 10 ms). */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 function wrk(port, duration) {
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', ['-t1', '-c16', `-d${duration}`, `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -66,7 +49,7 @@ for (let round = 0; round < ROUNDS; round++) {
   const names = Object.keys(cases);
   for (let k = 0; k < names.length; k++) {
     const name = names[(round + k) % names.length]; // rotating order: drifting load hits all alike
-    const { child, port } = await startServer(cases[name]);
+    const { child, port } = await startServer(cases[name].code, cases[name].env);
     await wrk(port, '2s'); // warm-up: JIT, keep-alive connections
     const before = cpuMs(child.pid);
     const r = await wrk(port, DURATION);

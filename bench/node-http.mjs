@@ -8,10 +8,12 @@
 //   pnpm --filter "@crashfree/node..." build && node bench/node-http.mjs
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { cpuMs, startServer } from './lib/server-process.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const requireFromNode = createRequire(path.join(root, 'packages/node/package.json'));
@@ -31,24 +33,6 @@ const cases = {
   '@crashfree/node (request mode)': `require(${JSON.stringify(crashfreeEntry)}).init({ dsn: ${JSON.stringify(collector.dsn)}, release: 'bench@1.0.0', sessionMode: 'request', dataDir: ${JSON.stringify(dataDir)} }); ${server}`,
   '@sentry/node': `require(${JSON.stringify(sentryEntry)}).init({ dsn: ${JSON.stringify(collector.dsn)}, release: 'bench@1.0.0' }); ${server}`,
 };
-
-function startServer(code) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.on('error', reject);
-    child.stdout.on('data', (d) => {
-      const m = /port (\d+)/.exec(String(d));
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-  });
-}
-
-/** utime + stime of `pid` in ms (/proc, clock ticks of 10 ms): CPU cost, immune to other load on the machine. */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 function wrk(port, duration) {
   return new Promise((resolve, reject) => {
