@@ -64,7 +64,8 @@ async function postDeploy(version: string, dateFinished: Date): Promise<void> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'rh-page-'));
-  collector = await startCollector({ port: 0, dataDir });
+  // crashfree.test stands for the LAN name of a collector: allowed by name.
+  collector = await startCollector({ port: 0, dataDir, allowedHosts: ['crashfree.test'] });
   await sendSessions(collector.dsn, traffic('1.0.0', 10, 50, 500, 5)); // 500 sessions, 1 crash
   await sendSessions(collector.dsn, traffic('1.1.0', 5, 50, 50)); // 250 sessions, 5 crashes
   await postDeploy('1.0.0', new Date(Date.now() - 15 * MINUTE));
@@ -119,9 +120,19 @@ describe('release-health page in Chromium', () => {
     expect(crash).toContain('release 1.1.0');
     const href = await page.getAttribute('li.crash a.attachment', 'href');
     expect(href).toMatch(/^\/api\/0\/crashfree\/attachments\/[0-9a-f]{32}$/);
-    const dump = Buffer.from(await (await fetch(`${collector.url}${href}`)).arrayBuffer());
+    expect((await fetch(`${collector.url}${href}`)).status).toBe(401); // a read like any other
+    const dump = Buffer.from(await (await fetch(`${collector.url}${href}`, { headers: { Authorization: `Bearer ${collector.token}` } })).arrayBuffer());
     expect(dump.subarray(0, 4).toString()).toBe('MDMP');
     expect(dump.length).toBe(64);
+
+    // The newest release's issues: the crash is one issue, new in 1.1.0, all of it on node.
+    await page.waitForSelector('li.issue', { timeout: 20_000 });
+    expect(await page.textContent('#issues-title')).toBe('Issues in 1.1.0');
+    expect(await page.$$eval('li.issue', (lis) => lis.map((li) => li.getAttribute('data-status')))).toEqual(['new']);
+    const issue = await page.textContent('li.issue');
+    expect(issue).toContain('SIGSEGV: Segmentation fault in crasher.node');
+    expect(issue).toContain('1 crashed session(s)');
+    expect(issue).toContain('platform node 100%');
     expect(errors).toEqual([]);
 
     await mkdir(ARTEFACTS, { recursive: true });
@@ -134,18 +145,19 @@ describe('release-health page in Chromium', () => {
     expect(local).toContain(`<meta name="crashfree-token" content="${collector.token}">`);
     // A DNS-rebinding page arrives from loopback but names a foreign host.
     const { request } = await import('node:http');
-    const foreign = await new Promise<string>((resolve, reject) => {
+    const foreign = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
       const req = request(`${collector.url}/`, { headers: { Host: 'evil.example' } }, (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d));
-        res.on('end', () => resolve(body));
+        res.on('end', () => resolve({ status: res.statusCode, body }));
       });
       req.on('error', reject);
       req.end();
     });
-    expect(foreign).toContain('crashfree — release health');
-    expect(foreign).not.toContain(collector.token);
-    expect(foreign).not.toContain('crashfree-token" content');
+    // Not even the page is served to a name the collector does not answer to.
+    expect(foreign.status).toBe(403);
+    expect(foreign.body).not.toContain(collector.token);
+    expect(foreign.body).not.toContain('crashfree-token" content');
   });
 
   it('asks for the token when it is not embedded, then loads with it', async () => {

@@ -65,18 +65,20 @@ describe('GET /api/0/organizations/:org/sessions/', () => {
     expect(series.reduce((a, b) => a + b, 0)).toBe(1000);
     const span = Date.parse(body.end) - Date.parse(body.start);
     expect(span).toBeGreaterThanOrEqual(3_600_000);
-    expect(span).toBeLessThan(3_600_000 + 300_000);
+    // Sentry's rounding: the start floored to the interval, the end the next boundary after now.
+    expect(span).toBeLessThanOrEqual(3_600_000 + 300_000);
+    expect(Date.parse(body.end)).toBeGreaterThanOrEqual(Date.now() - 1000);
   });
 
   it('filters with query release:X and counts users once per release', async () => {
-    const q = '?field=sum(session)&field=count_unique(user)&field=crash_free_rate(user)&groupBy=environment&query=release%3A1.1.0';
+    const q = '?field=sum(session)&field=count_unique(user)&field=crash_free_rate(user)&groupBy=environment&query=release%3A1.1.0&statsPeriod=24h';
     const { body } = await api(`/sessions/${q}`);
     const staging = body.groups.find((g: any) => g.by.environment === 'staging');
     expect(staging.totals).toEqual({ 'sum(session)': 3, 'count_unique(user)': 1, 'crash_free_rate(user)': 0 });
   });
 
   it('reads quoted values, [a,b] lists and AND in query', async () => {
-    const field = 'field=sum(session)&groupBy=release';
+    const field = 'field=sum(session)&groupBy=release&statsPeriod=24h';
     const quoted = await api(`/sessions/?${field}&query=${encodeURIComponent('release:"1.1.0" AND environment:production')}`);
     expect(quoted.body.groups.map((g: any) => [g.by.release, g.totals['sum(session)']])).toEqual([['1.1.0', 500]]);
     const list = await api(`/sessions/?${field}&query=${encodeURIComponent('release:[1.0.0,"1.1.0"]')}`);
@@ -90,24 +92,45 @@ describe('GET /api/0/organizations/:org/sessions/', () => {
   });
 
   it('groups by session.status and by platform', async () => {
-    const { body } = await api('/sessions/?field=sum(session)&groupBy=session.status&query=release:1.1.0');
+    const { body } = await api('/sessions/?field=sum(session)&groupBy=session.status&query=release:1.1.0&statsPeriod=24h');
     const byStatus = Object.fromEntries(body.groups.map((g: any) => [g.by['session.status'], g.totals['sum(session)']]));
     expect(byStatus).toEqual({ healthy: 490, errored: 0, crashed: 13, abnormal: 0 });
-    const platforms = await api('/sessions/?field=sum(session)&groupBy=platform&query=release:1.1.0');
+    const platforms = await api('/sessions/?field=sum(session)&groupBy=platform&query=release:1.1.0&statsPeriod=24h');
     expect(platforms.body.groups.map((g: any) => [g.by.platform, g.totals['sum(session)']])).toEqual([
       ['browser', 3],
       ['node', 500],
     ]);
   });
 
-  it('covers exactly the last statsPeriod whatever the interval', async () => {
+  it('rounds the range to the interval as Sentry does: start floored, end on the next boundary', async () => {
+    const before = Date.now();
     const { body } = await api('/sessions/?field=sum(session)&statsPeriod=1h&interval=1d&query=release:1.0.0');
     expect(body.groups[0].totals['sum(session)']).toBe(1000);
-    expect(Date.parse(body.intervals[0]) % 86_400_000).toBe(0);
+    const start = Date.parse(body.start);
+    const end = Date.parse(body.end);
+    expect(start).toBe(Math.floor((before - 3_600_000) / 86_400_000) * 86_400_000);
+    expect(end % 86_400_000).toBe(0);
+    expect(end).toBeGreaterThan(before);
+    expect(body.intervals).toEqual(Array.from({ length: (end - start) / 86_400_000 }, (_, i) => new Date(start + i * 86_400_000).toISOString().replace('.000Z', 'Z')));
+  });
+
+  it('defaults to the last 90 days at 1h like Sentry, which is too many points', async () => {
+    const r = await api('/sessions/?field=sum(session)');
+    expect(r.status).toBe(400);
+    expect(r.body.detail).toBe('Your interval and date range would create too many results. Use a larger interval, or a smaller date range.');
+    expect((await api('/sessions/?field=sum(session)&interval=1d')).status).toBe(200);
+  });
+
+  it('answers groupBy=project with numeric ids and lists the project as Sentry does', async () => {
+    const { body } = await api('/sessions/?field=sum(session)&groupBy=project&query=release:1.0.0&statsPeriod=24h');
+    expect(body.groups.map((g: any) => g.by)).toEqual([{ project: 1 }]);
+    const projects = await api('/projects/');
+    expect(projects.status).toBe(200);
+    expect(projects.body).toEqual([{ id: '1', slug: 'default', name: 'default' }]);
   });
 
   it('says "no data" (null) for an empty selection, not 100%', async () => {
-    const { body } = await api('/sessions/?field=sum(session)&field=crash_free_rate(session)&query=release:9.9.9');
+    const { body } = await api('/sessions/?field=sum(session)&field=crash_free_rate(session)&query=release:9.9.9&statsPeriod=24h');
     expect(body.groups).toEqual([
       { by: {}, totals: { 'sum(session)': 0, 'crash_free_rate(session)': null }, series: expect.any(Object) },
     ]);
@@ -117,8 +140,14 @@ describe('GET /api/0/organizations/:org/sessions/', () => {
     const cases: Array<[string, string]> = [
       ['?field=avg(session)', 'field: got "avg(session)"'],
       ['?field=sum(session)&groupBy=os', 'groupBy: got "os"'],
-      ['?field=sum(session)&statsPeriod=forever', 'statsPeriod: got "forever"'],
-      ['?field=sum(session)&interval=10s', 'interval: got "10s"'],
+      ['?field=sum(session)&statsPeriod=forever', "Invalid statsPeriod: 'forever'"],
+      ['?field=sum(session)&interval=10s', 'The interval has to be a multiple of the minimum interval of one minute.'],
+      ['?field=sum(session)&interval=7m', 'The interval should divide one day without a remainder.'],
+      ['?field=sum(session)&interval=2d', 'The interval has to be less than one day.'],
+      ['?field=sum(session)&statsPeriod=24h&interval=1m', 'Your interval and date range would create too many results.'],
+      ['?field=sum(session)&start=2026-01-01T00:00:00Z', 'start and end are both required'],
+      ['?field=sum(session)&start=2026-01-02T00:00:00Z&end=2026-01-01T00:00:00Z', 'start must be before end'],
+      ['?field=sum(session)&interval=soon', 'interval: got "soon"'],
       ['?field=sum(session)&query=version:1', 'query: unknown key "version"'],
       ['?field=crash_free_rate(session)&groupBy=session.status', 'cannot group crash_free_rate(session) by session.status'],
     ];
@@ -130,13 +159,13 @@ describe('GET /api/0/organizations/:org/sessions/', () => {
   });
 
   it('takes new envelopes into account incrementally (aggregates too)', async () => {
-    const before = await api('/sessions/?field=sum(session)&query=release:2.0.0');
+    const before = await api('/sessions/?field=sum(session)&query=release:2.0.0&statsPeriod=24h');
     expect(before.body.groups[0].totals['sum(session)']).toBe(0);
     await sendEnvelope(
       collector.dsn,
       envelope('sessions', [{ attrs: { release: '2.0.0', environment: 'production' }, aggregates: [{ started: new Date().toISOString(), exited: 40, crashed: 2 }] }]),
     );
-    const after = await api('/sessions/?field=sum(session)&field=crash_free_rate(session)&query=release:2.0.0');
+    const after = await api('/sessions/?field=sum(session)&field=crash_free_rate(session)&query=release:2.0.0&statsPeriod=24h');
     expect(after.body.groups[0].totals).toEqual({ 'sum(session)': 42, 'crash_free_rate(session)': 1 - 2 / 42 });
   });
 });
@@ -163,7 +192,7 @@ describe('deploys', () => {
     expect(listed.body[0].url).toBe('https://ci.example/run/7');
     expect((await api('/releases/1.0.0/deploys/')).body).toEqual([]);
     // the index is rebuilt from stored items after the restart
-    const s = await api('/sessions/?field=sum(session)&query=release:1.0.0');
+    const s = await api('/sessions/?field=sum(session)&query=release:1.0.0&statsPeriod=24h');
     expect(s.body.groups[0].totals['sum(session)']).toBe(1000);
   });
 });

@@ -6,11 +6,14 @@
  *   GET  /                                                      the page (HTML)
  *   GET  /page/app.js                                           the page's script
  *   GET  /api/0/organizations/:org/sessions/                    Sentry's sessions API
+ *   GET  /api/0/organizations/:org/projects/                    the one project, Sentry's shape
  *   GET  /api/0/organizations/:org/releases/:version/deploys/   list deploys
  *   POST /api/0/organizations/:org/releases/:version/deploys/   record a deploy
  *   GET  /api/0/organizations/:org/crashfree/releases/          per-release table (crashfree)
  *   GET  /api/0/organizations/:org/crashfree/crashes/           latest crash events (crashfree)
- * Everything under /api/0/organizations/ needs `Authorization: Bearer TOKEN`.
+ *   GET  /api/0/organizations/:org/issues/[:id/[tags/:key/]]     Sentry's issues API (issues/routes.ts)
+ * Everything but the page needs `Authorization: Bearer TOKEN` (checked for
+ * every read route alike in access.ts, before routing).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from './body.js';
@@ -45,6 +48,8 @@ export interface ReleaseApiContext {
   items(filter?: { type?: string; projectId?: string }): Iterable<StoredItem>;
   /** Called for each newly stored item (after it is durable); returns an unsubscribe. */
   subscribe(listener: (item: StoredItem) => void): () => void;
+  /** The clock of the sessions API's ranges; default Date.now (tests inject one). */
+  now?: () => number;
 }
 
 /**
@@ -75,7 +80,7 @@ export function releaseApiState(ctx: ReleaseApiContext): ReleaseApiState {
 export async function handleReleaseApi(req: IncomingMessage, res: ServerResponse, url: URL, ctx: ReleaseApiContext): Promise<boolean> {
   if (url.pathname === '/' || url.pathname.startsWith('/page/')) return servePage(req, res, url, ctx.token);
   if (!url.pathname.startsWith('/api/0/organizations/')) return false;
-  return handleApi(req, res, url, ctx.token, () => releaseApiState(ctx), {
+  return handleApi(req, res, url, () => releaseApiState(ctx), {
     readJson: async () => {
       const body = await readBody(req, 64 * 1024);
       try {

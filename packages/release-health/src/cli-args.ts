@@ -110,7 +110,10 @@ export function parseGateArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Gate
     segmentBy = segmentText;
   }
   const period = one('--period') ?? '24h';
-  if (!/^\d+[smhdw]$/.test(period)) throw new UsageError(`--period is "${period}"; expected a stats period like 1h, 24h, 14d`);
+  if (!/^\d+[smhdw]$/.test(period) || parseDurationFlag('--period', period.replace(/w$/, 'd')) * (period.endsWith('w') ? 7 : 1) < 3_600_000) {
+    // Sentry counts sessions in whole hours: a shorter window cannot be honoured.
+    throw new UsageError(`--period is "${period}"; expected a stats period of at least 1h, like 1h, 24h, 14d`);
+  }
   const poll = parseDurationFlag('--poll', one('--poll') ?? '60s');
   if (poll < 100) throw new UsageError(`--poll is "${one('--poll')}"; expected at least 100ms`);
 

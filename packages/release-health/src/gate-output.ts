@@ -38,10 +38,17 @@ export function gateJson(opts: GateOptions, run: GateRun): Record<string, unknow
     distinguishable: d.distinguishable,
     decidingSegment: d.decidingSegment,
     segments: d.segments.map((s) => ({ name: s.name, verdict: s.verdict, reason: s.reason, candidate: s.candidate, baseline: s.baseline, deltaPoints: s.deltaPoints })),
+    window: run.candidate.window,
     polls: run.polls,
     elapsedMs: run.elapsedMs,
     timedOut: run.timedOut,
   };
+}
+
+/** The effective window line: what the server says it counted, beside what was asked. */
+function windowLine(opts: GateOptions, run: GateRun): string {
+  const w = run.candidate.window;
+  return `window: ${w.start} to ${w.end} (asked: last ${opts.period} to ${w.askedEnd}, interval ${w.interval / 3_600_000}h)${w.warning ? `\nwarning: ${w.warning}` : ''}`;
 }
 
 /** The human report: verdict line, a small table and the reason. */
@@ -59,6 +66,7 @@ export function gateText(opts: GateOptions, run: GateRun): string {
     `delta vs baseline: ${d.deltaPoints === null ? 'n/a' : `${d.deltaPoints >= 0 ? '+' : ''}${d.deltaPoints.toFixed(2)} points`}` +
       `   threshold ${opts.threshold}%   max drop ${opts.maxDrop} points   min ${opts.minSample} ${metric}`,
     `reason: ${d.reason}`,
+    windowLine(opts, run),
   ];
   return lines.join('\n');
 }

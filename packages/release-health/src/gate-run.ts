@@ -47,7 +47,7 @@ export async function runGate(opts: GateOptions, io: RunIo = realIo): Promise<Ga
     polls++;
     let candidate: ReleaseSamples;
     try {
-      candidate = await fetchReleaseSamples(opts, opts.release);
+      candidate = await fetchReleaseSamples(opts, opts.release, undefined, io.now());
     } catch (error) {
       // The first poll fails fast (a wrong URL or token is a usage problem);
       // later, a restarting or briefly unreachable server is waited for.
@@ -61,7 +61,8 @@ export async function runGate(opts: GateOptions, io: RunIo = realIo): Promise<Ga
     const elapsed = io.now() - started;
     const timedOut = !enough && elapsed + opts.poll > opts.timeout;
     if (enough || timedOut) {
-      const baseline = opts.baseline ? await fetchReleaseSamples(opts, opts.baseline) : null;
+      const baseline = opts.baseline ? await fetchReleaseSamples(opts, opts.baseline, undefined, io.now()) : null;
+      if (candidate.window.warning) io.progress(`crashfree-gate: warning: ${candidate.window.warning}`);
       const baselineSegments = new Map(baseline?.segments.map((s) => [s.name, s.sample]));
       const decision = decideGate(
         {

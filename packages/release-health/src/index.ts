@@ -30,6 +30,14 @@ export {
   type SessionUpdate,
 } from './types.js';
 export { parseGateArgs, parseDurationFlag, UsageError, USAGE, type GateOptions } from './cli-args.js';
-export { fetchReleaseSamples, ApiError, type ReleaseSamples } from './sessions-client.js';
+export { fetchReleaseSamples, chooseInterval, periodMs, ApiError, type EffectiveWindow, type ReleaseSamples } from './sessions-client.js';
 export { runGate, realIo, type GateRun, type RunIo } from './gate-run.js';
 export { gateJson, gateText, hookEnv, exitCodeOf } from './gate-output.js';
+export {
+  fingerprintOf,
+  nativeFingerprint,
+  FINGERPRINT_VERSION,
+  type FingerprintEvent,
+  type FingerprintFrame,
+  type NativeFingerprintFrame,
+} from './fingerprint.js';

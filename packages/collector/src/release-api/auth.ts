@@ -1,7 +1,7 @@
 /**
- * Who may read release health: API calls need `Authorization: Bearer TOKEN`;
- * the page gets the token embedded only for a loopback request addressed to a
- * loopback host name (see page/serve.ts for why).
+ * The two checks behind the collector's read rule (../access.ts applies it
+ * to every read route): the bearer token, and whether a request is local
+ * enough for the page to embed that token (see page/serve.ts for why).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
+import { appendPrivate } from '../storage/private-fs.js';
 
 /** One recorded deploy of a release. */
 export interface Deploy {
@@ -96,7 +96,7 @@ export function openDeployStore(dataDir: string, warn: (line: string) => void): 
       };
       // Serialise appends so lines never interleave.
       const line = `${JSON.stringify(deploy)}\n`;
-      writing = writing.catch(() => undefined).then(() => appendFile(file, line, 'utf8'));
+      writing = writing.catch(() => undefined).then(() => appendPrivate(file, line));
       await writing;
       deploys.push(deploy);
       return deploy;

@@ -4,7 +4,8 @@
  * `query` (`release:1.2.0 environment:production`, quoted values, `[a,b]`
  * lists), `project`, `environment`, `statsPeriod` or `start`/`end`,
  * `interval`. Every problem becomes a ParamError whose message names the
- * parameter, the value and what is expected.
+ * parameter, the value and what is expected — except the checks of the time
+ * range, which answer with Sentry's own messages (see `constrainedRange`).
  */
 import type { Dimension, HealthQuery } from '@crashfree/release-health';
 
@@ -53,9 +54,77 @@ export function parseDuration(text: string): number | undefined {
 }
 
 function parseDate(name: string, text: string): number {
-  const ms = Date.parse(text);
+  // Like Sentry, a date without a zone is UTC (Date.parse would take it as local time).
+  const zoned = /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(text.trim()) ? `${text.trim()}Z` : text;
+  const ms = Date.parse(zoned);
   if (Number.isNaN(ms)) throw new ParamError(`${name}: got ${JSON.stringify(text)}, expected an ISO 8601 date`);
   return ms;
+}
+
+/** Sentry's limit on the number of intervals of one answer (`MAX_POINTS`). */
+export const MAX_POINTS = 1000;
+/** The finest interval the collector accepts: Sentry's for organizations with minute resolution (its documented default is one hour). */
+export const MIN_INTERVAL_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** Sentry's range when neither statsPeriod nor start/end is given. */
+const DEFAULT_PERIOD_MS = 90 * DAY_MS;
+
+function relative(name: string, text: string, now: number): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new ParamError(`Invalid ${name}: '${text}'`);
+  return now - ms;
+}
+
+/** The requested [start, end) before rounding, read as Sentry's `get_date_range_from_params` does. */
+function requestedRange(params: URLSearchParams, now: number): [number, number] {
+  const period = params.get('statsPeriod');
+  const periodStart = params.get('statsPeriodStart');
+  const periodEnd = params.get('statsPeriodEnd');
+  const startText = params.get('start');
+  const endText = params.get('end');
+  let start = now - DEFAULT_PERIOD_MS;
+  let end = now;
+  if (period !== null) {
+    start = relative('statsPeriod', period, now);
+  } else if (periodStart || periodEnd) {
+    if (!periodStart || !periodEnd) throw new ParamError('statsPeriodStart and statsPeriodEnd are both required');
+    start = relative('statsPeriod', periodStart, now);
+    end = relative('statsPeriod', periodEnd, now);
+  } else if (startText || endText) {
+    if (!startText || !endText) throw new ParamError('start and end are both required');
+    start = parseDate('start', startText);
+    end = parseDate('end', endText);
+  }
+  if (start >= end) throw new ParamError('start must be before end');
+  return [start, end];
+}
+
+/**
+ * The range and interval of a request, validated and rounded as Sentry's
+ * `get_constrained_date_range` does: the interval (default 1h) is a whole
+ * multiple of the minimum, at most a day and divides a day; the start is
+ * floored to the interval and the end raised to the next interval boundary
+ * after it (so the answer covers the request and up to one interval more
+ * before it); at most MAX_POINTS intervals. Messages are Sentry's.
+ */
+export function constrainedRange(params: URLSearchParams, now: number): { start: number; end: number; interval: number } {
+  const intervalText = params.get('interval') ?? '1h';
+  const interval = parseDuration(intervalText);
+  // Sentry silently reads an unparsable interval as 1h; saying so is kinder.
+  if (interval === undefined) throw new ParamError(`interval: got ${JSON.stringify(intervalText)}, expected a duration like 1h, 5m, 1d`);
+  if (interval < MIN_INTERVAL_MS || interval % MIN_INTERVAL_MS !== 0) {
+    throw new ParamError('The interval has to be a multiple of the minimum interval of one minute.');
+  }
+  if (interval > DAY_MS) throw new ParamError('The interval has to be less than one day.');
+  if (DAY_MS % interval !== 0) throw new ParamError('The interval should divide one day without a remainder.');
+  let [start, end] = requestedRange(params, now);
+  if (start > now) start = now;
+  start = Math.floor(start / interval) * interval;
+  const points = Math.ceil((end - start) / interval);
+  if (points > MAX_POINTS) {
+    throw new ParamError('Your interval and date range would create too many results. Use a larger interval, or a smaller date range.');
+  }
+  return { start, end: start + points * interval, interval };
 }
 
 /** Splits `release:"1.2 beta" environment:[a,b]` into key/value-list pairs. */
@@ -91,7 +160,7 @@ export function parseSearch(text: string): Array<[string, string[]]> {
   return out;
 }
 
-/** Parses a sessions API query string; `now` is injectable for tests. */
+/** Parses a sessions API query string; `now` is the collector's clock (injectable for tests). */
 export function parseSessionsParams(params: URLSearchParams, now = Date.now()): SessionsRequest {
   const fields = params.getAll('field');
   if (fields.length === 0) throw new ParamError(`field: required; one or more of ${FIELDS.join(', ')}`);
@@ -121,32 +190,7 @@ export function parseSessionsParams(params: URLSearchParams, now = Date.now()): 
   const environments = params.getAll('environment').filter(Boolean);
   if (environments.length) add('environment', environments);
 
-  const intervalText = params.get('interval') ?? '1h';
-  const interval = parseDuration(intervalText);
-  if (!interval || interval < 60_000 || interval % 60_000 !== 0) {
-    throw new ParamError(`interval: got ${JSON.stringify(intervalText)}, expected a whole number of minutes like 1m, 5m, 1h, 1d`);
-  }
-  let start: number;
-  let end: number;
-  const startText = params.get('start');
-  const endText = params.get('end');
-  if (startText || endText) {
-    if (!startText || !endText) throw new ParamError('start/end: give both, as ISO 8601 dates (or use statsPeriod)');
-    start = parseDate('start', startText);
-    end = parseDate('end', endText);
-    if (end <= start) throw new ParamError(`end: ${endText} is not after start ${startText}`);
-  } else {
-    const periodText = params.get('statsPeriod') ?? '24h';
-    const period = parseDuration(periodText);
-    if (!period) throw new ParamError(`statsPeriod: got ${JSON.stringify(periodText)}, expected a duration like 1h, 24h, 14d`);
-    // The window is exactly the last `period`; only the series buckets are
-    // aligned to the interval (the query floors their start).
-    end = now + 1;
-    start = end - period;
-  }
-  if ((end - start) / interval > 10_000) {
-    throw new ParamError(`interval: ${intervalText} over this range makes more than 10000 buckets; use a larger interval`);
-  }
+  const { start, end, interval } = constrainedRange(params, now);
   const dims = groupBy.filter((g): g is Dimension => g !== 'session.status');
   return {
     fields: fields as SessionField[],

@@ -10,7 +10,8 @@ type FieldValues = Record<string, number | null>;
 
 /** One group of the response. */
 export interface SessionsGroup {
-  by: Record<string, string>;
+  /** Group keys; `project` is a number, as Sentry answers it. */
+  by: Record<string, string | number>;
   totals: FieldValues;
   series: Record<string, Array<number | null>>;
 }
@@ -69,7 +70,7 @@ function onlyOutcome(c: HealthCounts, outcome: SessionOutcome): HealthCounts {
   };
 }
 
-function toGroup(by: Record<string, string>, totals: HealthCounts, series: HealthCounts[], fields: SessionField[]): SessionsGroup {
+function toGroup(by: SessionsGroup['by'], totals: HealthCounts, series: HealthCounts[], fields: SessionField[]): SessionsGroup {
   const g: SessionsGroup = { by, totals: {}, series: {} };
   for (const f of fields) {
     g.totals[f] = value(f, totals);
@@ -84,8 +85,12 @@ export function buildSessionsResponse(req: SessionsRequest, result: HealthResult
   const groups: SessionsGroup[] = [];
   const sources: HealthGroup[] = result.groups;
   for (const g of sources) {
-    const by: Record<string, string> = {};
-    for (const key of req.groupBy) if (key !== 'session.status') by[key] = g.by[key] ?? '';
+    const by: SessionsGroup['by'] = {};
+    for (const key of req.groupBy) {
+      if (key === 'session.status') continue;
+      const v = g.by[key] ?? '';
+      by[key] = key === 'project' && /^\d{1,15}$/.test(v) ? Number(v) : v;
+    }
     if (!byStatus) {
       groups.push(toGroup(by, g.totals, g.series, req.fields));
       continue;
