@@ -2,7 +2,7 @@ import { debug, setCurrentClient } from '@sentry/core';
 import { CrashfreeClient } from './client.js';
 import { defaultDeps, type CoreDeps } from './clock.js';
 import { ALL_FEATURES, type CoreFeatures } from './features.js';
-import { releaseWarning, validateOptions } from './options.js';
+import { releaseWarning, samplingWarning, validateOptions } from './options.js';
 import { installUtf8Fallback } from './utf8.js';
 import type { Platform } from './types.js';
 
@@ -51,8 +51,7 @@ export function createClientWith(options: unknown, platform: Platform, features:
   } else {
     // @sentry/core's own debug output (transport, integrations) follows the same switch.
     if (resolved.debug) debug.enable();
-    const warning = releaseWarning(resolved.release);
-    if (warning) logger.warn(warning);
+    for (const warning of [releaseWarning(resolved.release), samplingWarning(options as Record<string, unknown>)]) if (warning) logger.warn(warning);
     if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: nothing will be sent. crashfree is disabled.');
     client = new CrashfreeClient(resolved.dsn === undefined ? undefined : resolved, platform, allDeps, features);
   }

@@ -240,6 +240,18 @@ function validateWith(input: unknown, more: Record<string, Rule>): ValidationRes
   return { problems, options: { ...(resolved as Omit<ResolvedOptions, 'queue' | 'integrations' | 'sentry'>), queue: queue as unknown as QueueOptions, integrations, sentry: sentry as Partial<ClientOptions> } };
 }
 
+/**
+ * The warning for `sampleRate: 0` with a `fingerprintBudget` set: at rate 0
+ * no handled error is sent, so the budget (which only keeps events above
+ * rate 0) does nothing. Said once at init rather than silently ignored.
+ */
+export function samplingWarning(o: Record<string, unknown>): string | undefined {
+  if (o.sampleRate === 0 && o.fingerprintBudget !== undefined) {
+    return '[crashfree] sampleRate 0 sends no handled errors (crashes still go): "fingerprintBudget" is ignored.';
+  }
+  return undefined;
+}
+
 /** The one release-hygiene warning for these options, or undefined when the release identifies a build. */
 export function releaseWarning(release: string | undefined): string | undefined {
   if (release === undefined) {

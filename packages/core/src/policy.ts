@@ -1,19 +1,9 @@
 import type { Event } from '@sentry/core';
+import { fingerprintOf, FINGERPRINT_VERSION } from './fingerprint.js';
 
 /** Whether an event is unhandled/fatal: it ends the session `crashed` and is never sampled. */
 export function isUnhandledEvent(event: Event): boolean {
   return event.level === 'fatal' || !!event.exception?.values?.some((ex) => ex.mechanism?.handled === false);
-}
-
-/** The grouping key the budget and spike guard count by: the event's fingerprint, else type + value + top frame (or the message). */
-export function fingerprintOf(event: Event): string {
-  if (event.fingerprint?.length) return event.fingerprint.join('\u0000');
-  const values = event.exception?.values;
-  const ex = values?.[values.length - 1];
-  const frames = ex?.stacktrace?.frames;
-  const top = frames?.[frames.length - 1];
-  // JSON of the parts: unambiguous whatever characters they hold, and small.
-  return JSON.stringify(ex ? [ex.type, ex.value, top?.filename ?? top?.module, top?.function, top?.lineno] : [event.message ?? event.logentry?.message]);
 }
 
 /** Why a handled error is not sent (the client-report reason). */
@@ -35,16 +25,20 @@ export type EventPolicy = (event: Event, unhandled: boolean) => PolicyDrop | und
 
 /**
  * crashfree's event policy, the same for both clients. Unhandled/fatal events
- * are always sent. Handled errors: the first `fingerprintBudget` of each
- * fingerprint are kept; after that a per-fingerprint spike guard caps each
- * minute, then `sampleRate` applies. Session accounting never depends on it.
+ * are always sent. Handled errors: none at `sampleRate: 0` (what a Sentry
+ * user means by it); else the first `fingerprintBudget` of each fingerprint
+ * (fingerprint.ts) are kept; after that a per-fingerprint spike guard caps
+ * each minute, then `sampleRate` applies. Every event it sees is stamped
+ * with `fingerprint_version`. Session accounting never depends on it.
  */
 export function createEventPolicy(opts: PolicyOptions): EventPolicy {
   // Per fingerprint [total, minute, in that minute]; Map order is the LRU order (a hit is re-inserted).
   const seen = new Map<string, [number, number, number]>();
   const max = opts.maxFingerprints ?? 1000;
   return (event, unhandled) => {
+    (event as { fingerprint_version?: number }).fingerprint_version = FINGERPRINT_VERSION;
     if (unhandled) return undefined;
+    if (!opts.sampleRate) return 'sample_rate';
     const key = fingerprintOf(event);
     const minute = Math.floor(opts.now() / 60_000);
     const c = seen.get(key) ?? [0, minute, 0];

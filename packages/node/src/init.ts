@@ -5,6 +5,7 @@
  * reports, hang detection and native capture. Recovery of previous runs
  * starts right away; captures made before it finishes are kept.
  */
+import { release as osRelease } from 'node:os';
 import { getClient } from '@sentry/core';
 import { CrashfreeClient, createClient, createMemoryStore, validateOptions, type CrashfreeOptions, type ExternalCrash, type Liveness, type Platform } from '@crashfree/core';
 import { createNodeStackParser } from './stack-parser.js';
@@ -35,6 +36,11 @@ export const SDK_INFO = {
 /** Options of {@link init}: the core's options plus the Node-only ones. */
 export type NodeOptions = CrashfreeOptions & NodeOnlyOptions;
 
+/** Sentry's `os` and `runtime` contexts for this process (the segments of an issue). */
+const RUNTIME_CONTEXTS = {
+  os: { name: process.platform === 'linux' ? 'Linux' : process.platform === 'darwin' ? 'macOS' : process.platform === 'win32' ? 'Windows' : process.platform, kernel_version: osRelease() },
+  runtime: { name: 'node', version: process.version },
+};
 
 /**
  * Starts crashfree for this process and returns the client. Never throws: an
@@ -100,6 +106,7 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   const options = client.getOptions();
   const nativeCtx: NativeSetupContext = {
     dataDir: layout.root,
+    warn,
     ...(options.release !== undefined && { release: options.release }),
     ...(options.environment !== undefined && { environment: options.environment }),
     sdk: SDK_INFO,
@@ -113,8 +120,9 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   const nativeStatus = setupNativeCapture(nativeCtx);
   if (!nativeStatus.enabled && nativeStatus.reason) log(`[crashfree] native crash capture is off: ${nativeStatus.reason}`);
   client.addEventProcessor((event) => {
-    // Current health, not the one at init: native capture can degrade later.
-    event.contexts = { ...event.contexts, crashfree_native: { ...getNativeCaptureStatus() } };
+    // Current health, not the one at init: native capture can degrade later. OS and runtime are Sentry's
+    // standard contexts: the collector's issues (and Sentry's tags) break crashes down by them.
+    event.contexts = { ...RUNTIME_CONTEXTS, ...event.contexts, crashfree_native: { ...getNativeCaptureStatus() } };
     return event;
   });
 
@@ -187,7 +195,8 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     deliverFatal: () => delivery.drain(),
     onExitSync: () => {
       // After process.exit() no promise resolves: the end is persisted now and sent next launch.
-      if (!requestMode) client.endSessionSync('exited');
+      // In request mode this persists the request counts (ended into the queue, open into the snapshot).
+      client.endSessionSync('exited');
       clearRunMeta(layout.reports, reportName);
     },
     log,
