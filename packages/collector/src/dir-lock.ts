@@ -3,8 +3,9 @@
  * would each keep a different dedupe index. The lock is a file holding the
  * owner's pid; one left by a process that no longer exists is taken over.
  */
-import { open, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { openPrivate } from './storage/private-fs.js';
 
 const FILE = 'collector.lock';
 
@@ -13,7 +14,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   const file = path.join(dataDir, FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(file, 'wx');
+      const handle = await openPrivate(file, 'wx');
       await handle.writeFile(`${process.pid}\n`);
       await handle.close();
       return () => rm(file, { force: true });

@@ -1,7 +1,7 @@
 /**
  * Small HTTP helpers shared by the routes: an error that carries its status,
- * JSON answers, and the CORS headers browser SDKs need (their pages run on
- * another origin; `sendBeacon` cannot set headers, so auth then travels in
+ * JSON answers, and the CORS headers browser SDKs need to send (their pages
+ * run on another origin; `sendBeacon` cannot set headers, so auth then travels in
  * the query string).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,12 +17,16 @@ export class HttpError extends Error {
   }
 }
 
-/** Adds CORS headers allowing any origin to send to and read from the collector. */
-export function setCors(req: IncomingMessage, res: ServerResponse): void {
+/**
+ * Adds the CORS headers of an ingest route, as Sentry's ingest sends them:
+ * any origin may send (the DSN key is the credential). Read routes never
+ * get these (see access.ts).
+ */
+export function setIngestCors(req: IncomingMessage, res: ServerResponse): void {
   const origin = req.headers.origin;
   res.setHeader('Access-Control-Allow-Origin', origin ?? '*');
   if (origin) res.setHeader('Vary', 'Origin');
-  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+  res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
   res.setHeader(
     'Access-Control-Allow-Headers',
     req.headers['access-control-request-headers'] ?? 'Content-Type, Content-Encoding, X-Sentry-Auth, Authorization, sentry-trace, baggage',

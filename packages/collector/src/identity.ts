@@ -4,8 +4,9 @@
  * `collector.json` so the DSN printed today still works after a restart.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename } from 'node:fs/promises';
+import { chmod, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { FILE_MODE, openPrivate, syncDir } from './storage/private-fs.js';
 
 /** Keys that stay the same for a data directory. */
 export interface Identity {
@@ -20,14 +21,18 @@ export async function loadIdentity(dataDir: string): Promise<Identity> {
   const file = path.join(dataDir, FILE);
   try {
     const value = JSON.parse(await readFile(file, 'utf8')) as Partial<Identity>;
-    if (isKey(value.publicKey) && isKey(value.token)) return { publicKey: value.publicKey, token: value.token };
+    if (isKey(value.publicKey) && isKey(value.token)) {
+      // An older collector may have left it readable by others.
+      await chmod(file, FILE_MODE);
+      return { publicKey: value.publicKey, token: value.token };
+    }
     throw new Error(`${file} does not hold a publicKey and a token; remove it to generate new ones`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const identity: Identity = { publicKey: randomBytes(16).toString('hex'), token: randomBytes(24).toString('hex') };
   const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await open(tmp, 'w', 0o600);
+  const handle = await openPrivate(tmp, 'w');
   try {
     await handle.writeFile(`${JSON.stringify(identity, null, 2)}\n`);
     await handle.sync();
@@ -35,6 +40,7 @@ export async function loadIdentity(dataDir: string): Promise<Identity> {
     await handle.close();
   }
   await rename(tmp, file);
+  await syncDir(dataDir);
   return identity;
 }
 

@@ -2,9 +2,8 @@
  * The inspection API, for tests and the demo:
  *   GET /api/0/crashfree/items?project=1&type=event  ->  { items: StoredItem[] }
  *   GET /api/0/crashfree/attachments/:id             ->  the attachment's bytes
- * (`:id` is the base name of an item's `attachment.path`). Unauthenticated by
- * design: the collector listens on loopback and holds local test data; do not
- * expose it on a shared network.
+ * (`:id` is the base name of an item's `attachment.path`). Who may call it
+ * is decided before routing (access.ts: bearer token, Host, no foreign origin).
  */
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';

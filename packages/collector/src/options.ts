@@ -19,8 +19,22 @@ export interface CollectorOptions {
   maxEnvelopeBytes?: number;
   /** Largest envelope carrying an `event.minidump` attachment; default 100 MiB. */
   maxMinidumpEnvelopeBytes?: number;
+  /**
+   * Host names (besides loopback names and `host`) the read routes answer
+   * to, e.g. the LAN name of a collector started with host 0.0.0.0. Every
+   * other Host is refused (DNS rebinding).
+   */
+  allowedHosts?: string[];
+  /**
+   * How much is kept: envelopes older than `maxAgeMs`, and the oldest ones
+   * while the log plus attachments exceed `maxBytes`, are removed (the log
+   * is compacted). Default 30 days and 1 GiB; `null` keeps everything.
+   */
+  retention?: { maxAgeMs?: number; maxBytes?: number } | null;
   /** Receives warnings (damaged records, listener errors); default: stderr. */
   log?: (line: string) => void;
+  /** Clock of the release-health API (ms since the epoch); default Date.now. For tests that stand at a given time of day. */
+  now?: () => number;
 }
 
 /** Options after validation and defaults. */
@@ -31,8 +45,14 @@ export interface ResolvedOptions {
   token: string | undefined;
   maxEnvelopeBytes: number;
   maxMinidumpEnvelopeBytes: number;
+  allowedHosts: string[];
+  retention: { maxAgeMs?: number; maxBytes?: number };
   log: (line: string) => void;
+  now: (() => number) | undefined;
 }
+
+/** Retention when none is given: a month, and at most 1 GiB of log plus attachments. */
+export const DEFAULT_RETENTION = { maxAgeMs: 30 * 24 * 3_600_000, maxBytes: 1024 * 1024 * 1024 } as const;
 
 const MiB = 1024 * 1024;
 
@@ -50,7 +70,19 @@ export function resolveOptions(options: CollectorOptions = {}): ResolvedOptions 
     const v = o[name];
     if (v !== undefined && !(Number.isSafeInteger(v) && v > 0)) fail(name, v, 'a positive integer number of bytes');
   }
+  if (o.allowedHosts !== undefined && !(Array.isArray(o.allowedHosts) && o.allowedHosts.every((h) => typeof h === 'string' && /^[^\s/@]+$/.test(h)))) {
+    fail('allowedHosts', o.allowedHosts, 'an array of host names like ["devbox.lan"]');
+  }
+  const r = o.retention;
+  if (r !== undefined && r !== null) {
+    if (typeof r !== 'object') fail('retention', r, 'an object like { maxAgeMs: 604800000, maxBytes: 1073741824 }, or null to keep everything');
+    for (const name of ['maxAgeMs', 'maxBytes'] as const) {
+      const v = r[name];
+      if (v !== undefined && !(Number.isSafeInteger(v) && v > 0)) fail(`retention.${name}`, v, 'a positive integer');
+    }
+  }
   if (o.log !== undefined && typeof o.log !== 'function') fail('log', o.log, 'a function taking one line of text');
+  if (o.now !== undefined && typeof o.now !== 'function') fail('now', o.now, 'a function returning ms since the epoch');
   const maxEnvelopeBytes = o.maxEnvelopeBytes ?? 20 * MiB;
   return {
     host: o.host ?? '127.0.0.1',
@@ -59,7 +91,10 @@ export function resolveOptions(options: CollectorOptions = {}): ResolvedOptions 
     token: o.token,
     maxEnvelopeBytes,
     maxMinidumpEnvelopeBytes: Math.max(o.maxMinidumpEnvelopeBytes ?? 100 * MiB, maxEnvelopeBytes),
+    allowedHosts: (o.allowedHosts ?? []).map((h) => h.toLowerCase().replace(/\.$/, '')),
+    retention: r === null ? {} : { ...DEFAULT_RETENTION, ...r },
     log: o.log ?? ((line) => process.stderr.write(`${line}\n`)),
+    now: o.now,
   };
 }
 

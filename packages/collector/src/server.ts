@@ -3,12 +3,14 @@
  * Every request is answered; nothing a client sends can crash it (unexpected
  * failures become a 500 and a warning).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { HttpError, sendError, setCors } from './http.js';
+import { checkAccess, type AccessPolicy } from './access.js';
+import { EnvelopeError } from './envelope.js';
+import { HttpError, sendError, setIngestCors } from './http.js';
 import { lockDataDir } from './dir-lock.js';
 import { loadIdentity, type Identity } from './identity.js';
 import { handleIngest, type IngestContext, type IngestEndpoint } from './ingest.js';
@@ -16,7 +18,9 @@ import { handleInspect } from './inspect.js';
 import { createRateLimiter, type RateLimitSimulation } from './rate-limit.js';
 import { resolveOptions, type CollectorOptions } from './options.js';
 import { handleReleaseApi, type ReleaseApiContext, type StoredItem } from './release-api.js';
-import { openStorage, type ItemFilter, type Storage } from './storage/storage.js';
+import { mkdirPrivate } from './storage/private-fs.js';
+import type { CompactResult } from './storage/retention.js';
+import { openStorage, type ItemFilter, type Storage, type StorageStats } from './storage/storage.js';
 
 /** The project every collector knows; its DSN is `Collector.dsn`. */
 export const DEFAULT_PROJECT_ID = '1';
@@ -27,15 +31,22 @@ export interface Collector {
   url: string;
   /** DSN of the default project: `http://KEY@HOST:PORT/1`. */
   dsn: string;
-  /** Bearer token of the release-health API. */
+  /**
+   * Bearer token every read needs (inspection API, attachments, sessions
+   * API, deploys): `Authorization: Bearer ${token}`.
+   */
   token: string;
   host: string;
   /** The bound port (the real one when started with port 0). */
   port: number;
   /** Absolute path of the data directory. */
   dataDir: string;
-  /** Stored items in arrival order (durable ones only), optionally filtered. */
+  /** Stored items in arrival order (durable ones only), optionally filtered; read from disk on each call. */
   items(filter?: ItemFilter): StoredItem[];
+  /** Applies the retention limits now (the collector also does on its own); resolves with what was removed. */
+  compact(): Promise<CompactResult>;
+  /** Item count, log and attachment bytes, and the bytes of the in-memory index. */
+  stats(): StorageStats;
   /**
    * Makes the next `requests` ingest requests answer 429 with the given
    * `Retry-After` / `X-Sentry-Rate-Limits`, storing nothing: lets SDK tests
@@ -56,13 +67,13 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const opts = resolveOptions(options);
   const ownsDataDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'crashfree-collector-')));
-  await mkdir(dataDir, { recursive: true });
+  await mkdirPrivate(dataDir);
   const unlock = await lockDataDir(dataDir);
   let identity: Identity;
   let storage: Storage;
   try {
     identity = await loadIdentity(dataDir);
-    storage = await openStorage(dataDir, opts.log);
+    storage = await openStorage(dataDir, opts.log, { retention: opts.retention });
   } catch (error) {
     await unlock();
     throw error;
@@ -79,26 +90,28 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const releaseCtx: ReleaseApiContext = {
     dataDir,
     token,
-    items: (filter) => storage.items(filter),
+    items: (filter) => storage.iterate(filter),
     subscribe: (listener) => storage.subscribe(listener),
+    now: opts.now,
   };
+  const access: AccessPolicy = { boundHost: opts.host, allowedHosts: opts.allowedHosts, token };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = parseUrl(req.url);
     const { pathname } = url;
     const ingestMatch = INGEST_PATH.exec(pathname);
-    if (ingestMatch || pathname.startsWith('/api/0/crashfree/')) {
-      setCors(req, res);
+    if (ingestMatch) {
+      setIngestCors(req, res);
       if (req.method === 'OPTIONS') {
         res.writeHead(204).end();
         return;
       }
-    }
-    if (ingestMatch) {
       if (req.method !== 'POST') throw new HttpError(405, 'use POST');
       await handleIngest(req, res, url, ingestMatch[1] ?? '', ingestMatch[2] as IngestEndpoint, ingest);
       return;
     }
+    // Everything else reads (or records deploys): one rule for all of it.
+    checkAccess(req, res, url, access);
     if (pathname.startsWith('/api/0/crashfree/') && handleInspect(req, res, url, storage)) return;
     if (pathname.startsWith('/api/0/organizations/') || pathname === '/' || pathname.startsWith('/page/')) {
       if (await handleReleaseApi(req, res, url, releaseCtx)) return;
@@ -117,6 +130,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           req.resume();
         }
         sendError(res, error.status, error.message);
+        return;
+      }
+      // Input the store cannot keep (e.g. nested too deep) is the client's
+      // fault: a 400, so an SDK drops it instead of retrying forever.
+      if (error instanceof EnvelopeError) {
+        sendError(res, 400, `malformed envelope: ${error.message}`);
         return;
       }
       opts.log(`crashfree-collector: ${req.method} ${req.url} failed: ${error instanceof Error ? error.stack : String(error)}`);
@@ -146,7 +165,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
 
   const port = (server.address() as AddressInfo).port;
   if (!isLoopback(opts.host)) {
-    opts.log(`crashfree-collector: listening on ${opts.host}, not loopback: anyone who can reach it can read every stored item through /api/0/crashfree/ (unauthenticated)`);
+    opts.log(`crashfree-collector: listening on ${opts.host}, not loopback: anyone who can reach it can send to it, and anyone with the token can read everything it stored (over plain HTTP)`);
   }
   const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `http://${hostInUrl}:${port}`;
@@ -159,6 +178,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     port,
     dataDir,
     items: (filter) => storage.items(filter),
+    compact: () => storage.compact(),
+    stats: () => storage.stats(),
     simulateRateLimit: (simulation) => ingest.limiter.add(simulation),
     close() {
       closing ??= (async () => {

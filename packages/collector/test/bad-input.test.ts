@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { connect } from 'node:net';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { authHeader, envelope, EVENT_ID, freshCollector, inspect, keyOf, post, sampleEnvelope } from './helpers.js';
+import { authHeader, bearer, envelope, EVENT_ID, freshCollector, inspect, keyOf, post, sampleEnvelope } from './helpers.js';
 import { startCollector } from '../src/index.js';
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -46,7 +46,9 @@ describe('refusals', () => {
   it('answers 404 for an unknown project and for unknown routes', async () => {
     const { collector } = await setup();
     expect((await post(collector, sampleEnvelope(), { url: `${collector.url}/api/42/envelope/` })).status).toBe(404);
-    expect((await fetch(`${collector.url}/nothing-here`)).status).toBe(404);
+    expect((await fetch(`${collector.url}/nothing-here`, { headers: bearer(collector) })).status).toBe(404);
+    // Without the token nothing answers but 401, not even whether a route exists.
+    expect((await fetch(`${collector.url}/nothing-here`)).status).toBe(401);
     expect(collector.items()).toEqual([]);
   });
 

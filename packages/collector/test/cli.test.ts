@@ -73,7 +73,7 @@ describe('crashfree-collector CLI', () => {
     expect(dsn2).toContain(`http://${dm![1]}@`);
     expect(token2).toBe('token my-own-token');
     const url2 = (await second.firstLines(1))[0]!.replace('listening on ', '');
-    const items = (await (await fetch(`${url2}/api/0/crashfree/items?project=1&type=event`)).json()) as { items: unknown[] };
+    const items = (await (await fetch(`${url2}/api/0/crashfree/items?project=1&type=event`, { headers: { Authorization: 'Bearer my-own-token' } })).json()) as { items: unknown[] };
     expect(items.items).toHaveLength(1);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
@@ -113,8 +113,10 @@ describe('crashfree-collector CLI', () => {
     expect(acked.length).toBeGreaterThanOrEqual(60);
 
     const second = run(['--port', '0', '--data-dir', dataDir]);
-    const url2 = (await second.firstLines(1))[0]!.replace('listening on ', '');
-    const items = (await (await fetch(`${url2}/api/0/crashfree/items?project=1&type=event`)).json()) as { items: Array<{ payload: { event_id: string } }> };
+    const [listening2, , tokenLine2] = await second.firstLines(3);
+    const url2 = listening2!.replace('listening on ', '');
+    const headers = { Authorization: `Bearer ${tokenLine2!.replace('token ', '')}` };
+    const items = (await (await fetch(`${url2}/api/0/crashfree/items?project=1&type=event`, { headers })).json()) as { items: Array<{ payload: { event_id: string } }> };
     const stored = new Set(items.items.map((i) => i.payload.event_id));
     expect(acked.filter((id) => !stored.has(id))).toEqual([]);
     second.child.kill('SIGTERM');

@@ -91,6 +91,28 @@ describe('durability', () => {
     expect((await inspect(second, 'session')).map((s) => s['payload'].status)).toEqual(['ok', 'ok', 'exited', 'crashed']);
   });
 
+  it('dedupes request-mode aggregates by crashfree_aggregate_id, also across restarts; aggregates without one are all kept', async () => {
+    const dataDir = await tempDir();
+    const aggregate = (id: string | undefined, exited: number) =>
+      envelope({ sent_at: new Date().toISOString(), ...(id !== undefined && { crashfree_aggregate_id: id }) }, [
+        [{ type: 'sessions' }, { attrs: { release: 'api@1', environment: 'production' }, aggregates: [{ started: '2026-01-01T00:00:00.000Z', exited }] }],
+      ]);
+    const total = async (c: Collector) => (await inspect(c, 'sessions')).reduce((t, i) => t + i['payload'].aggregates[0].exited, 0);
+    const first = await start(dataDir);
+    expect((await post(first, aggregate('1'.repeat(32), 7))).status).toBe(200);
+    expect((await post(first, aggregate('1'.repeat(32), 7))).status).toBe(200); // the resend after a lost 200
+    expect((await post(first, aggregate('2'.repeat(32), 5))).status).toBe(200);
+    expect((await post(first, aggregate(undefined, 3))).status).toBe(200);
+    expect((await post(first, aggregate(undefined, 3))).status).toBe(200);
+    expect(await total(first)).toBe(7 + 5 + 3 + 3);
+    await stop(first);
+
+    const second = await start(dataDir);
+    expect((await post(second, aggregate('1'.repeat(32), 7))).status).toBe(200); // a next-launch recovery resending the same flush
+    expect((await post(second, aggregate('2'.repeat(32), 4))).status).toBe(200); // a stale snapshot of a flush already stored: first wins
+    expect(await total(second)).toBe(7 + 5 + 3 + 3);
+  });
+
   it('stores a concurrent burst of identical retries once', async () => {
     const c = await start(await tempDir());
     const results = await Promise.all(Array.from({ length: 20 }, () => post(c, sampleEnvelope())));

@@ -41,8 +41,13 @@ export async function post(c: Collector, body: Buffer, init: { headers?: Record<
   return { status: res.status, text, headers: res.headers };
 }
 
+/** The header every read needs. */
+export function bearer(c: { token: string }): Record<string, string> {
+  return { Authorization: `Bearer ${c.token}` };
+}
+
 export async function inspect(c: Collector, type?: string): Promise<Array<Record<string, any>>> {
-  const res = await fetch(`${c.url}/api/0/crashfree/items?project=1${type ? `&type=${type}` : ''}`);
+  const res = await fetch(`${c.url}/api/0/crashfree/items?project=1${type ? `&type=${type}` : ''}`, { headers: bearer(c) });
   return ((await res.json()) as { items: Array<Record<string, any>> }).items;
 }
 

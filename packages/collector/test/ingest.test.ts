@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { gzipSync, deflateSync, deflateRawSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
-import { envelope, EVENT_ID, freshCollector, inspect, keyOf, post, sampleEnvelope, authHeader } from './helpers.js';
+import { bearer, envelope, EVENT_ID, freshCollector, inspect, keyOf, post, sampleEnvelope, authHeader } from './helpers.js';
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -53,7 +53,7 @@ describe('envelope ingest', () => {
     expect(att!['attachment']).toMatchObject({ size: dump.length, filename: 'crash.dmp', attachmentType: 'event.minidump' });
     expect(await readFile(att!['attachment'].path)).toEqual(dump);
     const id = (att!['attachment'].path as string).split('/').pop();
-    const download = await fetch(`${collector.url}/api/0/crashfree/attachments/${id}`);
+    const download = await fetch(`${collector.url}/api/0/crashfree/attachments/${id}`, { headers: bearer(collector) });
     expect(download.status).toBe(200);
     expect(Buffer.from(await download.arrayBuffer())).toEqual(dump);
   });

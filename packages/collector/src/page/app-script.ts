@@ -143,12 +143,48 @@ export const APP_SCRIPT = String.raw`(function () {
     }).join('') + '</ul>';
   }
 
+  // The finest interval (minutes) that divides a day and keeps the chart
+  // within the sessions API's 1000 points, as Sentry's limits require.
+  var STEPS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440];
+  function chartInterval(text) {
+    var m = /^(\d+)([smhdw]?)$/.exec(text);
+    var unit = { s: 1 / 60, m: 1, h: 60, d: 1440, w: 10080 }[(m && m[2]) || 's'];
+    var minutes = m ? Number(m[1]) * unit : 1440;
+    for (var i = 0; i < STEPS.length; i++) if (minutes / STEPS[i] + 1 <= 1000) return STEPS[i] + 'm';
+    return '1440m';
+  }
+
+  // One release's issues, new ones first, then by crashed sessions in it; each with its top frames and any dominant segment.
+  function renderIssues(release, issues) {
+    $('issues-title').textContent = 'Issues in ' + (release || 'no release');
+    if (!issues.length) { $('issues').innerHTML = '<p class="empty">No error events in this release.</p>'; return; }
+    var rank = { 'new': 0, regressed: 1, known: 2 };
+    issues.sort(function (a, b) {
+      return (rank[a.crashfree.releaseStatus] - rank[b.crashfree.releaseStatus]) || (b.crashfree.crashedSessions - a.crashfree.crashedSessions) || (Number(b.filtered.count) - Number(a.filtered.count));
+    });
+    $('issues').innerHTML = '<ul class="issues">' + issues.map(function (i) {
+      var status = i.crashfree.releaseStatus || 'known';
+      var frames = i.crashfree.topFrames.slice(0, 3).map(function (f) {
+        return esc(f['function'] || '?') + ' ' + esc(f.file || '') + (f.lineno != null ? ':' + f.lineno : '') + (f.instructionAddr ? ' @' + esc(f.instructionAddr) : '');
+      }).join('<br>');
+      var segs = [];
+      Object.keys(i.crashfree.segments).forEach(function (k) {
+        var vals = i.crashfree.segments[k], total = 0, top = null;
+        Object.keys(vals).forEach(function (v) { total += vals[v]; if (top == null || vals[v] > vals[top]) top = v; });
+        if (top != null && vals[top] / total >= 0.8) segs.push(esc(k) + ' ' + esc(top) + ' ' + Math.round(vals[top] / total * 100) + '%');
+      });
+      return '<li class="issue" data-issue-id="' + esc(i.id) + '" data-status="' + esc(status) + '"><span class="badge ' + esc(status) + '">' + esc(status) + '</span><strong>' + esc(i.title) + '</strong>' +
+        '<div class="meta">' + esc(i.culprit) + ' · ' + i.crashfree.crashedSessions + ' crashed session(s), ' + esc(i.filtered.count) + ' event(s), ' + i.filtered.userCount + ' user(s) · first seen in ' + esc(i.crashfree.firstRelease) +
+        (segs.length ? ' · ' + segs.join(', ') : '') + '</div>' + (frames ? '<div class="frames">' + frames + '</div>' : '') + '</li>';
+    }).join('') + '</ul>';
+  }
+
   function load() {
     $('error').textContent = '';
     var q = '?statsPeriod=' + encodeURIComponent(period);
     Promise.all([
       api('/crashfree/releases/' + q),
-      api('/sessions/' + q + '&interval=1m&groupBy=release&field=sum(session)&field=crash_free_rate(session)'),
+      api('/sessions/' + q + '&interval=' + chartInterval(period) + '&groupBy=release&field=sum(session)&field=crash_free_rate(session)'),
       api('/crashfree/crashes/?limit=20')
     ]).then(function (r) {
       var rows = r[0].rows, names = rows.map(function (x) { return x.by.release; });
@@ -156,6 +192,11 @@ export const APP_SCRIPT = String.raw`(function () {
       renderReleases(rows, colorOf);
       renderCharts(r[1], r[0].deploys, colorOf);
       renderCrashes(r[2].crashes);
+      var release = params.get('release') || (names.length ? names[names.length - 1] : null);
+      if (release) api('/issues/?sort=freq&limit=50&statsPeriod=' + encodeURIComponent(period) + '&query=' + encodeURIComponent('release:"' + release + '"')).then(function (issues) {
+        renderIssues(release, issues);
+      }, function (e) { $('error').textContent = 'Could not load issues: ' + e.message; });
+      else renderIssues(null, []);
       var a = r[0].anomalies;
       $('anomalies').textContent = a.withoutInit + ' session(s) without init (not counted), ' + (a.withoutRelease || 0) + ' without a release (not counted), ' + a.duplicates + ' duplicate update(s), ' +
         a.stale + ' out-of-order update(s), ' + a.invalid + ' invalid payload(s).';
@@ -166,6 +207,26 @@ export const APP_SCRIPT = String.raw`(function () {
       $('error').textContent = 'Could not load: ' + e.message;
     });
   }
+
+  // Attachment links are read routes too: fetched with the token and saved
+  // from a blob, since a plain link cannot carry the Authorization header.
+  document.addEventListener('click', function (ev) {
+    var link = ev.target && ev.target.closest ? ev.target.closest('a.attachment') : null;
+    if (!link) return;
+    ev.preventDefault();
+    fetch(link.getAttribute('href'), { headers: { Authorization: 'Bearer ' + token() } }).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.blob();
+    }).then(function (blob) {
+      var save = document.createElement('a');
+      save.href = URL.createObjectURL(blob);
+      save.download = link.textContent;
+      document.body.appendChild(save);
+      save.click();
+      save.remove();
+      setTimeout(function () { URL.revokeObjectURL(save.href); }, 60000);
+    }).catch(function (e) { $('error').textContent = 'Could not download ' + link.textContent + ': ' + e.message; });
+  });
 
   $('auth').addEventListener('submit', function (ev) {
     ev.preventDefault();

@@ -38,6 +38,11 @@ ${meta}
   ul.crashes { list-style: none; padding: 0; margin: 0; }
   ul.crashes li { background: #fff; border: 1px solid #e3e6eb; padding: 8px 10px; margin-bottom: 6px; }
   ul.crashes .meta { color: #5b6474; font-size: 12px; }
+  ul.issues { list-style: none; padding: 0; margin: 0; }
+  ul.issues li { background: #fff; border: 1px solid #e3e6eb; padding: 8px 10px; margin-bottom: 6px; }
+  ul.issues .badge { font-size: 11px; font-weight: 600; padding: 1px 6px; border-radius: 3px; margin-right: 6px; color: #fff; background: #5b6474; }
+  ul.issues .badge.new { background: #b42318; } ul.issues .badge.regressed { background: #b54708; }
+  ul.issues .frames { font-family: ui-monospace, monospace; font-size: 12px; color: #3b4353; }
   .charts { display: flex; flex-wrap: wrap; gap: 16px; }
 </style>
 </head>
@@ -52,6 +57,8 @@ ${meta}
   <div><h2>Crash-free sessions over time</h2><div id="chart-crashfree"></div></div>
   <div><h2>Adoption (share of sessions)</h2><div id="chart-adoption"></div></div>
 </div>
+<h2 id="issues-title">Issues</h2>
+<div id="issues"></div>
 <h2>Latest crashes</h2>
 <div id="crashes"></div>
 <h2>Input anomalies</h2>

@@ -7,7 +7,8 @@
  * is disclosed; from another host (a collector started with --host 0.0.0.0)
  * the page asks for the token instead of handing it to the network. The Host
  * check stops DNS rebinding (a foreign site resolved to 127.0.0.1) from
- * reading an embedded token.
+ * reading an embedded token; since access.ts refuses a foreign Host for
+ * every route, such a page is not even served.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isLoopbackRequest } from '../release-api/auth.js';
@@ -20,8 +21,10 @@ function send(res: ServerResponse, type: string, body: string): void {
     'Content-Type': type,
     'Content-Length': buf.length,
     'Cache-Control': 'no-store',
-    // Everything the page uses comes from this collector.
-    'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+    // Everything the page uses comes from this collector, and no other site
+    // may frame it (it may hold the token).
+    'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+    'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   });

@@ -1,17 +1,23 @@
 /**
  * The collector's store: every accepted envelope becomes one record in an
- * append-only log (see record-log.ts), attachments become files beside it,
- * and the in-memory index (items in arrival order, dedupe keys) is rebuilt
- * from the log at start. `commit` resolves only when everything it kept is
- * on disk; listeners hear about items after that.
+ * append-only log (see record-log.ts), attachments become files beside it.
+ * Memory holds an index (item-index.ts: where each item is, its dedupe key
+ * hash), never the payloads: readers get items read back from the log on
+ * demand. The index is rebuilt by streaming the log at start. `commit`
+ * resolves only when everything it kept is on disk; listeners hear about
+ * items after that. Retention (retention.ts) drops the oldest envelopes.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { chmod, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredItem } from '../release-api.js';
 import type { PreparedEnvelope, PreparedFile } from '../prepare.js';
 import { dedupeKey } from './dedupe.js';
-import { openRecordLog, type RecordLog } from './record-log.js';
+import { ItemIndex } from './item-index.js';
+import { assertStorable } from './limits.js';
+import { FILE_MODE, mkdirPrivate, openPrivate, syncDir } from './private-fs.js';
+import { openRecordLog, type RecordLog, type RecordReader } from './record-log.js';
+import { retentionCut, type CompactResult, type Retention } from './retention.js';
 
 const LOG_FILE = 'items.log';
 const ATTACHMENT_DIR = 'attachments';
@@ -26,6 +32,15 @@ export interface ItemFilter {
 export interface CommitResult {
   stored: number;
   duplicates: number;
+}
+
+/** Sizes of a store, for tests and benchmarks. */
+export interface StorageStats {
+  items: number;
+  logBytes: number;
+  attachmentBytes: number;
+  /** Bytes of the in-memory index. */
+  indexBytes: number;
 }
 
 /** On-disk shape of one stored item (attachment paths relative to the data dir). */
@@ -47,81 +62,151 @@ interface EnvelopeRecord {
 
 /** Durable item storage for one data directory. */
 export interface Storage {
-  /** Stored items in arrival order, optionally filtered. */
+  /** Stored items in arrival order, optionally filtered (read from the log now). */
   items(filter?: ItemFilter): StoredItem[];
+  /** The same, one item at a time: for readers of many items, memory stays flat. */
+  iterate(filter?: ItemFilter): Iterable<StoredItem>;
   /** The stored attachment item whose file has base name `id`. */
   attachment(id: string): StoredItem | undefined;
   /** Stores the envelope's new items durably; duplicates are counted, not stored. */
   commit(envelope: PreparedEnvelope, receivedAt: number): Promise<CommitResult>;
   /** Listener called once per newly durable item; returns an unsubscribe. */
   subscribe(listener: (item: StoredItem) => void): () => void;
+  /** Applies the retention limits now (also done at open, on a timer and as the store grows). */
+  compact(): Promise<CompactResult>;
+  stats(): StorageStats;
   close(): Promise<void>;
 }
 
+/** Options of `openStorage`. */
+export interface StorageOptions {
+  retention?: Retention;
+}
+
 /** Opens the store in `dataDir`, replaying its log; damaged records are reported through `warn`. */
-export async function openStorage(dataDir: string, warn: (line: string) => void): Promise<Storage> {
+export async function openStorage(dataDir: string, warn: (line: string) => void, options: StorageOptions = {}): Promise<Storage> {
   const attachmentDir = path.join(dataDir, ATTACHMENT_DIR);
-  await mkdir(attachmentDir, { recursive: true });
-  const log: RecordLog = await openRecordLog(path.join(dataDir, LOG_FILE), warn);
-  await syncDir(dataDir);
+  const logFile = path.join(dataDir, LOG_FILE);
+  await mkdirPrivate(attachmentDir);
+  // A compaction interrupted before its switch leaves its copy behind.
+  await rm(`${logFile}.compact`, { force: true });
 
-  const all: StoredItem[] = [];
-  const seen = new Set<string>();
-  const attachments = new Map<string, StoredItem>();
+  const index = new ItemIndex();
+  /** Attachment item id -> file base name and size; and the reverse. */
+  const attachmentOf = new Map<number, { name: string; size: number }>();
+  const attachmentByName = new Map<string, number>();
+  let attachmentBytes = 0;
   const listeners = new Set<(item: StoredItem) => void>();
+  /** Keys of items being committed right now, so a concurrent retry is a duplicate too. */
+  const pending = new Set<string>();
+  const retention = options.retention ?? {};
 
-  const index = (record: EnvelopeRecord): StoredItem[] => {
-    const added: StoredItem[] = [];
-    for (const item of record.items) {
-      const stored: StoredItem = {
-        type: item.type,
-        projectId: record.projectId,
-        headers: item.headers,
-        envelopeHeaders: record.envelopeHeaders,
-        payload: item.payload,
-        receivedAt: record.receivedAt,
-      };
-      if (item.attachment) {
-        const { file, ...meta } = item.attachment;
-        const absolute = path.join(dataDir, file);
-        stored.attachment = { path: absolute, ...meta };
-        attachments.set(path.basename(file), stored);
-      }
+  const indexRecord = (record: EnvelopeRecord, offset: number, length: number): number[] => {
+    const ids: number[] = [];
+    record.items.forEach((item, slot) => {
       const key = dedupeKey(record.projectId, item.type, item.headers, record.envelopeHeaders, item.payload, item.attachment?.size);
-      if (key) seen.add(key);
-      all.push(stored);
-      added.push(stored);
-    }
-    return added;
+      const id = index.add({ offset, length, slot, type: item.type, projectId: record.projectId, receivedAt: record.receivedAt, key });
+      if (item.attachment) {
+        const name = path.basename(item.attachment.file);
+        attachmentOf.set(id, { name, size: item.attachment.size });
+        attachmentByName.set(name, id);
+        attachmentBytes += item.attachment.size;
+      }
+      ids.push(id);
+    });
+    return ids;
   };
 
   let unreadable = 0;
-  for (const body of log.records) {
+  const log: RecordLog = await openRecordLog(logFile, warn, (body, offset) => {
     const record = decodeRecord(body);
-    if (record) index(record);
+    if (record) indexRecord(record, offset, body.length);
     else unreadable += 1;
+  });
+  await syncDir(dataDir);
+  if (unreadable > 0) warn(`crashfree-collector: skipped ${unreadable} unreadable record(s) in ${logFile}`);
+  await removeOrphans(attachmentDir, attachmentByName, warn);
+
+  // Sequential readers parse each record once for all its items.
+  let cached: { offset: number; record: EnvelopeRecord } | undefined;
+  const load = (id: number, reader?: RecordReader): StoredItem | undefined => {
+    const loc = index.get(id);
+    if (!loc) return undefined;
+    let record = cached?.offset === loc.offset ? cached.record : undefined;
+    if (!record) {
+      const body = reader ? reader.read(loc.offset, loc.length) : log.read(loc.offset, loc.length);
+      record = body && decodeRecord(body);
+      if (!record) return undefined;
+      cached = { offset: loc.offset, record };
+    }
+    const item = record.items[loc.slot];
+    return item && toStored(record, item, dataDir);
+  };
+  function* iterate(filter: ItemFilter = {}): Generator<StoredItem> {
+    const reader = log.reader();
+    for (const id of index.ids(filter)) {
+      const item = load(id, reader);
+      if (item) yield item;
+    }
   }
-  log.records.length = 0;
-  if (unreadable > 0) warn(`crashfree-collector: skipped ${unreadable} unreadable record(s) in ${path.join(dataDir, LOG_FILE)}`);
-  await removeOrphans(attachmentDir, attachments, warn);
+  const isStored = (key: string): boolean => {
+    if (pending.has(key)) return true;
+    return index.candidates(key).some((id) => {
+      const s = load(id);
+      return s !== undefined && dedupeKey(s.projectId, s.type, s.headers, s.envelopeHeaders, s.payload, s.attachment?.size) === key;
+    });
+  };
+
+  let compacting: Promise<CompactResult> | undefined;
+  const totalBytes = () => log.end - log.base + attachmentBytes;
+  const compact = (): Promise<CompactResult> => {
+    compacting ??= (async () => {
+      const { cutId, droppedBytes } = retentionCut(index, retention, totalBytes(), (id) => attachmentOf.get(id)?.size ?? 0, Date.now());
+      const droppedItems = cutId - index.firstId;
+      if (droppedItems === 0) return { droppedItems: 0, droppedBytes: 0 };
+      const cut = cutId < index.firstId + index.count ? index.offsetOf(cutId) - 8 : log.end;
+      const names: string[] = [];
+      await log.dropPrefix(cut, () => {
+        index.dropBefore(cutId);
+        for (const [id, att] of attachmentOf) {
+          if (id >= cutId) break; // insertion order is id order
+          names.push(att.name);
+          attachmentBytes -= att.size;
+          attachmentOf.delete(id);
+          attachmentByName.delete(att.name);
+        }
+      });
+      await Promise.all(names.map((name) => rm(path.join(attachmentDir, name), { force: true })));
+      if (names.length > 0) await syncDir(attachmentDir);
+      return { droppedItems, droppedBytes };
+    })().finally(() => {
+      compacting = undefined;
+    });
+    return compacting;
+  };
+  const compactInBackground = (): void => {
+    compact().catch((error: unknown) => warn(`crashfree-collector: retention compaction failed (will retry): ${String(error)}`));
+  };
+  if (retention.maxAgeMs !== undefined || retention.maxBytes !== undefined) await compact();
+  const timer = retention.maxAgeMs === undefined ? undefined : setInterval(compactInBackground, Math.min(Math.max(retention.maxAgeMs / 4, 10), 600_000));
+  timer?.unref();
 
   return {
-    items(filter = {}) {
-      return all.filter((i) => (!filter.type || i.type === filter.type) && (!filter.projectId || i.projectId === filter.projectId));
-    },
+    items: (filter) => [...iterate(filter)],
+    iterate: (filter) => iterate(filter),
     attachment(id) {
-      return attachments.get(id);
+      const found = attachmentByName.get(id);
+      return found === undefined ? undefined : load(found);
     },
     async commit(envelope, receivedAt) {
+      assertStorable(envelope);
       const { projectId, envelopeHeaders } = envelope;
       const reserved: string[] = [];
       const kept = envelope.items.filter((item) => {
         const key = dedupeKey(projectId, item.type, item.headers, envelopeHeaders, item.payload, item.file?.bytes.length);
         if (key === undefined) return true;
-        if (seen.has(key)) return false;
-        // Reserved before the write so a concurrent retry of the same
-        // envelope is recognised as a duplicate too.
-        seen.add(key);
+        if (isStored(key)) return false;
+        pending.add(key);
         reserved.push(key);
         return true;
       });
@@ -130,34 +215,44 @@ export async function openStorage(dataDir: string, warn: (line: string) => void)
 
       const written: string[] = [];
       try {
-        const items: ItemRecord[] = [];
-        for (const item of kept) {
+        const files: Array<{ file: string; bytes: Buffer }> = [];
+        const items = kept.map((item): ItemRecord => {
           const record: ItemRecord = { type: item.type, headers: item.headers };
           if (item.file) {
-            const file = await writeAttachment(dataDir, item.file);
-            written.push(path.join(dataDir, file));
+            const file = path.join(ATTACHMENT_DIR, randomBytes(16).toString('hex'));
+            files.push({ file, bytes: item.file.bytes });
             record.attachment = { file, size: item.file.bytes.length, ...fileMeta(item.file) };
           } else {
             record.payload = item.payload;
           }
-          items.push(record);
+          return record;
+        });
+        const record: EnvelopeRecord = { v: 1, projectId, receivedAt, envelopeHeaders, items };
+        // Serialised before any file is written: nothing to undo if it fails.
+        const body = Buffer.from(JSON.stringify(record), 'utf8');
+        for (const f of files) {
+          await writeAttachment(path.join(dataDir, f.file), f.bytes);
+          written.push(path.join(dataDir, f.file));
         }
         if (written.length > 0) await syncDir(attachmentDir);
-        const record: EnvelopeRecord = { v: 1, projectId, receivedAt, envelopeHeaders, items };
-        await log.append(Buffer.from(JSON.stringify(record), 'utf8'));
-        const added = index(record);
-        for (const item of added) {
+        const offset = await log.append(body);
+        const ids = indexRecord(record, offset, body.length);
+        for (const key of reserved) pending.delete(key);
+        cached = { offset, record };
+        for (const item of record.items) {
+          const stored = toStored(record, item, dataDir);
           for (const listener of listeners) {
             try {
-              listener(item);
+              listener(stored);
             } catch (error) {
               warn(`crashfree-collector: an item listener threw: ${String(error)}`);
             }
           }
         }
-        return { stored: kept.length, duplicates };
+        if (retention.maxBytes !== undefined && totalBytes() > retention.maxBytes * 1.1) compactInBackground();
+        return { stored: ids.length, duplicates };
       } catch (error) {
-        for (const key of reserved) seen.delete(key);
+        for (const key of reserved) pending.delete(key);
         await Promise.all(written.map((p) => rm(p, { force: true }).catch(() => undefined)));
         throw error;
       }
@@ -168,20 +263,45 @@ export async function openStorage(dataDir: string, warn: (line: string) => void)
         listeners.delete(listener);
       };
     },
+    compact,
+    stats: () => ({ items: index.count, logBytes: log.end - log.base, attachmentBytes, indexBytes: index.bytes() }),
     async close() {
+      if (timer) clearInterval(timer);
       listeners.clear();
+      await compacting?.catch(() => undefined);
       await log.close();
     },
   };
 }
 
+/** A StoredItem as readers see it (fresh objects; the payload is the record's). */
+function toStored(record: EnvelopeRecord, item: ItemRecord, dataDir: string): StoredItem {
+  const stored: StoredItem = {
+    type: item.type,
+    projectId: record.projectId,
+    headers: item.headers,
+    envelopeHeaders: record.envelopeHeaders,
+    payload: item.payload,
+    receivedAt: record.receivedAt,
+  };
+  if (item.attachment) {
+    const { file, ...meta } = item.attachment;
+    stored.attachment = { path: path.join(dataDir, file), ...meta };
+  }
+  return stored;
+}
+
 /**
  * Attachment files are written before the record naming them, so a crash in
  * between leaves files no record names: nobody can see them, remove them.
+ * (Retention removes files after their records, so it leaves none.)
  */
-async function removeOrphans(dir: string, known: ReadonlyMap<string, StoredItem>, warn: (line: string) => void): Promise<void> {
-  const orphans = (await readdir(dir)).filter((name) => !known.has(name));
+async function removeOrphans(dir: string, known: ReadonlyMap<string, number>, warn: (line: string) => void): Promise<void> {
+  const names = await readdir(dir);
+  const orphans = names.filter((name) => !known.has(name));
   await Promise.all(orphans.map((name) => rm(path.join(dir, name), { force: true, recursive: true })));
+  // Files an older collector wrote world-readable become private too.
+  await Promise.all(names.filter((name) => known.has(name)).map((name) => chmod(path.join(dir, name), FILE_MODE).catch(() => undefined)));
   if (orphans.length > 0) warn(`crashfree-collector: removed ${orphans.length} attachment file(s) of envelopes never committed (interrupted writes)`);
 }
 
@@ -200,23 +320,11 @@ function fileMeta(file: PreparedFile): Omit<PreparedFile, 'bytes'> {
   return meta;
 }
 
-async function writeAttachment(dataDir: string, file: PreparedFile): Promise<string> {
-  const relative = path.join(ATTACHMENT_DIR, randomBytes(16).toString('hex'));
-  const handle = await open(path.join(dataDir, relative), 'wx');
+async function writeAttachment(file: string, bytes: Buffer): Promise<void> {
+  const handle = await openPrivate(file, 'wx');
   try {
-    await handle.writeFile(file.bytes);
+    await handle.writeFile(bytes);
     await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  return relative;
-}
-
-/** fsync a directory so newly created entries in it survive a power cut. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
   } finally {
     await handle.close();
   }
