@@ -5,6 +5,7 @@
 // `get status()` getter and closures (the shape the core used before), and a
 // bare loop doing only the bucket count. Figures are ns per request, median
 // of rounds. Run after a build: node bench/core-request-start.mjs (a few seconds)
+// ANCHOR=/path/to/another/built/checkout adds that tree's core as a case.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -24,6 +25,10 @@ const platform = {
   eventFromMessage: () => sentry.resolvedSyncPromise({}),
   logger: { log() {}, warn() {}, error: console.error },
 };
+const anchorCore = process.env.ANCHOR
+  ? await import(pathToFileURL(path.join(path.resolve(process.env.ANCHOR), 'packages', 'core', 'dist', 'esm', 'index.js')).href)
+  : undefined;
+const anchorClient = anchorCore?.createClient({ dsn: 'http://0123456789abcdef0123456789abcdef@127.0.0.1:9/1', release: 'bench@1', sessionMode: 'request' }, { ...platform, store: anchorCore.createMemoryStore() });
 const client = core.createClient({ dsn: 'http://0123456789abcdef0123456789abcdef@127.0.0.1:9/1', release: 'bench@1', sessionMode: 'request' }, platform);
 
 // Anchor: the previous shape, built the same way per request.
@@ -69,6 +74,13 @@ const kinds = {
     r.end();
     if (r.status !== 'exited') throw new Error('bad');
   },
+  ...(anchorClient && {
+    'ANCHOR tree startRequest': () => {
+      const r = anchorClient.startRequest();
+      r.end();
+      if (r.status !== 'exited') throw new Error('bad');
+    },
+  }),
 };
 const results = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
 for (let round = 0; round < ROUNDS; round++) {
@@ -84,4 +96,9 @@ console.log(`one request's session (start + end), ns/request, median of ${ROUNDS
 console.log('| path | ns/request | × previous shape |');
 console.log('|---|---|---|');
 for (const [name, xs] of Object.entries(results)) console.log(`| ${name} | ${median(xs).toFixed(1)} | ${(median(xs) / anchor).toFixed(2)}× |`);
+if (anchorClient) {
+  const ratio = median(results['@crashfree/core startRequest']) / median(results['ANCHOR tree startRequest']);
+  console.log(`@crashfree/core startRequest vs the ANCHOR tree: ${ratio.toFixed(2)}×`);
+  await anchorClient.close(0);
+}
 await client.close(0);

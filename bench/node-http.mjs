@@ -6,6 +6,9 @@
 // each is reported, so background load on a shared machine hurts everyone
 // alike. Needs a build and wrk:
 //   pnpm --filter "@crashfree/node..." build && node bench/node-http.mjs
+// ANCHOR=/path/to/another/built/checkout (e.g. a worktree of main) adds that
+// tree's request mode as a case, so a change is measured beside the landed
+// code in the same run (CPU per request is the figure to compare).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +34,9 @@ const server = "require('node:http').createServer((req, res) => res.end('ok')).l
 const cases = {
   'plain node:http': server,
   '@crashfree/node (request mode)': `require(${JSON.stringify(crashfreeEntry)}).init({ dsn: ${JSON.stringify(collector.dsn)}, release: 'bench@1.0.0', sessionMode: 'request', dataDir: ${JSON.stringify(dataDir)} }); ${server}`,
+  ...(process.env.ANCHOR && {
+    '@crashfree/node (request mode, ANCHOR tree)': `require(${JSON.stringify(createRequire(path.join(path.resolve(process.env.ANCHOR), 'packages/node/package.json')).resolve('@crashfree/node'))}).init({ dsn: ${JSON.stringify(collector.dsn)}, release: 'bench@1.0.0', sessionMode: 'request', dataDir: ${JSON.stringify(dataDir + '-anchor')} }); ${server}`,
+  }),
   '@sentry/node': `require(${JSON.stringify(sentryEntry)}).init({ dsn: ${JSON.stringify(collector.dsn)}, release: 'bench@1.0.0' }); ${server}`,
 };
 
@@ -65,6 +71,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 await collector.close();
 rmSync(dataDir, { recursive: true, force: true });
+rmSync(`${dataDir}-anchor`, { recursive: true, force: true });
 
 const plain = best['plain node:http'];
 console.log(`wrk -t1 -c${CONNECTIONS} -d${DURATION} on loopback, best of ${ROUNDS} interleaved rounds`);
@@ -77,3 +84,8 @@ for (const [name, r] of Object.entries(best)) {
 }
 console.log('(CPU per request is the least noisy figure on a shared machine: throughput ≈ 1 / CPU per request when the server is the bottleneck.)');
 console.log('budget: crashfree ≥ 0.90× plain throughput, p99 ≤ 1.2× plain');
+const anchor = best['@crashfree/node (request mode, ANCHOR tree)'];
+if (anchor) {
+  const mine = best['@crashfree/node (request mode)'];
+  console.log(`request mode vs the ANCHOR tree: CPU/request ${(mine.cpuUs / anchor.cpuUs).toFixed(3)}× (budget ≤ 1.05×), throughput ${(mine.rps / anchor.rps).toFixed(3)}×, p99 ${(mine.p99Ms / anchor.p99Ms).toFixed(2)}×`);
+}

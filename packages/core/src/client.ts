@@ -27,6 +27,8 @@ import { readQueuedIndex, type QueuedIndex } from './queued-index.js';
 import { recover, type RecoveryResult } from './recovery.js';
 import type { PersistedSession } from './session-state.js';
 import type { RequestAggregator, RequestSession } from './request-sessions.js';
+import { recoverRequestRuns } from './request-recovery.js';
+import { sessionsEnvelope } from './envelope.js';
 import { crashRecovery, createCrashSource } from './crash-recovery.js';
 import { sentryClientOptions } from './sentry-options.js';
 import type { DurableTransport } from './transport.js';
@@ -111,7 +113,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
   public async recover(options: { crashes?: ExternalCrash[]; sessionEnds?: SessionEnd[] } = {}, queued?: QueuedIndex): Promise<RecoveryResult> {
     if (!this.cf || !this.durable) return { crashed: 0, abnormal: 0, events: 0, pending: 0 };
     const durable = this.durable;
-    return recover({
+    const result = await recover({
       store: this.platform.store,
       liveness: this.platform.liveness,
       extension: crashRecovery(
@@ -130,6 +132,17 @@ export class CrashfreeClient extends Client<ClientOptions> {
       metadata: this.getSdkMetadata(),
       logger: this.logger,
     });
+    // Request mode: the counts of killed runs, from their snapshots (request-recovery.ts). In either mode, so switching modes loses nothing.
+    await recoverRequestRuns({
+      store: this.platform.store,
+      liveness: this.platform.liveness,
+      queuePrefix: this.cf.queue.keyPrefix ?? 'queue/',
+      envelope: (aggregates) => sessionsEnvelope('sessions', aggregates, this.getSdkMetadata()),
+      enqueue: (env, afterPersisted) => durable.enqueue(env, undefined, afterPersisted),
+      logger: this.logger,
+    }).catch((e: unknown) => this.logger.warn(`[crashfree] recovery of request counts failed: ${String(e)}`));
+    result.pending = durable.pending();
+    return result;
   }
 
   /** Starts an application-mode session (ending a running one `exited`); after `close()` it does nothing. */
@@ -157,9 +170,14 @@ export class CrashfreeClient extends Client<ClientOptions> {
     this.sessions?.setPendingEnd(hint);
   }
 
-  /** Ends the session `exited` and persists it synchronously (`store.setSync`): for `process.on('exit')` and page unload. */
+  /**
+   * Ends the session `exited` and persists it synchronously (`store.setSync`): for `process.on('exit')` and page unload.
+   * In request mode it persists the request counts the same way (ended ones into the queue, open ones into the snapshot).
+   */
   public endSessionSync(status: 'exited' = 'exited'): void {
     this.sessions?.endSync(status);
+    // Request mode: the ended requests into the queue and what is still open into the snapshot, synchronously.
+    this.requests?.flushSync();
   }
 
   /** The current application-mode session id. */

@@ -60,9 +60,13 @@ export function buildEngine(ctx: EngineContext): Engine {
       environment: cf.environment,
       intervalMs: cf.aggregateFlushIntervalMs,
       envelope: (agg: SessionAggregates) => sessionsEnvelope('sessions', agg, ctx.metadata()),
-      enqueue: (env) => durable.enqueue(env),
+      enqueue: (env, afterPersisted) => durable.enqueue(env, undefined, afterPersisted),
       enqueueSync: (env) => durable.enqueueSync(env),
       capture: ctx.captureForRequest,
+      // Snapshots of the running buckets, recovered by the next launch after a kill (request-sessions.ts).
+      store: platform.store,
+      owner: () => platform.liveness.owner(),
+      logger: ctx.logger,
     });
   }
   return { policy, sessions, requests, accounting: new Accounting(sessions, requests !== undefined) };

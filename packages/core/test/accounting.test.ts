@@ -47,7 +47,7 @@ describe('accounting independent of drops', () => {
   });
 
   it('a handled error dropped by sampling still counts, and a fatal one is never sampled', async () => {
-    const { got, events, reports } = await run({ sampleRate: 0, fingerprintBudget: 0 }, (client) => {
+    const { got, events, reports } = await run({ sampleRate: 0 }, (client) => {
       client.captureException(new Error('sampled out'));
       client.captureException(new Error('crash'), fatal);
     });
