@@ -29,7 +29,8 @@ const server = createServer((req, res) => {
 });
 server.listen(port, '127.0.0.1', () => {
   console.log(`page       http://127.0.0.1:${server.address().port}/`);
-  console.log(`collector  ${collector.url}  (sessions: ${collector.url}/api/0/crashfree/items?project=1&type=session)`);
+  console.log(`collector  ${collector.url}  (page: ${collector.url}/)`);
+  console.log(`sessions   curl -H 'Authorization: Bearer ${collector.token}' '${collector.url}/api/0/crashfree/items?project=1&type=session'`);
 });
 const stop = async () => {
   server.close();

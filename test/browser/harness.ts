@@ -48,7 +48,10 @@ export interface PageServer {
  * test runs what CI built), `/app.html` (a page initialising crashfree with
  * the options in the `opts` query parameter, `integrations` given by export
  * name, e.g. `['navigationSessionsIntegration']`, then running `?run=`
- * snippets registered by the test) and `/other.html` (a page without the SDK).
+ * snippets registered by the test; `?user=` (JSON) is set with `setUser`
+ * right after `init`, or before it with `&userAt=before`; then
+ * `window.__crashfreeInited()` is called when a test exposed it, the instant
+ * init (and setUser) returned) and `/other.html` (a page without the SDK).
  */
 export async function startPageServer(dsn: string, snippets: Record<string, string> = {}): Promise<PageServer> {
   const bundle = readFileSync(IIFE_PATH);
@@ -62,11 +65,17 @@ export async function startPageServer(dsn: string, snippets: Record<string, stri
     if (url.pathname === '/app.html') {
       const opts = { dsn, release: 'web@1.0.0', environment: 'test', ...JSON.parse(url.searchParams.get('opts') ?? '{}') };
       const run = snippets[url.searchParams.get('run') ?? ''] ?? '';
+      const user = JSON.parse(url.searchParams.get('user') ?? 'null') as unknown;
+      const userAt = url.searchParams.get('userAt') ?? 'after';
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<!doctype html><html><head><title>app</title><script src="/crashfree.js"></script>
 <script>const opts = ${JSON.stringify(opts)};
 if (opts.integrations) opts.integrations = opts.integrations.map((name) => Crashfree[name]());
-window.client = Crashfree.init(opts);</script></head>
+const user = ${JSON.stringify(user)};
+if (user && ${JSON.stringify(userAt)} === 'before') Crashfree.setUser(user);
+window.client = Crashfree.init(opts);
+if (user && ${JSON.stringify(userAt)} !== 'before') Crashfree.setUser(user);
+if (typeof window.__crashfreeInited === 'function') window.__crashfreeInited();</script></head>
 <body><p>app</p><script>${run}</script></body></html>`);
       return;
     }

@@ -124,7 +124,7 @@ describe('lite client', () => {
 
   it('counts every handled error even when the (opt-in) event policy drops its event, and reports the drop', async () => {
     const run = platform(createMemoryStore(), 'r8');
-    client = createLiteClient({ dsn: collector.dsn, release: 'lite@1.0.5', sampleRate: 0, integrations: [eventPolicyIntegration({ fingerprintBudget: 1 })] }, run.platform);
+    client = createLiteClient({ dsn: collector.dsn, release: 'lite@1.0.5', sampleRate: 0.5, integrations: [eventPolicyIntegration({ fingerprintBudget: 1 })] }, run.platform, { random: () => 0.99 });
     await client.start();
     for (let i = 0; i < 3; i++) client.captureException(new Error('same'));
     await client.close(5000);

@@ -79,6 +79,8 @@ export function createLiveness(options: LivenessOptions): BrowserLiveness {
     async hold() {
       if (locks) await holdLock(LOCK_PREFIX + runId);
       else {
+        // The first beat is synchronous, before this page's start marker: a tab that sees the marker sees the beat.
+        store.setSync?.(HEARTBEAT_PREFIX + runId, String(Date.now()));
         setInterval(() => void writeBeat().catch(() => undefined), heartbeatMs);
         // Housekeeping only: a failure changes no answer.
         await Promise.all([writeBeat(), sweep()]).catch(() => undefined);

@@ -88,9 +88,13 @@ function start(options: BrowserOptions): LiteClient {
   if (!client.isEnabled()) return client;
 
   installLifecycle(client, store, (u) => (unloading = u));
-  // The lock is held before anything is persisted: no other tab may ever see this page's session as dead.
-  liveness
-    .hold()
+  // The lock is requested first, synchronously, so it reaches the browser's lock manager before the
+  // start marker below reaches another tab (through localStorage); that tab then finds the lock taken.
+  const held = liveness.hold();
+  // The run counts from here: the session's start marker is in localStorage before init returns (a tab
+  // killed in the next instant is recovered by the next load); recovery of earlier runs follows.
+  client.startSession();
+  held
     .then(() => adoptOrphanQueues(store, runId, async (run) => !(await liveness.isAlive({ run }))))
     .then(() => client.start())
     .catch((e: unknown) => console.warn('[crashfree] start failed; sessions of this page may be lost:', e));

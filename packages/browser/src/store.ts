@@ -14,6 +14,16 @@ export interface BrowserStore extends Store {
   setUrgent(on: boolean): void;
   /** Where data lives right now: `indexeddb`, or `memory` after a failure (nothing survives a reload). */
   kind(): 'indexeddb' | 'memory';
+  /**
+   * Writes a tiny text record (a session's start marker) to localStorage at
+   * once, under `crashfree:<dbName>:<key>`: the page's only synchronous
+   * storage, so the record survives a tab killed before IndexedDB commits.
+   * From then on `set` writes that key through to localStorage as well, so
+   * the localStorage copy is always the newest and `get` reads it first;
+   * `delete` removes both. Bytes, a missing localStorage or a full one fall
+   * back to the IndexedDB write (one warning).
+   */
+  setSync(key: string, value: StoreValue): void;
 }
 
 /** Options of `createBrowserStore`. */
@@ -104,7 +114,35 @@ export function createBrowserStore(options: BrowserStoreOptions = {}): BrowserSt
     }
   };
 
+  // localStorage is read on every call rather than cached: other tabs add and remove their records too.
+  const ns = `crashfree:${options.dbName ?? 'crashfree'}:`;
+  let lsWarned = false;
+  /** Runs `op` on localStorage; undefined (and one warning) when it is missing, blocked or full. */
+  const ls = (op: (l: Storage) => unknown): unknown => {
+    try {
+      return op(localStorage);
+    } catch (e) {
+      if (!lsWarned) console.warn(`[crashfree] no localStorage (${e})`);
+      lsWarned = true;
+    }
+  };
+  /** Writes through to localStorage when `key` has a record there (or `force`); removes it for a delete or bytes. */
+  const mirror = (key: string, value: StoreValue | undefined, force?: boolean): unknown =>
+    ls((l) => {
+      key = ns + key;
+      if (typeof value != 'string') return l.removeItem(key);
+      try {
+        if (force || l.getItem(key) !== null) l.setItem(key, value);
+        return 1;
+      } catch (e) {
+        // Full: a stale copy must not outlive the newer IndexedDB value.
+        l.removeItem(key);
+        throw e;
+      }
+    });
+
   const write = (key: string, value: StoreValue | undefined): Promise<void> => {
+    mirror(key, value);
     unsaved.set(key, value);
     if (degraded) return Promise.resolve();
     batch.set(key, value);
@@ -134,9 +172,12 @@ export function createBrowserStore(options: BrowserStoreOptions = {}): BrowserSt
       if (on) void commit();
     },
     set: write,
+    // A failed mirror leaves the record to the IndexedDB write.
+    setSync: (key, value) => void (mirror(key, value, true) || write(key, value)),
     delete: (key) => write(key, undefined),
     async get(key) {
-      const v: unknown = unsaved.has(key) ? unsaved.get(key) : await read((s) => s.get(key));
+      const marker = ls((l) => l.getItem(ns + key));
+      const v: unknown = typeof marker === 'string' ? marker : unsaved.has(key) ? unsaved.get(key) : await read((s) => s.get(key));
       // Anything else under our key was not written by us: treat it as absent.
       return typeof v === 'string' || v instanceof Uint8Array ? v : undefined;
     },
@@ -145,6 +186,9 @@ export function createBrowserStore(options: BrowserStoreOptions = {}): BrowserSt
       const mine = [...unsaved].filter(([k]) => k.startsWith(prefix));
       const all = new Set((await read((s) => s.getAllKeys(IDBKeyRange.bound(prefix, `${prefix}\uffff`)))) ?? []);
       for (const [k, v] of mine) v === undefined ? all.delete(k) : all.add(k);
+      ls((l) => {
+        for (const k of Object.keys(l)) if (k.startsWith(ns + prefix)) all.add(k.slice(ns.length));
+      });
       // A string range holds string keys only.
       return ([...all] as string[]).sort();
     },

@@ -52,6 +52,8 @@ export interface AppSessions {
   crashed(): string | undefined;
   /** Resolves when every transition so far is persisted and queued. */
   idle(): Promise<void>;
+  /** The user changed (`setUser`): a running session without a did takes the new one and persists it synchronously (`setSync`). */
+  didChanged(): void;
 }
 
 /**
@@ -151,7 +153,9 @@ export function createAppSessions<X extends object>(ctx: AppSessionsContext, ext
         const onDelivered = terminal ? () => void ctx.store.delete(sessionKeyOf(s)).catch(() => undefined) : undefined;
         // "init queued" is recorded after the queue write and before the envelope may be sent. Killed
         // in between, the init is still in the persisted queue, and recovery looks there first.
-        const recordInit = !s.initQueued && !terminal ? () => (latest() ? persist({ ...snapshot, initQueued: true }) : Promise.resolve()) : undefined;
+        // A newer state (ended meanwhile, e.g. by pagehide) is recorded as it is then (initQueued already true
+        // in memory): skipping it left "init not queued" on disk, and recovery sent a second init.
+        const recordInit = !s.initQueued && !terminal ? () => persist(latest() ? { ...snapshot, initQueued: true } : { ...s }) : undefined;
         s.initQueued = true;
         await ctx.enqueue(ctx.envelope(toSessionItem(snapshot, sendInit)), onDelivered, recordInit);
       } catch (e) {
@@ -166,7 +170,9 @@ export function createAppSessions<X extends object>(ctx: AppSessionsContext, ext
       everStarted = true;
       if (current) sessions.end('exited');
       const now = ctx.deps.now();
+      const did = ctx.didSync?.();
       current = {
+        ...(did !== undefined && { did }),
         v: 1,
         sid: uuid4(),
         started: now,
@@ -221,6 +227,14 @@ export function createAppSessions<X extends object>(ctx: AppSessionsContext, ext
       return s.sid;
     },
     idle: () => chain,
+    didChanged() {
+      const s = current;
+      const did = ctx.didSync?.();
+      if (!s || s.status !== 'ok' || s.did !== undefined || did === undefined) return;
+      s.did = did;
+      // The next transition's async write carries it too; a Store without setSync gets it then.
+      persistSync(s);
+    },
   };
   const clear = (): void => {
     current = undefined;

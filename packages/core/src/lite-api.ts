@@ -51,6 +51,7 @@ export function captureMessage(message: string, levelOrContext?: SeverityLevel |
 /** Sets (null clears) the user of every later event; its `id` becomes the session's `did` (hashed with `hashUserId`). */
 export function setUser(user: User | null): void {
   getLiteScope().user = user ?? {};
+  current.client?.didChanged();
 }
 
 /** Sets one tag on every later event. */

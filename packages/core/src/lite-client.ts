@@ -17,7 +17,7 @@ import { envelopeUrl, parseDsn } from './dsn.js';
 import { clientReportEnvelope, eventEnvelope, sessionsEnvelope, textCodec } from './envelope.js';
 import { bindLiteClient, getLiteScope } from './lite-api.js';
 import { prepareLiteEvent, setupLiteIntegrations, type LiteEventDefaults } from './lite-event.js';
-import { releaseWarning, validateLiteOptions, type ResolvedOptions } from './options.js';
+import { releaseWarning, samplingWarning, validateLiteOptions, type ResolvedOptions } from './options.js';
 import { createEventPolicy, isUnhandledEvent, type EventPolicy } from './policy.js';
 import type { LiteIntegration } from './lite-opt-in.js';
 import { recover, type RecoveryResult } from './recovery.js';
@@ -46,8 +46,7 @@ export function createLiteClient(options: unknown, platform: Platform, deps: Par
   if (problems.length > 0 || !resolved) {
     logger.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
   } else if (resolved.sentry.enabled !== false) {
-    const warning = releaseWarning(resolved.release);
-    if (warning) logger.warn(warning);
+    for (const warning of [releaseWarning(resolved.release), samplingWarning(options as Record<string, unknown>)]) if (warning) logger.warn(warning);
     if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: crashfree is disabled.');
     else cf = resolved;
   }
@@ -112,14 +111,21 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
           owner: () => platform.liveness.owner(),
           // The session's `did`: the user id, or what `userDid` (hashUserIdIntegration) makes of it.
           did: () => {
-            const id = getLiteScope().user.id;
-            return Promise.resolve(id === undefined || id === null || id === '' ? undefined : userDid ? userDid(String(id)) : String(id));
+            const id = userId();
+            return Promise.resolve(id !== undefined && userDid ? userDid(id) : id);
           },
+          // A hash is WebCrypto's, never synchronous: with one, the start marker waits for the async write to carry the did.
+          didSync: () => (userDid ? undefined : userId()),
           envelope: (item) => sessionsEnvelope('session', item, metadata),
           enqueue: durable.enqueue,
           logger,
         })
       : undefined;
+  /** The current user id, or undefined when none is set. */
+  function userId(): string | undefined {
+    const id = getLiteScope().user.id;
+    return id === undefined || id === null || id === '' ? undefined : String(id);
+  }
   /** Counts a capture into the running session; a capture before the first session starts it (a crash in the first tick still counts). */
   const account = (accounted: Accounted): void => {
     if (accounted === 'none' || !sessions || closed) return;
@@ -187,6 +193,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     },
     endSession: (status: Exclude<SessionStatus, 'ok'> = 'exited', at?: number) => sessions?.end(status, at),
     getSessionId: () => sessions?.sessionId(),
+    didChanged: () => sessions?.didChanged(),
     retryNow: () => durable?.retryNow() ?? Promise.resolve(),
     setUrgent: (on: boolean) => durable?.setUrgent(on),
     captureException(exception: unknown, hint?: EventHint): string {

@@ -23,6 +23,8 @@ export interface LiteClient {
   endSession(status?: Exclude<SessionStatus, 'ok'>, at?: number): void;
   /** The running session's id. */
   getSessionId(): string | undefined;
+  /** The user changed (`setUser` calls it): the running session takes the did now, written synchronously where the Store can. */
+  didChanged(): void;
   /** Ends the queue's backoff and sends what waits now (rate limits still hold); never rejects. */
   retryNow(): Promise<void>;
   /** Urgent mode while the page goes away: queued envelopes leave at once, side by side (see DurableTransport.setUrgent). */

@@ -33,7 +33,8 @@ describe('lite client opt-ins', () => {
   it('eventPolicyIntegration: the fingerprint budget, then sampleRate, drop handled errors (counted, reported); unhandled ones always go', async () => {
     const platform = testPlatform({ run: 'policy' });
     const release = 'optin@1.0.0';
-    client = createLiteClient({ dsn: collector.dsn, release, sampleRate: 0, integrations: [eventPolicyIntegration({ fingerprintBudget: 1 })] }, platform);
+    // Above rate 0 the budget applies; the injected randomness makes every sampling decision a drop.
+    client = createLiteClient({ dsn: collector.dsn, release, sampleRate: 0.5, integrations: [eventPolicyIntegration({ fingerprintBudget: 1 })] }, platform, { random: () => 0.99 });
     await client.start();
     const before = reportCount();
     for (let i = 0; i < 3; i++) client.captureException(new Error('same'));
@@ -80,10 +81,26 @@ describe('lite client opt-ins', () => {
     expect(off.errors).toEqual([]);
   });
 
-  it('the event policy is on by default: the first 20 handled errors of a fingerprint are kept even at sampleRate 0, then sampled; unhandled ones always go', async () => {
+  it('sampleRate 0 sends no handled error (a set budget is named as ignored, once, at init); crashes still go', async () => {
+    const platform = testPlatform({ run: 'rate0' });
+    const release = 'optin@1.0.40';
+    client = createLiteClient({ dsn: collector.dsn, release, sampleRate: 0, fingerprintBudget: 5 }, platform);
+    await client.start();
+    const before = reportCount();
+    for (let i = 0; i < 3; i++) client.captureException(new Error('handled'));
+    client.captureException(new Error('unhandled'), { mechanism: { handled: false, type: 'onerror' } });
+    await client.close(5000);
+    const values = events(release).map((e) => (e.payload as { exception: { values: { value: string }[] } }).exception.values[0]!.value);
+    expect(values).toEqual(['unhandled']);
+    expect(reports(before)).toEqual([{ reason: 'sample_rate', category: 'error', quantity: 3 }]);
+    expect(platform.warnings.filter((w) => w.includes('sampleRate 0'))).toEqual(['[crashfree] sampleRate 0 sends no handled errors (crashes still go): "fingerprintBudget" is ignored.']);
+    expect((events(release)[0]!.payload as { fingerprint_version?: number }).fingerprint_version).toBe(1);
+  });
+
+  it('the event policy is on by default: the first 20 handled errors of a fingerprint are kept, then sampled; unhandled ones always go', async () => {
     const platform = testPlatform({ run: 'sampled' });
     const release = 'optin@1.0.5';
-    client = createLiteClient({ dsn: collector.dsn, release, sampleRate: 0 }, platform);
+    client = createLiteClient({ dsn: collector.dsn, release, sampleRate: 0.5 }, platform, { random: () => 0.99 });
     await client.start();
     const before = reportCount();
     for (let i = 0; i < 22; i++) client.captureException(new Error('handled'));

@@ -94,7 +94,9 @@ export function init(options: ReactNativeOptions): ReactNativeSdk {
     for (const p of problems) logger.error(`[crashfree] init: ${p}. crashfree is disabled.`);
     return disabled();
   }
-  const { store, persistent, kind } = resolveStore(own.storage);
+  // Looked up before the store: its blocking file write makes the session start durable before init returns.
+  const nativeFiles = own.enableNative ? getNativeModule() : undefined;
+  const { store, persistent, kind } = resolveStore(own.storage, nativeFiles, (e) => input.debug && logger.warn(`[crashfree] native sync write: ${String(e)}`));
   if (!persistent) {
     logger.warn('[crashfree] no persistent storage (install @react-native-async-storage/async-storage or pass `storage`): crashes that end the app are reported only if sent before it dies.');
   }

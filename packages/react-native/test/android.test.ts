@@ -37,7 +37,12 @@ describe('Android native module', () => {
     const module = schema.modules.NativeCrashfree;
     expect(module.type).toBe('NativeModule');
     expect(module.moduleName).toBe('Crashfree');
-    expect(module.spec.methods.map((m: { name: string }) => m.name)).toEqual(['install', 'getPendingCrashes', 'markDelivered', 'setAnnotations']);
+    expect(module.spec.methods.map((m: { name: string }) => m.name)).toEqual(['install', 'getPendingCrashes', 'markDelivered', 'setAnnotations', 'setItemSync', 'removeItemSync', 'getItemsSync']);
+    // The start-marker methods are synchronous (no Promise): codegen makes them blocking methods.
+    const returns = Object.fromEntries(module.spec.methods.map((m: any) => [m.name, m.typeAnnotation.typeAnnotation?.returnTypeAnnotation?.type ?? m.typeAnnotation.returnTypeAnnotation?.type]));
+    expect(returns.setItemSync).not.toBe('PromiseTypeAnnotation');
+    expect(returns.getItemsSync).not.toBe('PromiseTypeAnnotation');
+    expect(returns.install).toBe('PromiseTypeAnnotation');
   });
 
   it('the JNI glue and the C core build for arm64, and a crash leaves a record the JS layer turns into the event', async () => {

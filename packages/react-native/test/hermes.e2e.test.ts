@@ -36,13 +36,15 @@ let dir: string;
 let bundlePath: string;
 let mapPath: string;
 let storage: Record<string, string> = {};
+/** The native module's files (files/crashfree/kv/), for launches with `nativeSync`. */
+let nativeFiles: Record<string, string> = {};
 let clock = Date.now();
 
 /** One app launch under Hermes; storage writes are applied to the device's copy as they are read. */
 async function launch(state: Record<string, unknown>): Promise<LaunchResult> {
   const file = path.join(dir, 'launch.js');
   // One line of state before the bundle: stack lines are off by one, which symbolication accounts for.
-  const prelude = `var __CF_HOST_STATE__ = ${JSON.stringify({ now: clock, dsn: c.dsn, release: 'example-rn@1.0.0+1', backgroundTimeoutMs: 30_000, storage, ...state })};\n`;
+  const prelude = `var __CF_HOST_STATE__ = ${JSON.stringify({ now: clock, dsn: c.dsn, release: 'example-rn@1.0.0+1', backgroundTimeoutMs: 30_000, storage, nativeFiles, ...state })};\n`;
   writeFileSync(file, prelude + readFileSync(bundlePath, 'utf8'));
   const { stdout } = await run(hermesBin, [file], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
   const messages = stdout
@@ -52,6 +54,8 @@ async function launch(state: Record<string, unknown>): Promise<LaunchResult> {
   for (const m of messages) {
     if (m.op === 'store.set') storage[m.key] = m.value;
     if (m.op === 'store.remove') delete storage[m.key];
+    if (m.op === 'native.set') nativeFiles[m.key] = m.value;
+    if (m.op === 'native.remove') delete nativeFiles[m.key];
   }
   const exit = messages.find((m) => m.op === 'exit');
   clock = (exit?.now ?? clock) + 5_000;
@@ -83,6 +87,38 @@ afterAll(async () => {
 });
 
 describe('Hermes end to end', () => {
+  it('an app SIGKILLed the instant init returned is counted abnormal with its did on the next launch (native blocking write)', async () => {
+    storage = {};
+    nativeFiles = {};
+    const user = { id: 'rn-killed-user' };
+    const killed = await launch({ nativeSync: true, killAfterInit: true, user });
+    expect(killed.exit?.reason).toBe('killed');
+    // Only the synchronous write made it: the start marker, in the native module's file, with the did.
+    const marker = Object.entries(nativeFiles).find(([k]) => k.startsWith('session/'));
+    expect(marker, 'start marker written before init returned').toBeDefined();
+    const sid = JSON.parse(marker![1]).sid as string;
+    expect(JSON.parse(marker![1])).toMatchObject({ sid, did: user.id, status: 'ok', initQueued: false });
+
+    const next = await launch({ nativeSync: true, script: [{ flush: 2_000 }, { close: 2_000 }] });
+    expect(next.messages.find((m) => m.op === 'ready')?.result).toMatchObject({ enabled: true, recovery: { abnormal: 1 } });
+    await deliver(next.requests);
+    const mine = sessionUpdates(c).filter((u) => u.sid === sid);
+    expect(mine).toEqual([expect.objectContaining({ sid, init: true, status: 'abnormal', did: user.id })]);
+    // Recovered and delivered: the marker file is gone with the session state.
+    expect(Object.keys(nativeFiles).filter((k) => k === `session/${sid}`)).toEqual([]);
+  });
+
+  it('JS-only (AsyncStorage, no native module): the same kill leaves nothing, as the README says', async () => {
+    storage = {};
+    nativeFiles = {};
+    const killed = await launch({ killAfterInit: true, user: { id: 'rn-js-only' } });
+    expect(killed.exit?.reason).toBe('killed');
+    expect(Object.keys(storage).filter((k) => k.includes('session/'))).toEqual([]);
+    const next = await launch({ script: [{ close: 2_000 }] });
+    expect(next.messages.find((m) => m.op === 'ready')?.result).toMatchObject({ recovery: { abnormal: 0 } });
+    await deliver(next.requests);
+  });
+
   it('a fatal error offline is persisted, sent on the next launch as a crashed session with its event, once, and symbolicates', async () => {
     // Launch 1, offline: a long background period, a handled error, an unhandled rejection, then the fatal press.
     const first = await launch({

@@ -32,6 +32,18 @@ export interface Spec extends TurboModule {
   markDelivered(id: string): Promise<void>;
   /** Writes annotations (and the session id under `sid`) into the memory the signal handler reads. */
   setAnnotations(annotations: { [key: string]: string }): void;
+  /**
+   * Blocking (a synchronous TurboModule method): writes `value` to the file
+   * of `key` under files/crashfree/kv/ (temp file + rename) before it
+   * returns, so the record survives the app being killed right after. For
+   * the session start marker (`withSyncMarkers`); page cache, not fsync:
+   * it survives the process, not a power cut.
+   */
+  setItemSync(key: string, value: string): void;
+  /** Blocking: removes the file of `key` (absent is fine). */
+  removeItemSync(key: string): void;
+  /** Blocking: every record under files/crashfree/kv/, by key. */
+  getItemsSync(): { [key: string]: string };
 }
 
 export default TurboModuleRegistry.get<Spec>('Crashfree');

@@ -7,7 +7,7 @@
  * delivers native→JS calls: a throw is reported with `reportFatalError`.
  */
 import './host/setup';
-import { captureException, flush } from '@crashfree/react-native';
+import { captureException, flush, setUser } from '@crashfree/react-native';
 import { __setAppState } from 'react-native';
 import { startCrashfree } from '../../../../examples/react-native/src/crashfree';
 import * as actions from '../../../../examples/react-native/src/actions';
@@ -57,6 +57,7 @@ function play(steps, i) {
   }
 }
 
+if (state.user) setUser(state.user);
 var t0 = Date.now();
 var sdk = startCrashfree({
   dsn: state.dsn,
@@ -65,6 +66,8 @@ var sdk = startCrashfree({
   backgroundTimeoutMs: state.backgroundTimeoutMs,
 });
 host.emit({ op: 'init', ms: Date.now() - t0 });
+// SIGKILL the instant init returned: only what init wrote synchronously survives.
+if (state.killAfterInit) host.kill();
 sdk.ready.then(function (result) {
   host.emit({ op: 'ready', result: result, sid: sdk.client && sdk.client.getSessionId() });
   play(state.script || [], 0);

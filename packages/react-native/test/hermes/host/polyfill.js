@@ -28,7 +28,10 @@
   var steps = 0;
   var MAX_STEPS = 100000;
 
+  var killed = false;
   function emit(message) {
+    // SIGKILLed: nothing after the kill reaches the disk or the network.
+    if (killed) return;
     print('@@cf ' + JSON.stringify(message));
   }
 
@@ -153,6 +156,13 @@
       if (dead) return;
       emit({ op: 'exit', reason: reason, now: vnow });
       dead = true;
+    },
+    /** SIGKILL: the app is gone this instant; no timer, promise job or write after this is seen by anyone. */
+    kill: function () {
+      if (dead) return;
+      emit({ op: 'exit', reason: 'killed', now: vnow });
+      dead = true;
+      killed = true;
     },
   };
 })(typeof globalThis !== 'undefined' ? globalThis : this);

@@ -33,9 +33,41 @@ export function __setAppState(state) {
 }
 
 export var Platform = { OS: 'android', Version: 34, select: function (o) { return o.android !== undefined ? o.android : o.default; } };
+/*
+ * With `nativeSync` in the harness state, the `Crashfree` module as the
+ * Android one behaves for its blocking file methods: each write is a
+ * `native.set` / `native.remove` line, durable once printed (the harness
+ * feeds the files back in as `nativeFiles`); no native crash capture.
+ */
+var host = global.__cfHost;
+var files = (host && host.state.nativeFiles) || {};
+var crashfreeModule = {
+  install: function () {
+    return Promise.resolve('no crash core in the Hermes harness');
+  },
+  getPendingCrashes: function () {
+    return Promise.resolve([]);
+  },
+  markDelivered: function () {
+    return Promise.resolve();
+  },
+  setAnnotations: function () {},
+  setItemSync: function (key, value) {
+    files[key] = String(value);
+    host.emit({ op: 'native.set', key: key, value: String(value) });
+  },
+  removeItemSync: function (key) {
+    delete files[key];
+    host.emit({ op: 'native.remove', key: key });
+  },
+  getItemsSync: function () {
+    return Object.assign({}, files);
+  },
+};
+
 export var TurboModuleRegistry = {
-  get: function () {
-    return null;
+  get: function (name) {
+    return name === 'Crashfree' && host && host.state.nativeSync ? crashfreeModule : null;
   },
   getEnforcing: function (name) {
     throw new Error('TurboModule ' + name + ' is not available in the Hermes harness');

@@ -8,7 +8,12 @@ import com.facebook.react.bridge.ReadableMap;
 import com.facebook.react.bridge.ReadableMapKeySetIterator;
 import com.facebook.react.bridge.WritableArray;
 import com.facebook.react.bridge.WritableMap;
+import com.facebook.react.bridge.ReactMethod;
 import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.UUID;
@@ -88,6 +93,61 @@ public class CrashfreeModule extends NativeCrashfreeSpec {
     new File(dir, id).delete();
     new File(dir, id.replace(".rec", ".dmp")).delete();
     promise.resolve(null);
+  }
+
+  /** The file of a Store key: URL-encoded, so `session/<sid>` is one file name. */
+  private File kvFile(String key) throws IOException {
+    return new File(new File(dir, "kv"), URLEncoder.encode(key, "UTF-8"));
+  }
+
+  /**
+   * Blocking on purpose (runs on the JS thread and returns after the write):
+   * the session start marker must be on disk before `init()` returns. Temp
+   * file + rename, so a reader sees the old or the new record; no fsync (page
+   * cache survives the process being killed, not a power cut).
+   */
+  @Override
+  @ReactMethod(isBlockingSynchronousMethod = true)
+  public void setItemSync(String key, String value) {
+    try {
+      File file = kvFile(key);
+      File parent = file.getParentFile();
+      if (!parent.isDirectory() && !parent.mkdirs()) throw new IOException("cannot create " + parent);
+      File tmp = new File(parent, file.getName() + "." + launch + ".tmp");
+      try (FileOutputStream out = new FileOutputStream(tmp)) {
+        out.write(value.getBytes(StandardCharsets.UTF_8));
+      }
+      if (!tmp.renameTo(file)) throw new IOException("cannot rename " + tmp);
+    } catch (IOException e) {
+      // Surfaces in JS as a thrown error: the JS side falls back to the async Store write.
+      throw new RuntimeException("crashfree setItemSync: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  @ReactMethod(isBlockingSynchronousMethod = true)
+  public void removeItemSync(String key) {
+    try {
+      kvFile(key).delete();
+    } catch (IOException e) {
+      throw new RuntimeException("crashfree removeItemSync: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  @ReactMethod(isBlockingSynchronousMethod = true)
+  public WritableMap getItemsSync() {
+    WritableMap out = Arguments.createMap();
+    File[] files = new File(dir, "kv").listFiles((d, name) -> !name.endsWith(".tmp"));
+    if (files == null) return out;
+    for (File f : files) {
+      try {
+        out.putString(URLDecoder.decode(f.getName(), "UTF-8"), new String(Files.readAllBytes(f.toPath()), StandardCharsets.UTF_8));
+      } catch (Exception e) {
+        // An unreadable record is skipped; the Store's own copy (if any) still answers.
+      }
+    }
+    return out;
   }
 
   @Override

@@ -1,0 +1,193 @@
+/**
+ * Death at any instant, in Chromium: page loads killed at uniformly random
+ * instants 0–300 ms after `init()` returned (CDP `Page.crash`, or the page
+ * closed), or right after DOMContentLoaded, each followed by the next load of
+ * the same origin (same IndexedDB, localStorage and Web Locks). What the real
+ * collector on loopback counted must equal the harness's own ledger of the
+ * loads that ran `init`: 0 lost, 0 duplicated, 0 without `did`.
+ *
+ * CI runs a modest sample; `CRASHFREE_BROWSER_KILL_RUNS=300` (and
+ * `CRASHFREE_BROWSER_KILL_SEED`) runs more: `pnpm exec vitest run
+ * test/browser/early-kill.test.ts`.
+ */
+import { startCollector, type Collector } from '@crashfree/collector';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, startPageServer, waitFor, type PageServer, type SessionUpdate } from './harness.js';
+
+const RUNS = Number(process.env.CRASHFREE_BROWSER_KILL_RUNS ?? 36);
+const SEED = Number(process.env.CRASHFREE_BROWSER_KILL_SEED ?? Date.now() % 100_000);
+
+let browser: Browser;
+let collector: Collector;
+let server: PageServer;
+
+beforeAll(async () => {
+  collector = await startCollector({ port: 0 });
+  server = await startPageServer(collector.dsn);
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await collector?.close();
+});
+
+/** How a load dies: crashed at a random instant, crashed right after DOMContentLoaded, or closed at a random instant. */
+type Kind = 'crash' | 'dcl' | 'close';
+
+/** One load that ran `init` (and `setUser`): what the collector must count. */
+interface Entry {
+  did: string;
+  kind: Kind;
+  delayMs: number;
+}
+
+/** A small seeded PRNG (mulberry32), so a failing sample can be replayed with its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function updates(release: string): SessionUpdate[] {
+  return collector
+    .items({ type: 'session' })
+    .map((i) => i.payload as SessionUpdate)
+    .filter((s) => s.attrs?.release === release);
+}
+
+/** Per session id: its did, its distinct init updates, and its last status (highest seq). */
+function sessionsOf(release: string): Map<string, { dids: Set<string>; inits: Set<number>; status: string; seq: number }> {
+  const out = new Map<string, { dids: Set<string>; inits: Set<number>; status: string; seq: number }>();
+  for (const u of updates(release)) {
+    const s = out.get(u.sid) ?? { dids: new Set<string>(), inits: new Set<number>(), status: u.status, seq: -1 };
+    if (u.did) s.dids.add(u.did);
+    if (u.init === true) s.inits.add(u.seq ?? 0);
+    if ((u.seq ?? 0) >= s.seq) {
+      s.seq = u.seq ?? 0;
+      s.status = u.status;
+    }
+    out.set(u.sid, s);
+  }
+  return out;
+}
+
+async function api(release: string): Promise<Record<string, number>> {
+  const q = `field=sum(session)&field=count_unique(user)&groupBy=session.status&query=${encodeURIComponent(`release:${release}`)}&statsPeriod=1h`;
+  const res = await fetch(`${collector.url}/api/0/organizations/acme/sessions/?${q}`, { headers: { Authorization: `Bearer ${collector.token}` } });
+  const body = (await res.json()) as { groups: Array<{ by: Record<string, string>; totals: Record<string, number> }> };
+  const out: Record<string, number> = {};
+  for (const g of body.groups) {
+    out[g.by['session.status']!] = g.totals['sum(session)']!;
+    out[`users:${g.by['session.status']}`] = g.totals['count_unique(user)']!;
+  }
+  return out;
+}
+
+/**
+ * Loads the app in `context` with user `did` and kills the load as `kind`
+ * says; resolves whether `init` ran (the page called back), i.e. whether the
+ * load belongs in the ledger.
+ */
+async function killedLoad(context: BrowserContext, url: string, kind: Kind, delayMs: number, inited: Map<Page, () => void>): Promise<boolean> {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  let ran = false;
+  const initDone = new Promise<void>((resolve) =>
+    inited.set(page, () => {
+      ran = true;
+      resolve();
+    }),
+  );
+  const dcl = new Promise<void>((resolve) => page.once('domcontentloaded', () => resolve()));
+  const crashed = page.waitForEvent('crash', { timeout: 15_000 }).catch(() => undefined);
+  const loading = page.goto(url, { waitUntil: 'commit' }).catch(() => undefined);
+  await Promise.race([initDone, sleep(10_000)]);
+  if (kind === 'dcl') await Promise.race([dcl, sleep(10_000)]);
+  else await sleep(delayMs);
+  if (kind === 'close') {
+    await page.close({ runBeforeUnload: false });
+  } else {
+    // The command never answers: the renderer is gone before it can.
+    void cdp.send('Page.crash').catch(() => undefined);
+    await crashed;
+    await page.close().catch(() => undefined);
+  }
+  await loading;
+  inited.delete(page);
+  return ran;
+}
+
+describe('death at any instant after init (Chromium)', () => {
+  it(`${RUNS} loads killed 0–300 ms after init or right after DOMContentLoaded: every one counted once, with its did (seed ${SEED})`, async () => {
+    const release = `web@kill-${SEED}`;
+    const rand = random(SEED);
+    const context = await browser.newContext();
+    const inited = new Map<Page, () => void>();
+    await context.exposeBinding('__crashfreeInited', ({ page }) => inited.get(page)?.());
+    const ledger: Entry[] = [];
+    const appUrl = (did: string, userAt: string): string =>
+      `${server.origin}/app.html?opts=${encodeURIComponent(JSON.stringify({ release }))}&user=${encodeURIComponent(JSON.stringify({ id: did }))}&userAt=${userAt}`;
+    const kinds: Kind[] = ['crash', 'crash', 'dcl', 'close'];
+    for (let i = 0; i < RUNS; i++) {
+      const kind = kinds[i % kinds.length]!;
+      const delayMs = kind === 'dcl' ? 0 : Math.floor(rand() * 301);
+      const did = `user-${i}`;
+      // Half the loads set the user before init, half right after it.
+      if (await killedLoad(context, appUrl(did, i % 2 === 0 ? 'after' : 'before'), kind, delayMs, inited)) ledger.push({ did, kind, delayMs });
+    }
+    // One clean load recovers what the last killed one left, then leaves.
+    const last = await context.newPage();
+    await last.goto(appUrl('user-final', 'after'));
+    ledger.push({ did: 'user-final', kind: 'close', delayMs: -1 });
+    const settled = (): boolean => {
+      const byDid = new Map<string, string>();
+      for (const s of sessionsOf(release).values()) for (const d of s.dids) byDid.set(d, s.status);
+      return ledger.every((e) => e.did === 'user-final' || (byDid.has(e.did) && byDid.get(e.did) !== 'ok'));
+    };
+    await waitFor(settled, (done) => done, 30_000);
+    await last.goto(`${server.origin}/other.html`);
+    await waitFor(() => [...sessionsOf(release).values()].filter((s) => s.dids.has('user-final') && s.status !== 'ok').length, (n) => n === 1, 10_000);
+    await context.close();
+
+    const sessions = sessionsOf(release);
+    const sidsOf = (did: string): string[] => [...sessions].filter(([, s]) => s.dids.has(did)).map(([sid]) => sid);
+    const lost = ledger.filter((e) => sidsOf(e.did).length === 0);
+    const duplicated = ledger.filter((e) => sidsOf(e.did).length > 1);
+    const withoutDid = [...sessions].filter(([, s]) => s.dids.size === 0).map(([sid]) => sid);
+    const doubleInit = [...sessions].filter(([, s]) => s.inits.size !== 1).map(([sid]) => sid);
+    const wrongStatus = ledger.filter((e) => {
+      const [sid] = sidsOf(e.did);
+      const status = sid === undefined ? undefined : sessions.get(sid)!.status;
+      // A crashed tab can have said nothing more: abnormal. A closed page ran pagehide: exited, or abnormal when
+      // it closed while its first IndexedDB commit was still pending (the exited update waits behind it).
+      return sid !== undefined && !(e.kind === 'close' ? ['exited', 'abnormal'] : ['abnormal']).includes(status!);
+    });
+    const summary = {
+      ledger: ledger.length,
+      sessions: sessions.size,
+      lost: lost.map((e) => `${e.did} ${e.kind} ${e.delayMs}ms`),
+      duplicated: duplicated.map((e) => e.did),
+      withoutDid,
+      doubleInit,
+      wrongStatus: wrongStatus.map((e) => `${e.did} ${e.kind} ${e.delayMs}ms: ${sessions.get(sidsOf(e.did)[0]!)!.status}`),
+    };
+    console.log(`[early-kill] seed ${SEED}: ${JSON.stringify(summary)}`);
+    expect(ledger.length, 'loads that ran init').toBeGreaterThan(RUNS * 0.9);
+    expect(summary).toMatchObject({ lost: [], duplicated: [], withoutDid: [], doubleInit: [], wrongStatus: [], sessions: ledger.length });
+
+    // The release-health API agrees with the ledger, per status and in users.
+    const abnormal = ledger.filter((e) => sessions.get(sidsOf(e.did)[0]!)!.status === 'abnormal').length;
+    console.log(`[early-kill] closed pages counted abnormal: ${abnormal - ledger.filter((e) => e.kind !== 'close').length} of ${ledger.filter((e) => e.kind === 'close').length}`);
+    const totals = await api(release);
+    expect(totals).toMatchObject({ abnormal, 'users:abnormal': abnormal, healthy: ledger.length - abnormal, 'users:healthy': ledger.length - abnormal });
+  });
+});
