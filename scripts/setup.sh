@@ -9,9 +9,10 @@ PNPM_VERSION=10.34.8
 # What the test suite and the demo need from Debian:
 #  chromium            browser tests, and chromium-common's chrome_crashpad_handler
 #  wrk                 request-throughput benchmarks
-#  cmake, g++          the native addon (cmake-js)
+#  cmake, g++          the native addon (built from source in the workspace)
 #  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user   arm64 crash-core tests
-APT_PACKAGES=(chromium chromium-common wrk cmake g++ gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
+#  g++-aarch64-linux-gnu  the linux-arm64 prebuilt addon (native/scripts/prebuild.js)
+APT_PACKAGES=(chromium chromium-common wrk cmake g++ gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
 
 log() { printf '[setup] %s\n' "$*"; }
 

@@ -52,16 +52,40 @@ describe('@crashfree/native without a built addon', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('says in one sentence why, from the build marker', () => {
-    writeFileSync(path.join(dir, 'build', 'addon', 'BUILD_FAILED'), 'cmake is not installed');
+    writeFileSync(path.join(dir, 'build', 'addon', 'BUILD_FAILED'), 'cmake is not installed\nfix: apt-get install cmake g++\n');
     const r = require(path.join(dir, 'lib', 'index.js')).load();
-    expect(r).toEqual({ ok: false, reason: 'the native addon was not built: cmake is not installed' });
+    expect(r).toEqual({
+      ok: false,
+      reason: `no prebuilt binary in this copy of the package, and the build from source failed: cmake is not installed`,
+      fix: 'apt-get install cmake g++',
+    });
   });
 
-  it('says the addon could not be loaded when there is no marker', () => {
+  it('with no marker and no binary: says it was not built, and how to build it', () => {
     rmSync(path.join(dir, 'build', 'addon', 'BUILD_FAILED'));
     const r = require(path.join(dir, 'lib', 'index.js')).load();
-    expect(r.ok).toBe(false);
-    expect(r.reason).toMatch(/^the native addon could not be loaded \(Cannot find module '.*crashfree_native\.node'/);
+    expect(r).toEqual({
+      ok: false,
+      reason: 'no prebuilt binary in this copy of the package, and it was not built from source',
+      fix: 'npm rebuild @crashfree/native --build-from-source (needs cmake and a C++ compiler)',
+    });
+  });
+
+  it('uses a prebuilt binary for this platform, the ABI-specific one first', () => {
+    const target = path.join(dir, 'prebuilds', `${process.platform}-${process.arch}`);
+    mkdirSync(target, { recursive: true });
+    const built = path.join(NATIVE_DIR, 'build', 'addon', 'Release', 'crashfree_native.node');
+    writeFileSync(path.join(target, 'node.napi.glibc.node'), readFileSync(built));
+    const loader = require(path.join(dir, 'lib', 'index.js'));
+    expect(loader.load()).toMatchObject({ ok: true, source: 'prebuilt', variant: 'napi' });
+    writeFileSync(path.join(target, `node.abi${process.versions.modules}.glibc.node`), 'not an ELF file');
+    // A broken ABI-specific file is skipped for the next candidate.
+    expect(loader.load()).toMatchObject({ ok: true, source: 'prebuilt', variant: 'napi' });
+    expect(loader.candidates().map((c: { variant: string; exists: boolean }) => [c.variant, c.exists])).toEqual([
+      ['source', false],
+      [`abi${process.versions.modules}`, true],
+      ['napi', true],
+    ]);
   });
 });
 

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 
+#include <cstdlib>
 #include <mutex>
 #include <sys/syscall.h>
 #include <ucontext.h>
@@ -191,9 +192,11 @@ void SampleJsStack(const void* ucontext, int tid, cf_js_stack* out) {
 }  // namespace
 
 bool JsStackAvailable(const std::string& running_node_version, std::string* why) {
-  if (running_node_version != CF_JS_STACK_NODE_VERSION) {
+  // V8's ABI is fixed within a Node major line (NODE_MODULE_VERSION), so
+  // headers of one 20.x serve every 20.y; another major would misread V8's structs.
+  if (std::atoi(running_node_version.c_str()) != CF_JS_STACK_NODE_MAJOR) {
     *why = "the addon was built with the V8 headers of Node " CF_JS_STACK_NODE_VERSION ", not the running " +
-           running_node_version + "; rebuild it (pnpm rebuild @crashfree/native)";
+           running_node_version + "'s major line; rebuild it from source (npm rebuild @crashfree/native --build-from-source)";
     return false;
   }
   if (!g_v8.get_stack_sample) {

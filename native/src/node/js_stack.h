@@ -16,7 +16,7 @@
 namespace crashfree {
 
 // Whether this build and process can capture the JS stack; when not, *why
-// says why in one sentence. Checks the running node's version once.
+// says why in one sentence. Checks the running node's major line once.
 bool JsStackAvailable(const std::string& running_node_version, std::string* why);
 
 // Starts naming the calling JS thread's code and registers it for the

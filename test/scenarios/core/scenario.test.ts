@@ -43,7 +43,7 @@ function runScenario(mode: string, dsn = collector.dsn): Promise<{ code: number 
 }
 
 async function items(type: string): Promise<Item[]> {
-  const res = await fetch(`${collector.url}/api/0/crashfree/items?project=1&type=${type}`);
+  const res = await fetch(`${collector.url}/api/0/crashfree/items?project=1&type=${type}`, { headers: { Authorization: `Bearer ${collector.token}` } });
   expect(res.status).toBe(200);
   return ((await res.json()) as { items: Item[] }).items;
 }

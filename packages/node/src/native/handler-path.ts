@@ -8,6 +8,9 @@ import { accessSync, constants, statSync } from 'node:fs';
 /** Where Debian/Ubuntu Chromium and common Crashpad builds put the handler. */
 export const KNOWN_HANDLER_PATHS: readonly string[] = [
   '/usr/lib/chromium/chrome_crashpad_handler',
+  '/usr/lib64/chromium/chrome_crashpad_handler',
+  '/usr/lib/chromium-browser/crashpad_handler',
+  '/snap/chromium/current/usr/lib/chromium-browser/chrome_crashpad_handler',
   '/usr/lib/chromium-browser/chrome_crashpad_handler',
   '/usr/lib64/chromium-browser/chrome_crashpad_handler',
   '/opt/google/chrome/chrome_crashpad_handler',
@@ -41,6 +44,6 @@ export function chooseCrashpadHandler(option: string | undefined, env: NodeJS.Pr
   }
   for (const p of KNOWN_HANDLER_PATHS) if (executable(p)) return { path: p };
   return {
-    warning: `no Crashpad handler found (set crashpadHandlerPath or install Debian's chromium-common); native crashes will use the in-process minidump writer.`,
+    warning: `no Crashpad handler found; native crashes will use the in-process minidump writer. For Crashpad's fuller minidumps install one (Debian: apt-get install chromium-common; Fedora: dnf install chromium; or any crashpad_handler build) or set crashpadHandlerPath / $CRASHFREE_CRASHPAD_HANDLER.`,
   };
 }

@@ -34,6 +34,8 @@ export interface NativeSetupContext {
   handlerTimeoutMs?: number;
   /** One-line diagnostics (debug logger). */
   log: (message: string) => void;
+  /** One-line warnings shown without debug (no Crashpad handler found); defaults to `log`. */
+  warn?: (message: string) => void;
   /**
    * Told how many dead runs' crashes `collectNativeCrashes` deleted unsent
    * because storage is bounded (the oldest beyond 20 go): the caller counts
@@ -136,7 +138,8 @@ export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus
       return (capture.status = { enabled: true, mode: existing.mode, altStack, chained: existing.chained, ...jsStackHealth(existing, ctx.log) });
     }
     const handler = chooseCrashpadHandler(ctx.crashpadHandlerPath, process.env);
-    if (handler.path === undefined) ctx.log(`[crashfree] ${handler.warning}`);
+    // Said once at init, not only under debug: the user gets a weaker dump without it.
+    if (handler.path === undefined) (ctx.warn ?? ctx.log)(`[crashfree] ${handler.warning}`);
     const run = createRun(nativeRoot(ctx.dataDir));
     block.setSessionId(ctx.sessionId);
     capture.ownsSession = true;
