@@ -149,13 +149,14 @@ export function createAppSessions<X extends object>(ctx: AppSessionsContext, ext
         snapshot.initQueued = s.initQueued;
         // A newer transition (e.g. the fatal path's synchronous write) must never be overwritten by an older one.
         const latest = (): boolean => s.seq === snapshot.seq;
-        if (latest()) await persist(snapshot);
+        // With the live error count: a handled error persisted since (SyncEnds.persistNow) must not be undone by this older write.
+        if (latest()) await persist({ ...snapshot, errors: s.errors });
         const onDelivered = terminal ? () => void ctx.store.delete(sessionKeyOf(s)).catch(() => undefined) : undefined;
         // "init queued" is recorded after the queue write and before the envelope may be sent. Killed
         // in between, the init is still in the persisted queue, and recovery looks there first.
         // A newer state (ended meanwhile, e.g. by pagehide) is recorded as it is then (initQueued already true
         // in memory): skipping it left "init not queued" on disk, and recovery sent a second init.
-        const recordInit = !s.initQueued && !terminal ? () => persist(latest() ? { ...snapshot, initQueued: true } : { ...s }) : undefined;
+        const recordInit = !s.initQueued && !terminal ? () => persist(latest() ? { ...snapshot, errors: s.errors, initQueued: true } : { ...s }) : undefined;
         s.initQueued = true;
         await ctx.enqueue(ctx.envelope(toSessionItem(snapshot, sendInit)), onDelivered, recordInit);
       } catch (e) {

@@ -362,6 +362,8 @@ export class CrashfreeClient extends Client<ClientOptions> {
   private account(accounted: Accounted, req: RequestSession | undefined): void {
     if (accounted !== 'none') this.ensureSession();
     this.accounting?.apply(accounted, req);
+    // The count is on disk before captureException returns, as its event will be (the queue's appendSync).
+    if (accounted === 'handled' && !req) this.sessions?.persistNow();
   }
 
   /** Application mode: the first session exists from the first capture or the end of start(), whichever comes first. */

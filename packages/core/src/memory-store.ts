@@ -24,5 +24,8 @@ export function createMemoryStore(): Store {
     setSync: (key, value) => {
       data.set(key, copy(value));
     },
+    appendSync: (key, value) => {
+      data.set(key, copy(value));
+    },
   };
 }

@@ -10,6 +10,8 @@ export interface QueueEntry {
   categories: DataCategory[];
   body?: StoreValue;
   onDelivered?: () => void;
+  /** Settles when the body's write to the Store is done (never rejects). */
+  written?: Promise<void>;
   /** Settles when the envelope may be sent (see `afterPersisted` of `enqueue`). */
   hold?: Promise<void>;
   /** A coalesced client report: outside the bounds, never an overflow victim (its body is always in memory). */

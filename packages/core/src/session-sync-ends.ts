@@ -1,4 +1,5 @@
 import type { SessionInternals } from './app-sessions.js';
+import { sessionKey } from './session-state.js';
 import type { SessionEndHint } from './types.js';
 
 /** The full client's session ends for a run about to die (the page's lite client has none: it ends sessions on the chain). */
@@ -17,6 +18,12 @@ export interface SyncEnds {
    * session stays current so later captures do not start counting again.
    */
   endSync(status: 'crashed' | 'exited'): string | undefined;
+  /**
+   * Persists the running session as it is now through the Store's cheap
+   * synchronous write (`appendSync`, when it has one): a handled error's
+   * count is on disk when `captureException` returns, like its event.
+   */
+  persistNow(): void;
 }
 
 /** Extends `createAppSessions` with `SyncEnds` (pass it as `extend`). */
@@ -42,6 +49,15 @@ export function syncEnds(k: SessionInternals): SyncEnds {
       if (status !== 'crashed') k.clear();
       k.transition(s, false);
       return s.sid;
+    },
+    persistNow() {
+      const s = k.current();
+      if (!s || s.status !== 'ok' || !k.ctx.store.appendSync) return;
+      try {
+        k.ctx.store.appendSync(sessionKey(s.sid), JSON.stringify(s));
+      } catch {
+        // The chain's own write follows (and warns once if the Store keeps failing).
+      }
     },
   };
 }

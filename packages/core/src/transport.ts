@@ -111,10 +111,13 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     target.bytes = byteLength(target.body);
   };
 
+  /** Deletes an entry's persisted body once its write is done (a delete overtaking the write would leave it behind, sent or counted again next launch). */
+  const forget = (entry: Entry): Promise<void> => (entry.written ?? Promise.resolve()).then(() => store.delete(entry.key)).catch(() => undefined);
+
   const drop = (entry: Entry, reason: EventDropReason): void => {
     remove(entry);
     for (const category of entry.categories) opts.recordDroppedEvent(reason, category);
-    void store.delete(entry.key).catch(() => undefined);
+    void forget(entry);
   };
 
   const enforceBounds = (): void => index.enforce(queue, deps.now(), (e) => drop(e, 'queue_overflow'));
@@ -186,7 +189,7 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
 
   const delivered = async (entry: Entry): Promise<void> => {
     remove(entry);
-    await store.delete(entry.key).catch(() => undefined);
+    await forget(entry);
     try {
       entry.onDelivered?.();
     } catch {
@@ -272,10 +275,21 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     opts.logger.warn(`[crashfree] could not persist an envelope (${String(e)}); sending it from memory.`);
   };
 
+  /** Persists an entry: at once where the Store can (`appendSync`), so it is on disk before the caller's next statement (captureException). */
+  const write = (entry: Entry): Promise<void> => {
+    try {
+      if (store.appendSync) return Promise.resolve(store.appendSync(entry.key, entry.body!));
+    } catch (e) {
+      persistFailed(e);
+      return Promise.resolve();
+    }
+    return store.set(entry.key, entry.body!).catch(persistFailed);
+  };
+
   const enqueue = async (envelope: Envelope, onDelivered?: () => void, afterPersisted?: () => Promise<void>): Promise<void> => {
     const entry = add(envelope, onDelivered);
     if (!entry) return;
-    const persisted = store.set(entry.key, entry.body!).catch(persistFailed);
+    const persisted = (entry.written = write(entry));
     // Set before any await, so a pass already running cannot send the entry ahead of its hold.
     if (afterPersisted) entry.hold = persisted.then(afterPersisted).catch(() => undefined);
     await (entry.hold ?? persisted);
@@ -288,7 +302,7 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     if (!entry) return;
     try {
       if (store.setSync) store.setSync(entry.key, entry.body!);
-      else void store.set(entry.key, entry.body!).catch(persistFailed);
+      else entry.written = store.set(entry.key, entry.body!).catch(persistFailed);
     } catch (e) {
       persistFailed(e);
     }

@@ -30,6 +30,15 @@ export interface Store {
    * about to die and no promise will ever resolve (Node: write + fsync + rename).
    */
   setSync?(key: string, value: StoreValue): void;
+  /**
+   * Optional cheap synchronous write: like `set`, done when it returns
+   * against the death of the process (SIGKILL, OOM, a native crash), though
+   * not yet against a power loss, which `set`'s durability reaches shortly
+   * after in the background. Cheap enough for every captured event (Node:
+   * one append to the run's journal, no fsync). The queue writes through it
+   * when present, so an event is persisted when `captureException` returns.
+   */
+  appendSync?(key: string, value: StoreValue): void;
 }
 
 /** JSON-serializable marker identifying the run (process, tab, app launch) that owns a session. */

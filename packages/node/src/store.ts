@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { Store, StoreValue } from '@crashfree/core';
 import { decodeValue, encodeValue } from './store-format.js';
 import type { Visibility } from './store-visibility.js';
+import { createJournal } from './store-journal.js';
 
 export { decodeValue, encodeValue } from './store-format.js';
 
@@ -37,6 +38,8 @@ export interface FileStoreOptions {
 /** A Store over files that also offers `setSync` for the fatal-crash path. */
 export interface FileStore extends Store {
   setSync(key: string, value: StoreValue): void;
+  /** `set` done when it returns, against the death of the process (one append to this run's journal, no fsync; store-journal.ts). */
+  appendSync(key: string, value: StoreValue): void;
   /** Synchronous read, for exit paths where no promise will resolve (corrupt files count as absent). */
   getSync(key: string): StoreValue | undefined;
   /** Synchronous delete, for exit paths where no promise will resolve. */
@@ -164,7 +167,31 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     }
     return value;
   };
+  // Keys written through appendSync: their journal value wins until their files caught up (store-journal.ts).
+  const journal = createJournal({
+    dir,
+    ...(writer !== undefined && { writer }),
+    write: (key, value) => {
+      const file = fileOf(key);
+      ensureParent(file);
+      return writeFileAtomic(file, encodeValue(value, writer));
+    },
+    remove: (key) => fsp.rm(fileOf(key), { force: true }),
+    warn,
+  });
+  let replayed: Promise<void> | undefined;
+  const replayDeadJournals = (): Promise<void> =>
+    (replayed ??= journal.replay(async (file, pid) => (visibility ? (await visibility.filter([{ key: file, file }])).length > 0 : !pidAlive(pid))));
+  const withJournal = (keys: string[], prefix: string): string[] => {
+    const all = new Set(keys);
+    for (const [key, value] of journal.held()) {
+      if (value === null) all.delete(key);
+      else if (key.startsWith(prefix)) all.add(key);
+    }
+    return [...all].sort();
+  };
   const getSync = (key: string): StoreValue | undefined => {
+    if (journal.has(key)) return journal.get(key) ?? undefined;
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(fileOf(key));
@@ -174,16 +201,17 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     return readChecked(key, bytes);
   };
   const setSync = (key: string, value: StoreValue): void => {
+    if (journal.has(key)) return journal.put(key, value, true);
     const file = fileOf(key);
     ensureParent(file);
     writeFileAtomicSync(file, encodeValue(value, writer));
   };
-  const deleteSync = (key: string): void => fs.rmSync(fileOf(key), { force: true });
+  const deleteSync = (key: string): void => (journal.has(key) ? journal.remove(key) : fs.rmSync(fileOf(key), { force: true }));
   const keysSync = (prefix: string): string[] => {
     const out: string[] = [];
     walkSync(dir, '', out);
     const keys = out.filter((k) => k.startsWith(prefix)).sort();
-    return visibility ? visibility.filterSync(entriesOf(keys)) : keys;
+    return withJournal(visibility ? visibility.filterSync(entriesOf(keys)) : keys, prefix);
   };
   let sync = false;
   // Async operations still in flight. Entering sync mode redoes each one
@@ -229,6 +257,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       }
     },
     get(key) {
+      if (journal.has(key)) return Promise.resolve(getSync(key));
       return track(async () => {
         let bytes: Buffer;
         try {
@@ -240,6 +269,10 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       }, () => getSync(key));
     },
     set(key, value) {
+      if (journal.has(key)) {
+        journal.put(key, value);
+        return journal.settled(key);
+      }
       return track(async () => {
         const file = fileOf(key);
         ensureParent(file);
@@ -247,20 +280,40 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       }, () => setSync(key, value));
     },
     setSync,
+    appendSync(key, value) {
+      fileOf(key); // a bad key throws here, as in set
+      journal.put(key, value);
+    },
     getSync,
     delete(key) {
+      if (journal.has(key)) {
+        journal.remove(key);
+        return journal.settled(key);
+      }
       return track(() => fsp.rm(fileOf(key), { force: true }), () => deleteSync(key));
     },
     deleteSync,
     keys(prefix = '') {
       return track(async () => {
+        await replayDeadJournals();
         const out: string[] = [];
         await walk(dir, '', out);
         const keys = out.filter((k) => k.startsWith(prefix)).sort();
-        return visibility ? visibility.filter(entriesOf(keys)) : keys;
+        return withJournal(visibility ? await visibility.filter(entriesOf(keys)) : keys, prefix);
       }, () => keysSync(prefix));
     },
   };
+}
+
+/** Whether process `pid` may still be running (EPERM: it exists, not ours). */
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function sweep(at: string): Promise<void> {

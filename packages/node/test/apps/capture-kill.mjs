@@ -1,0 +1,42 @@
+// A scenario app for durable captures: once its session is delivered, it
+// captures CF_ERRORS handled errors, prints their event ids, and SIGKILLs
+// itself CF_KILL_MS ms later, either spinning (no event-loop turn at all:
+// CF_KILL_HOW=spin) or on a timer (the loop runs meanwhile: CF_KILL_HOW=timer).
+// SCENARIO=relaunch is the next launch on the same data dir: it recovers,
+// delivers and closes.
+import * as Crashfree from '@crashfree/node';
+
+const client = Crashfree.init({
+  release: process.env.CF_RELEASE ?? 'capture-kill@1.0.0',
+  dataDir: process.env.CF_DATA_DIR,
+  anrThresholdMs: 0,
+  shutdownTimeoutMs: 2000,
+});
+
+const waitForSession = async () => {
+  for (let i = 0; i < 500 && !client.getSessionId(); i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+if (process.env.SCENARIO === 'relaunch') {
+  await waitForSession();
+  await client.flush(10_000);
+  await client.close(10_000);
+} else {
+  await waitForSession();
+  // The session (and its init) reached the collector: what follows is only about the captures.
+  await client.flush(10_000);
+  const ids = [];
+  for (let i = 0; i < Number(process.env.CF_ERRORS ?? 1); i++) ids.push(Crashfree.captureException(new Error(`handled ${i}`)));
+  process.stdout.write(`sid ${client.getSessionId()} events ${ids.join(',')}\n`);
+  const ms = Number(process.env.CF_KILL_MS ?? 0);
+  const kill = () => process.kill(process.pid, 'SIGKILL');
+  if (ms === 0) kill();
+  else if (process.env.CF_KILL_HOW === 'spin') {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      // no event-loop turn on purpose: a process dying while busy
+    }
+    kill();
+  } else setTimeout(kill, ms);
+  setInterval(() => undefined, 1000);
+}
