@@ -1,6 +1,7 @@
 import type { DataCategory } from '@sentry/core';
 import type { QueueOptions } from './options.js';
 import type { StoreValue } from './types.js';
+import type { QueuedUpdate } from './queue-ratio.js';
 
 /** One queued envelope as the durable transport tracks it. */
 export interface QueueEntry {
@@ -16,6 +17,14 @@ export interface QueueEntry {
   hold?: Promise<void>;
   /** A coalesced client report: outside the bounds, never an overflow victim (its body is always in memory). */
   report?: boolean;
+  /** A report's drops whose entries are not deleted yet: listed in its persisted form, so no launch counts them twice. */
+  victims?: string[];
+  /** Session data (updates, aggregates): the crash-free numbers, outside the count and byte bounds, never an overflow victim. */
+  ratio?: boolean;
+  /** A try failed (or an earlier run left it): a later update of its session merges into it rather than queue behind it. */
+  waited?: boolean;
+  /** The waiting application-session update (body in memory), where later updates of its session merge. */
+  update?: QueuedUpdate;
 }
 
 /** The in-memory index of the durable queue (see `createQueueIndex`). */
@@ -34,10 +43,10 @@ export interface QueueIndex {
   mergeTarget(): QueueEntry | undefined;
   /**
    * Drops what the bounds drop now, in order: entries older than `maxAgeMs`,
-   * then, while over `maxCount` or `maxBytes`, the oldest envelope without
-   * session data, else the oldest of all (session updates are the crash-free
-   * numbers themselves, and losing an `init` would orphan the session's later
-   * updates). Never the report nor the entry in flight. `drop` must remove.
+   * then, while the events and attachments are over `maxCount` or
+   * `maxBytes`, the oldest of them. Session data is never an overflow victim
+   * (nor counted: at most one update per session waits, merged), nor is the
+   * report or the entry in flight. `drop` must remove.
    */
   enforce(bounds: QueueOptions, now: number, drop: (entry: QueueEntry) => void): void;
 }
@@ -45,7 +54,7 @@ export interface QueueIndex {
 /**
  * The durable queue's index: O(1) removal in queue order, the running count
  * and byte total the bounds apply to (client reports are not counted: at most
- * one waits, and it is where drops get counted), and the pending report. A
+ * one waits, and it is where drops get counted; nor is session data: at most one update per session waits), and the pending report. A
  * closure rather than a class so its internals minify in browser bundles.
  */
 export function createQueueIndex(): QueueIndex {
@@ -56,22 +65,15 @@ export function createQueueIndex(): QueueIndex {
 
   const insert = (entry: QueueEntry): void => {
     entries.set(entry.key, entry);
-    if (entry.report) {
-      pendingReport = entry;
-      return;
-    }
+    if (entry.report) pendingReport = entry;
+    if (entry.report || entry.ratio) return;
     counted += 1;
     totalBytes += entry.bytes;
   };
 
   const overflowVictim = (): QueueEntry | undefined => {
-    let oldest: QueueEntry | undefined;
-    for (const e of entries.values()) {
-      if (e === index.inFlight || e.report) continue;
-      oldest = oldest ?? e;
-      if (!e.categories.includes('session')) return e;
-    }
-    return oldest;
+    for (const e of entries.values()) if (e !== index.inFlight && !e.report && !e.ratio) return e;
+    return undefined;
   };
 
   const index: QueueIndex = {
@@ -83,7 +85,7 @@ export function createQueueIndex(): QueueIndex {
     remove(entry) {
       if (entries.get(entry.key) === entry) {
         entries.delete(entry.key);
-        if (!entry.report) {
+        if (!entry.report && !entry.ratio) {
           counted -= 1;
           totalBytes -= entry.bytes;
         }

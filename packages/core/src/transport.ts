@@ -7,6 +7,8 @@ import type { QueueOptions } from './options.js';
 import { byteLength, categoriesOf, initSessionIds } from './envelope-info.js';
 import { isClientReportEnvelope, mergeClientReports } from './client-report.js';
 import { createQueueIndex, type QueueEntry as Entry } from './queue-index.js';
+import { DROPPED_KEYS, droppedKeysOf, mergeUpdates, sessionUpdateOf } from './queue-ratio.js';
+import { clientReportEnvelope } from './envelope.js';
 import { emptyQueuedIndex, indexEnvelope, type QueuedIndex } from './queued-index.js';
 import { createSendGate, type BackoffOptions } from './send-gate.js';
 import type { RequestExecutor, Store, StoreValue, TransportHttpResponse } from './types.js';
@@ -104,20 +106,66 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
   const urgentSending = new Set<Entry>();
   let ready: Promise<void> = Promise.resolve();
 
-  const remove = (entry: Entry): void => index.remove(entry);
+  /** The pending update of each session (application mode): a later update of it merges there. */
+  const bySid = new Map<string, Entry>();
 
+  const remove = (entry: Entry): void => {
+    index.remove(entry);
+    if (entry.update && bySid.get(entry.update.sid) === entry) bySid.delete(entry.update.sid);
+  };
+
+  /** Merges a report into `target`'s; the persisted form lists the keys of the drops it counts whose deletion is not yet done. */
   const mergeInto = (target: Entry, envelope: Envelope): void => {
-    target.body = codec.serialize(mergeClientReports(codec.parse(target.body!), envelope));
+    const merged = target.body === undefined ? envelope : mergeClientReports(codec.parse(target.body), envelope);
+    target.body = codec.serialize([{ ...merged[0], [DROPPED_KEYS]: target.victims ?? [] }, merged[1]] as Envelope);
     target.bytes = byteLength(target.body);
+  };
+
+  /** A new entry for `envelope` (not yet indexed). */
+  const entryOf = (envelope: Envelope, onDelivered?: () => void): Entry => {
+    const body = codec.serialize(envelope);
+    const time = deps.now();
+    counter += 1;
+    const key = `${PREFIX}${String(time).padStart(15, '0')}-${runId}-${String(counter).padStart(8, '0')}`;
+    const categories = categoriesOf(envelope);
+    // Session updates and aggregates are the crash-free numbers: outside the count and byte bounds, never an overflow victim.
+    return { key, time, bytes: byteLength(body), categories, body, onDelivered, ...(categories.includes('session') && { ratio: true }) };
   };
 
   /** Deletes an entry's persisted body once its write is done (a delete overtaking the write would leave it behind, sent or counted again next launch). */
   const forget = (entry: Entry): Promise<void> => (entry.written ?? Promise.resolve()).then(() => store.delete(entry.key)).catch(() => undefined);
 
+  /**
+   * Counts a drop exactly once, across restarts too: the count goes into the
+   * pending client report, which is written (listing the dropped key) before
+   * the dropped entry is deleted; a launch that finds a listed entry still
+   * there deletes it uncounted.
+   */
   const drop = (entry: Entry, reason: EventDropReason): void => {
     remove(entry);
-    for (const category of entry.categories) opts.recordDroppedEvent(reason, category);
-    void forget(entry);
+    const counts = new Map<DataCategory, number>();
+    for (const category of entry.categories) counts.set(category, (counts.get(category) ?? 0) + 1);
+    const report = clientReportEnvelope([...counts].map(([category, quantity]) => ({ reason, category, quantity })), deps.now() / 1000);
+    let target = index.mergeTarget();
+    if (!target) index.insert((target = { ...entryOf(report), body: undefined, report: true }));
+    const victims = (target.victims ??= []);
+    victims.push(entry.key);
+    mergeInto(target, report);
+    target.written = write(target);
+    void target.written.then(() => forget(entry)).then(() => unlist(victims, entry.key));
+  };
+
+  /** The drop of `key` is done (its entry deleted): the report need not list it any more. */
+  const unlist = (victims: string[], key: string): void => {
+    const at = victims.indexOf(key);
+    if (at >= 0) victims.splice(at, 1);
+  };
+
+  /** `pending` (an update waiting, its body in memory) with `update` merged in. */
+  const mergeUpdate = (pending: Entry, envelope: Envelope, update: NonNullable<Entry['update']>): void => {
+    pending.update = mergeUpdates(pending.update!, update);
+    pending.body = codec.serialize([envelope[0], [[envelope[1][0]![0], pending.update]]] as Envelope);
+    pending.bytes = byteLength(pending.body);
   };
 
   const enforceBounds = (): void => index.enforce(queue, deps.now(), (e) => drop(e, 'queue_overflow'));
@@ -162,6 +210,7 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
         remove(entry);
         continue;
       }
+      if (!response || response.statusCode >= 300) entry.waited = true;
       if (!response) {
         gate.failed();
         break;
@@ -260,14 +309,25 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
       return target;
     }
     for (const sid of initSessionIds(envelope)) initSids.add(sid);
-    const body = codec.serialize(envelope);
-    const time = deps.now();
-    counter += 1;
-    const key = `${PREFIX}${String(time).padStart(15, '0')}-${runId}-${String(counter).padStart(8, '0')}`;
-    const entry: Entry = { key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, onDelivered, ...(report && { report }) };
+    const update = sessionUpdateOf(envelope);
+    const pending = update && bySid.get(update.sid);
+    // At most one waiting state per session: a later update replaces one that waits (a try failed, the queue is held, or an
+    // earlier run left it), never one being sent. Online, each update leaves as it comes.
+    const waiting = pending && (pending.waited || gate.backingOff() || gate.limitedUntil(pending.categories) > 0);
+    if (update && waiting && pending.update && pending.body !== undefined && pending !== index.inFlight && !urgentSending.has(pending) && index.entries.has(pending.key)) {
+      mergeUpdate(pending, envelope, update);
+      const before = pending.onDelivered;
+      pending.onDelivered = () => {
+        before?.();
+        onDelivered?.();
+      };
+      return pending;
+    }
+    const entry: Entry = { ...entryOf(envelope, onDelivered), ...(report && { report, victims: [] }), ...(update && { update }) };
     index.insert(entry);
+    if (update) bySid.set(update.sid, entry);
     enforceBounds();
-    return index.entries.has(key) ? entry : undefined;
+    return index.entries.has(entry.key) ? entry : undefined;
   };
 
   const persistFailed = (e: unknown): void => {
@@ -290,8 +350,9 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     const entry = add(envelope, onDelivered);
     if (!entry) return;
     const persisted = (entry.written = write(entry));
-    // Set before any await, so a pass already running cannot send the entry ahead of its hold.
-    if (afterPersisted) entry.hold = persisted.then(afterPersisted).catch(() => undefined);
+    // Set before any await, so a pass already running cannot send the entry ahead of its hold (a merged update keeps the hold it had).
+    const held = entry.hold;
+    if (afterPersisted) entry.hold = Promise.all([held, persisted.then(afterPersisted)]).then(() => undefined, () => undefined);
     await (entry.hold ?? persisted);
     drainUrgently();
     void pump();
@@ -317,6 +378,9 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
       const known = new Set(index.entries.keys());
       let corrupt = 0;
       const loaded: Entry[] = [];
+      /** Dropped keys a loaded report already counts, with the report's list. */
+      const listed = new Map<string, string[]>();
+      const loadedBySid = new Map<string, Entry>();
       for (const key of keys) {
         if (known.has(key)) continue;
         const body = await store.get(key).catch(() => undefined);
@@ -327,15 +391,35 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
           for (const sid of initSessionIds(envelope)) initSids.add(sid);
           indexEnvelope(found, envelope);
           const report = isClientReportEnvelope(envelope);
+          const update = sessionUpdateOf(envelope);
+          const categories = categoriesOf(envelope);
           // A report keeps its body in memory: the newest one is where this run's reports merge (when it has none of its own yet).
-          loaded.push({ key, time, bytes: byteLength(body), categories: categoriesOf(envelope), ...(report && { body, report }) });
+          // An update too: a later update of its session merges into it.
+          const entry: Entry = { key, time, bytes: byteLength(body), categories, waited: true, ...(categories.includes('session') && { ratio: true }), ...((report || update) && { body }), ...(report && { report, victims: droppedKeysOf(envelope) }), ...(update && { update }) };
+          const first = update && loadedBySid.get(update.sid);
+          if (first) {
+            // Two waiting updates of one session (an update was being sent when the next came, then the run died): one now.
+            mergeUpdate(first, envelope, update);
+            const rewritten = (first.written = write(first));
+            void rewritten.then(() => store.delete(key)).catch(() => undefined);
+            continue;
+          }
+          if (update) loadedBySid.set(update.sid, entry);
+          for (const victim of entry.victims ?? []) listed.set(victim, entry.victims!);
+          loaded.push(entry);
         } catch {
           corrupt += 1;
           await store.delete(key).catch(() => undefined);
         }
       }
       if (corrupt > 0) opts.logger.warn(`[crashfree] skipped ${corrupt} unreadable queued envelope(s); everything else is still sent.`);
-      index.reset([...loaded, ...index.entries.values()]);
+      // An entry whose drop a report already counts was dropped by a run that died before deleting it: deleted, not counted again.
+      for (const entry of loaded) {
+        const victims = listed.get(entry.key);
+        if (victims) void store.delete(entry.key).then(() => unlist(victims, entry.key), () => undefined);
+      }
+      index.reset([...loaded.filter((e) => !listed.has(e.key)), ...index.entries.values()]);
+      for (const [sid, entry] of loadedBySid) if (!bySid.has(sid)) bySid.set(sid, entry);
       enforceBounds();
     })();
     ready = loading.catch(() => undefined);

@@ -68,13 +68,10 @@ describe('next-launch recovery', () => {
     expect(result).toMatchObject({ crashed: 0, abnormal: 1, events: 0 });
     await client.close(5000);
     const old = sessions(c).filter((s) => s.sid === sid);
-    expect(old.map((s) => [s.status, s.seq, s.init, s.errors])).toEqual([
-      ['ok', 0, true, 0],
-      ['ok', 1, false, 1],
-      ['abnormal', 2, false, 1],
-    ]);
-    expect(old[2]!.duration).toBe(7);
-    expect(old[2]!.attrs).toEqual({ release: 'app@1.0.0', environment: 'production' });
+    // The dead run was offline: its init and first-error update waited as one, and the recovered end merged into it.
+    expect(old.map((s) => [s.status, s.seq, s.init, s.errors])).toEqual([['abnormal', 2, true, 1]]);
+    expect(old[0]!.duration).toBe(7);
+    expect(old[0]!.attrs).toEqual({ release: 'app@1.0.0', environment: 'production' });
     expect(await store.keys()).toEqual([]);
   });
 
@@ -92,12 +89,13 @@ describe('next-launch recovery', () => {
     expect(await client.start()).toMatchObject({ crashed: 1, abnormal: 0, events: 1 });
     await client.close(5000);
     const old = sessions(c).filter((s) => s.sid === sid);
-    expect(old.map((s) => s.status)).toEqual(['ok', 'crashed']);
+    // Offline, the crashed update merged into the waiting init: one update, carrying init.
+    expect(old.map((s) => [s.status, s.init])).toEqual([['crashed', true]]);
     const events = c.items({ type: 'event' });
     expect(events).toHaveLength(1);
     expect(events[0]!.payload).toMatchObject({ event_id: eventId, level: 'fatal', release: 'app@1.0.0', exception: { values: [{ type: 'TypeError', value: 'fatal in run 1', mechanism: { handled: false } }] } });
     expect(wire.events).toEqual([eventId]);
-    expect(wire.updates.filter((u) => u.startsWith(`${sid}:`))).toEqual([`${sid}:0`, `${sid}:1`]);
+    expect(wire.updates.filter((u) => u.startsWith(`${sid}:`))).toEqual([`${sid}:1`]);
     expect(await store.keys()).toEqual([]);
   });
 
@@ -129,8 +127,8 @@ describe('next-launch recovery', () => {
     // The old run's handled error plus the crash, each once.
     expect(wire.events.filter((id) => id === 'a'.repeat(32))).toHaveLength(1);
     expect(wire.events).toHaveLength(2);
-    expect(wire.updates.filter((u) => u.startsWith(`${sid}:`)).sort()).toEqual([`${sid}:0`, `${sid}:1`, `${sid}:2`]);
-    expect(sessions(c).filter((s) => s.sid === sid).map((s) => s.status)).toEqual(['ok', 'ok', 'crashed']);
+    expect(wire.updates.filter((u) => u.startsWith(`${sid}:`)).sort()).toEqual([`${sid}:2`]);
+    expect(sessions(c).filter((s) => s.sid === sid).map((s) => [s.status, s.init, s.errors])).toEqual([['crashed', true, 1]]);
     expect(await store.keys()).toEqual([]);
   });
 
@@ -151,7 +149,7 @@ describe('next-launch recovery', () => {
     expect(calls).toEqual([]);
     await client.close(5000);
     expect(calls).toEqual(['delivered with 1 attachment(s) stored']);
-    expect(sessions(c).filter((s) => s.sid === sid).map((s) => s.status)).toEqual(['ok', 'crashed']);
+    expect(sessions(c).filter((s) => s.sid === sid).map((s) => [s.status, s.init])).toEqual([['crashed', true]]);
     const [att] = c.items({ type: 'attachment' });
     expect(att!.envelopeHeaders.event_id).toBe('f'.repeat(32));
     expect(Buffer.compare(readFileSync(att!.attachment!.path), Buffer.from(dump))).toBe(0);

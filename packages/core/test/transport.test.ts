@@ -28,15 +28,26 @@ const sessionEnvelopeOf = (i: number): Envelope =>
 
 function setup(opts: { makeRequest: RequestExecutor; store?: Store; url?: string; queue?: Partial<{ maxCount: number; maxBytes: number; maxAgeMs: number }> }) {
   const clock = testClock();
-  const drops: string[] = [];
+  const sent: string[] = [];
   const warnings: string[] = [];
   const store = opts.store ?? createMemoryStore();
+  // What the queue reports as dropped: its client reports, delivered (seen on the wire with a 2xx) or still queued.
+  const unitsOf = (body: string | Uint8Array): string[] =>
+    parseEnvelope(body)[1].flatMap(([h, p]) =>
+      h.type === 'client_report' ? (p as { discarded_events: Array<{ reason: string; category: string; quantity: number }> }).discarded_events.flatMap((d) => Array.from({ length: d.quantity }, () => `${d.reason}:${d.category}:1`)) : [],
+    );
+  const makeRequest: RequestExecutor = async (req) => {
+    const answer = await opts.makeRequest(req);
+    if (answer.statusCode >= 200 && answer.statusCode < 300) sent.push(...unitsOf(req.body));
+    return answer;
+  };
+  const drops = async (): Promise<string[]> => [...sent, ...(await Promise.all((await store.keys('queue/')).map(async (k) => unitsOf((await store.get(k))!)))).flat()];
   const transport = makeDurableTransport({
     url: opts.url ?? 'http://127.0.0.1:9/api/1/envelope/',
     store,
-    makeRequest: opts.makeRequest,
+    makeRequest,
     queue: { maxCount: 100, maxBytes: 20 * 1024 * 1024, maxAgeMs: 30 * 24 * 3600_000, ...opts.queue },
-    recordDroppedEvent: (reason, category, count = 1) => void drops.push(`${reason}:${category}:${count}`),
+    recordDroppedEvent: () => undefined,
     deps: { now: clock.now, random: () => 0.5, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
     logger: { warn: (m: string) => void warnings.push(m) },
     backoff: { initialMs: 1000, maxMs: 60_000 },
@@ -161,14 +172,15 @@ describe('durable transport', () => {
     const byCount = setup({ makeRequest: never, queue: { maxCount: 3 } });
     for (let i = 0; i < 5; i++) await byCount.transport.send(eventEnvelope(i));
     const kept = await Promise.all((await byCount.store.keys('queue/')).map(async (k) => String(await byCount.store.get(k))));
-    expect(kept.map((b) => /"m(\d)"/.exec(b)?.[1])).toEqual(['2', '3', '4']);
-    expect(byCount.drops).toEqual(['queue_overflow:error:1', 'queue_overflow:error:1']);
+    expect(kept.filter((b) => !b.includes('client_report')).map((b) => /"m(\d)"/.exec(b)?.[1])).toEqual(['2', '3', '4']);
+    expect(await byCount.drops()).toEqual(['queue_overflow:error:1', 'queue_overflow:error:1']);
 
     const bySize = setup({ makeRequest: never, queue: { maxBytes: 1024 } });
     const big = (i: number) => createEventEnvelope({ event_id: String(i).padStart(32, '0'), message: 'x'.repeat(300) }, undefined, undefined);
     for (let i = 0; i < 4; i++) await bySize.transport.send(big(i));
-    expect(bySize.transport.pending()).toBe(2);
-    expect(bySize.drops).toHaveLength(2);
+    // Two events and the report of the two dropped.
+    expect(bySize.transport.pending()).toBe(3);
+    expect(await bySize.drops()).toHaveLength(2);
     byCount.transport.dispose();
     bySize.transport.dispose();
   });
@@ -181,9 +193,10 @@ describe('durable transport', () => {
     const later = setup({ store, makeRequest: () => Promise.reject(new Error('offline')), queue: { maxAgeMs: 60_000 } });
     later.clock.advance(61_000);
     await later.transport.load();
-    expect(later.transport.pending()).toBe(0);
-    expect(later.drops).toEqual(['queue_overflow:error:1']);
-    expect(await store.keys()).toEqual([]);
+    // What is left is the report of the drop.
+    expect(later.transport.pending()).toBe(1);
+    expect(await later.drops()).toEqual(['queue_overflow:error:1']);
+    expect(await store.keys()).toHaveLength(1);
   });
 
   it('round-trips an envelope with a binary attachment through the Store to the next run', async () => {
@@ -229,22 +242,43 @@ describe('durable transport', () => {
     await transport.send(eventEnvelope(1));
     await transport.send(eventEnvelope(2));
     expect(await transport.flush(1000)).toBe(true);
-    expect(seen).toHaveLength(2);
-    expect(drops).toEqual(['send_error:error:1']);
+    // The two events, then the report of the refused one.
+    expect(seen).toEqual(['event', 'event', 'client_report']);
+    expect(await drops()).toEqual(['send_error:error:1']);
     expect(warnings).toHaveLength(1);
   });
 });
 
-describe('overflow keeps session updates', () => {
-  it('drops the oldest events before any session update', async () => {
+describe('overflow never evicts the ratio', () => {
+  it('session updates are outside the bounds: only the oldest events overflow, however many sessions wait', async () => {
     const never: RequestExecutor = () => Promise.reject(new Error('offline'));
     const { transport, store, drops } = setup({ makeRequest: never, queue: { maxCount: 3 } });
     await transport.send(sessionEnvelopeOf(1));
-    for (let i = 0; i < 4; i++) await transport.send(eventEnvelope(i));
-    await transport.send(sessionEnvelopeOf(2));
+    for (let i = 0; i < 5; i++) await transport.send(eventEnvelope(i));
+    for (let i = 2; i < 12; i++) await transport.send(sessionEnvelopeOf(i));
     const kept = await Promise.all((await store.keys('queue/')).map(async (k) => String(await store.get(k))));
-    expect(kept.map((b) => (b.includes('"type":"session"') ? 'session' : /"m(\d)"/.exec(b)?.[0]))).toEqual(['session', '"m3"', 'session']);
-    expect(drops).toEqual(['queue_overflow:error:1', 'queue_overflow:error:1', 'queue_overflow:error:1']);
+    const kinds = kept.map((b) => (b.includes('"type":"session"') ? 'session' : b.includes('client_report') ? 'report' : /"m(\d)"/.exec(b)?.[0]));
+    expect(kinds.filter((k) => k === 'session')).toHaveLength(11);
+    expect(kinds.filter((k) => k !== 'session' && k !== 'report')).toEqual(['"m2"', '"m3"', '"m4"']);
+    expect(await drops()).toEqual(['queue_overflow:error:1', 'queue_overflow:error:1']);
+    transport.dispose();
+  });
+
+  it('keeps at most one pending update per session: later ones merge into it, keeping init until it was sent', async () => {
+    const never: RequestExecutor = () => Promise.reject(new Error('offline'));
+    const { transport, store } = setup({ makeRequest: never });
+    const update = (seq: number, status: string, init: boolean): Envelope =>
+      createEnvelope({}, [[{ type: 'session' }, { sid: 'a'.repeat(32), init, seq, status, errors: seq, started: new Date(0).toISOString(), timestamp: new Date(0).toISOString(), attrs: { release: 'r@1' } }]]);
+    await transport.send(update(0, 'ok', true));
+    // The init's one try failed (offline): it waits, not in flight, when the next updates come.
+    await transport.flush(50);
+    await transport.send(update(1, 'ok', false));
+    await transport.send(update(2, 'exited', false));
+    const keys = await store.keys('queue/');
+    expect(keys).toHaveLength(1);
+    const [, items] = parseEnvelope((await store.get(keys[0]!))!);
+    expect(items[0]![1]).toMatchObject({ init: true, seq: 2, status: 'exited', errors: 2 });
+    expect(transport.pending()).toBe(1);
     transport.dispose();
   });
 });

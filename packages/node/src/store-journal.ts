@@ -133,7 +133,8 @@ export function createJournal(ctx: JournalContext): Journal {
 
   const settle = (key: string, slot: Slot): void => {
     if (slot.writing) return;
-    slot.writing = (async () => {
+    // Started after the caller's synchronous code (a microtask): the capture path pays for the append only.
+    slot.writing = Promise.resolve().then(async () => {
       while (slot.dirty) {
         slot.dirty = false;
         const value = slot.value;
@@ -148,7 +149,7 @@ export function createJournal(ctx: JournalContext): Journal {
       }
       slot.writing = undefined;
       compact();
-    })();
+    });
   };
 
   const hold = (key: string, value: JournalValue, fsync: boolean): void => {

@@ -171,12 +171,14 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   const journal = createJournal({
     dir,
     ...(writer !== undefined && { writer }),
+    // Tracked like every async operation: sync mode (the fatal path) finishes them without an event-loop turn.
     write: (key, value) => {
       const file = fileOf(key);
+      const bytes = encodeValue(value, writer);
       ensureParent(file);
-      return writeFileAtomic(file, encodeValue(value, writer));
+      return track(() => writeFileAtomic(file, bytes), () => writeFileAtomicSync(file, bytes));
     },
-    remove: (key) => fsp.rm(fileOf(key), { force: true }),
+    remove: (key) => track(() => fsp.rm(fileOf(key), { force: true }), () => fs.rmSync(fileOf(key), { force: true })),
     warn,
   });
   let replayed: Promise<void> | undefined;
