@@ -21,7 +21,7 @@ export interface QueueEntry {
   victims?: string[];
   /** Session data (updates, aggregates): the crash-free numbers, outside the count and byte bounds, never an overflow victim. */
   ratio?: boolean;
-  /** A try failed (or an earlier run left it): a later update of its session merges into it rather than queue behind it. */
+  /** Left by an earlier run: a later update of its session merges into it rather than queue behind it. */
   waited?: boolean;
   /** The waiting application-session update (body in memory), where later updates of its session merge. */
   update?: QueuedUpdate;

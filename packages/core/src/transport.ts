@@ -7,8 +7,7 @@ import type { QueueOptions } from './options.js';
 import { byteLength, categoriesOf, initSessionIds } from './envelope-info.js';
 import { isClientReportEnvelope, mergeClientReports } from './client-report.js';
 import { createQueueIndex, type QueueEntry as Entry } from './queue-index.js';
-import { DROPPED_KEYS, droppedKeysOf, mergeUpdates, sessionUpdateOf } from './queue-ratio.js';
-import { clientReportEnvelope } from './envelope.js';
+import { ratioQueue, type QueueExtension, type TransportInternals } from './queue-ratio.js';
 import { emptyQueuedIndex, indexEnvelope, type QueuedIndex } from './queued-index.js';
 import { createSendGate, type BackoffOptions } from './send-gate.js';
 import type { RequestExecutor, Store, StoreValue, TransportHttpResponse } from './types.js';
@@ -83,11 +82,33 @@ export interface DurableTransport extends Transport {
  * the oldest are dropped and reported as `queue_overflow`.
  */
 export function makeDurableTransport(opts: DurableTransportOptions): DurableTransport {
-  return makeTransportWith(opts, bytesCodec);
+  const { store } = opts;
+  const append = store.appendSync?.bind(store);
+  // Where the Store can append at once (Node's journal), every queue write is done before enqueue's caller goes on: an
+  // event is persisted when captureException returns. (Here, not in makeTransportWith: page bundles have no such Store.)
+  const eager: Store = append
+    ? {
+        ...store,
+        set: (key, value) => {
+          try {
+            return Promise.resolve(append(key, value));
+          } catch (e) {
+            return Promise.reject(e);
+          }
+        },
+      }
+    : store;
+  return makeTransportWith({ ...opts, store: eager }, bytesCodec, ratioQueue);
 }
 
-/** `makeDurableTransport` with the envelope codec given: the lite client's `textCodec` keeps binary envelope code out of page bundles. */
-export function makeTransportWith(opts: DurableTransportOptions, codec: EnvelopeCodec): DurableTransport {
+/**
+ * `makeDurableTransport` with the envelope codec given: the lite client's
+ * `textCodec` keeps binary envelope code out of page bundles. `extend` adds
+ * the full client's queue rules (queue-ratio.ts: one waiting update per
+ * session, drops counted exactly once across restarts); without it session
+ * data still stays outside the bounds, and drops go to `recordDroppedEvent`.
+ */
+export function makeTransportWith(opts: DurableTransportOptions, codec: EnvelopeCodec, extend?: (k: TransportInternals) => QueueExtension): DurableTransport {
   const { store, deps, queue } = opts;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
   const PREFIX = queue.keyPrefix ?? 'queue/';
@@ -106,18 +127,15 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
   const urgentSending = new Set<Entry>();
   let ready: Promise<void> = Promise.resolve();
 
-  /** The pending update of each session (application mode): a later update of it merges there. */
-  const bySid = new Map<string, Entry>();
+  let ext: QueueExtension | undefined;
 
   const remove = (entry: Entry): void => {
     index.remove(entry);
-    if (entry.update && bySid.get(entry.update.sid) === entry) bySid.delete(entry.update.sid);
+    ext?.removed(entry);
   };
 
-  /** Merges a report into `target`'s; the persisted form lists the keys of the drops it counts whose deletion is not yet done. */
   const mergeInto = (target: Entry, envelope: Envelope): void => {
-    const merged = target.body === undefined ? envelope : mergeClientReports(codec.parse(target.body), envelope);
-    target.body = codec.serialize([{ ...merged[0], [DROPPED_KEYS]: target.victims ?? [] }, merged[1]] as Envelope);
+    target.body = codec.serialize(mergeClientReports(codec.parse(target.body!), envelope));
     target.bytes = byteLength(target.body);
   };
 
@@ -135,37 +153,11 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
   /** Deletes an entry's persisted body once its write is done (a delete overtaking the write would leave it behind, sent or counted again next launch). */
   const forget = (entry: Entry): Promise<void> => (entry.written ?? Promise.resolve()).then(() => store.delete(entry.key)).catch(() => undefined);
 
-  /**
-   * Counts a drop exactly once, across restarts too: the count goes into the
-   * pending client report, which is written (listing the dropped key) before
-   * the dropped entry is deleted; a launch that finds a listed entry still
-   * there deletes it uncounted.
-   */
   const drop = (entry: Entry, reason: EventDropReason): void => {
     remove(entry);
-    const counts = new Map<DataCategory, number>();
-    for (const category of entry.categories) counts.set(category, (counts.get(category) ?? 0) + 1);
-    const report = clientReportEnvelope([...counts].map(([category, quantity]) => ({ reason, category, quantity })), deps.now() / 1000);
-    let target = index.mergeTarget();
-    if (!target) index.insert((target = { ...entryOf(report), body: undefined, report: true }));
-    const victims = (target.victims ??= []);
-    victims.push(entry.key);
-    mergeInto(target, report);
-    target.written = write(target);
-    void target.written.then(() => forget(entry)).then(() => unlist(victims, entry.key));
-  };
-
-  /** The drop of `key` is done (its entry deleted): the report need not list it any more. */
-  const unlist = (victims: string[], key: string): void => {
-    const at = victims.indexOf(key);
-    if (at >= 0) victims.splice(at, 1);
-  };
-
-  /** `pending` (an update waiting, its body in memory) with `update` merged in. */
-  const mergeUpdate = (pending: Entry, envelope: Envelope, update: NonNullable<Entry['update']>): void => {
-    pending.update = mergeUpdates(pending.update!, update);
-    pending.body = codec.serialize([envelope[0], [[envelope[1][0]![0], pending.update]]] as Envelope);
-    pending.bytes = byteLength(pending.body);
+    if (ext) return ext.drop(entry, reason);
+    for (const category of entry.categories) opts.recordDroppedEvent(reason, category);
+    void forget(entry);
   };
 
   const enforceBounds = (): void => index.enforce(queue, deps.now(), (e) => drop(e, 'queue_overflow'));
@@ -210,7 +202,6 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
         remove(entry);
         continue;
       }
-      if (!response || response.statusCode >= 300) entry.waited = true;
       if (!response) {
         gate.failed();
         break;
@@ -309,23 +300,11 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
       return target;
     }
     for (const sid of initSessionIds(envelope)) initSids.add(sid);
-    const update = sessionUpdateOf(envelope);
-    const pending = update && bySid.get(update.sid);
-    // At most one waiting state per session: a later update replaces one that waits (a try failed, the queue is held, or an
-    // earlier run left it), never one being sent. Online, each update leaves as it comes.
-    const waiting = pending && (pending.waited || gate.backingOff() || gate.limitedUntil(pending.categories) > 0);
-    if (update && waiting && pending.update && pending.body !== undefined && pending !== index.inFlight && !urgentSending.has(pending) && index.entries.has(pending.key)) {
-      mergeUpdate(pending, envelope, update);
-      const before = pending.onDelivered;
-      pending.onDelivered = () => {
-        before?.();
-        onDelivered?.();
-      };
-      return pending;
-    }
-    const entry: Entry = { ...entryOf(envelope, onDelivered), ...(report && { report, victims: [] }), ...(update && { update }) };
+    const merged = ext?.merge(envelope, onDelivered);
+    if (merged) return merged;
+    const entry: Entry = { ...entryOf(envelope, onDelivered), ...(report && { report }) };
     index.insert(entry);
-    if (update) bySid.set(update.sid, entry);
+    ext?.added(entry, envelope);
     enforceBounds();
     return index.entries.has(entry.key) ? entry : undefined;
   };
@@ -335,16 +314,8 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     opts.logger.warn(`[crashfree] could not persist an envelope (${String(e)}); sending it from memory.`);
   };
 
-  /** Persists an entry: at once where the Store can (`appendSync`), so it is on disk before the caller's next statement (captureException). */
-  const write = (entry: Entry): Promise<void> => {
-    try {
-      if (store.appendSync) return Promise.resolve(store.appendSync(entry.key, entry.body!));
-    } catch (e) {
-      persistFailed(e);
-      return Promise.resolve();
-    }
-    return store.set(entry.key, entry.body!).catch(persistFailed);
-  };
+  /** Persists an entry's body (never rejects). */
+  const write = (entry: Entry): Promise<void> => store.set(entry.key, entry.body!).catch(persistFailed);
 
   const enqueue = async (envelope: Envelope, onDelivered?: () => void, afterPersisted?: () => Promise<void>): Promise<void> => {
     const entry = add(envelope, onDelivered);
@@ -371,16 +342,15 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     void pump();
   };
 
+  ext = extend?.({ index, codec, store, gate, urgentSending, entryOf, write, forget, now: deps.now });
+
   const load = async (): Promise<QueuedIndex> => {
     const found = emptyQueuedIndex();
     const loading = (async () => {
       const keys = await store.keys(PREFIX);
       const known = new Set(index.entries.keys());
       let corrupt = 0;
-      const loaded: Entry[] = [];
-      /** Dropped keys a loaded report already counts, with the report's list. */
-      const listed = new Map<string, string[]>();
-      const loadedBySid = new Map<string, Entry>();
+      let loaded: Entry[] = [];
       for (const key of keys) {
         if (known.has(key)) continue;
         const body = await store.get(key).catch(() => undefined);
@@ -391,35 +361,18 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
           for (const sid of initSessionIds(envelope)) initSids.add(sid);
           indexEnvelope(found, envelope);
           const report = isClientReportEnvelope(envelope);
-          const update = sessionUpdateOf(envelope);
           const categories = categoriesOf(envelope);
           // A report keeps its body in memory: the newest one is where this run's reports merge (when it has none of its own yet).
-          // An update too: a later update of its session merges into it.
-          const entry: Entry = { key, time, bytes: byteLength(body), categories, waited: true, ...(categories.includes('session') && { ratio: true }), ...((report || update) && { body }), ...(report && { report, victims: droppedKeysOf(envelope) }), ...(update && { update }) };
-          const first = update && loadedBySid.get(update.sid);
-          if (first) {
-            // Two waiting updates of one session (an update was being sent when the next came, then the run died): one now.
-            mergeUpdate(first, envelope, update);
-            const rewritten = (first.written = write(first));
-            void rewritten.then(() => store.delete(key)).catch(() => undefined);
-            continue;
-          }
-          if (update) loadedBySid.set(update.sid, entry);
-          for (const victim of entry.victims ?? []) listed.set(victim, entry.victims!);
-          loaded.push(entry);
+          const entry: Entry = { key, time, bytes: byteLength(body), categories, ...(categories.includes('session') && { ratio: true }), ...(report && { body, report }) };
+          if (!ext || ext.loaded(entry, envelope, body)) loaded.push(entry);
         } catch {
           corrupt += 1;
           await store.delete(key).catch(() => undefined);
         }
       }
       if (corrupt > 0) opts.logger.warn(`[crashfree] skipped ${corrupt} unreadable queued envelope(s); everything else is still sent.`);
-      // An entry whose drop a report already counts was dropped by a run that died before deleting it: deleted, not counted again.
-      for (const entry of loaded) {
-        const victims = listed.get(entry.key);
-        if (victims) void store.delete(entry.key).then(() => unlist(victims, entry.key), () => undefined);
-      }
-      index.reset([...loaded.filter((e) => !listed.has(e.key)), ...index.entries.values()]);
-      for (const [sid, entry] of loadedBySid) if (!bySid.has(sid)) bySid.set(sid, entry);
+      if (ext) loaded = ext.loadedAll(loaded);
+      index.reset([...loaded, ...index.entries.values()]);
       enforceBounds();
     })();
     ready = loading.catch(() => undefined);
