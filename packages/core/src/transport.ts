@@ -197,9 +197,8 @@ function makeQueue(
         gate.failed();
         break;
       }
-      gate.answered(response);
       const status = response.statusCode;
-      if (status >= 200 && status < 300) {
+      if (gate.answered(response)) {
         await delivered(entry);
       } else if (status === 429) {
         const until2 = gate.limitedUntil(entry.categories);
@@ -235,8 +234,7 @@ function makeQueue(
       if (entry.hold) await entry.hold;
       if (entry.body === undefined || !index.entries.has(entry.key)) return;
       const response = await request(entry.body);
-      if (response) gate.answered(response);
-      if (response && response.statusCode >= 200 && response.statusCode < 300) await delivered(entry);
+      if (response && gate.answered(response)) await delivered(entry);
     } catch {
       // Offline or torn down with the page: the persisted entry goes out on the next launch.
     } finally {
