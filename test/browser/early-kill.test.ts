@@ -132,6 +132,9 @@ describe('death at any instant after init (Chromium)', () => {
     const rand = random(SEED);
     const context = await browser.newContext();
     const inited = new Map<Page, () => void>();
+    // What the SDK warned about in any load (IndexedDB degraded, start failed): printed with the summary.
+    const warnings = new Set<string>();
+    context.on('console', (m) => void (m.type() === 'warning' || m.type() === 'error' ? warnings.add(m.text().slice(0, 200)) : undefined));
     await context.exposeBinding('__crashfreeInited', ({ page }) => inited.get(page)?.());
     const ledger: Entry[] = [];
     const appUrl = (did: string, userAt: string): string =>
@@ -183,7 +186,7 @@ describe('death at any instant after init (Chromium)', () => {
       doubleInit,
       wrongStatus: wrongStatus.map((e) => `${e.did} ${e.kind} ${e.delayMs}ms: ${sessions.get(sidsOf(e.did)[0]!)!.status}`),
     };
-    console.log(`[early-kill] seed ${SEED}: ${JSON.stringify(summary)}`);
+    console.log(`[early-kill] seed ${SEED}: ${JSON.stringify(summary)}; page warnings: ${JSON.stringify([...warnings])}`);
     expect(ledger.length, 'loads that ran init').toBeGreaterThan(RUNS * 0.9);
     expect(summary).toMatchObject({ lost: [], duplicated: [], withoutDid: [], doubleInit: [], wrongStatus: [], sessions: ledger.length });
 
