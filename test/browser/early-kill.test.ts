@@ -10,10 +10,10 @@
  * `CRASHFREE_BROWSER_KILL_SEED`) runs more: `pnpm exec vitest run
  * test/browser/early-kill.test.ts`.
  */
-import { startCollector, type Collector } from '@crashfree/collector';
+import type { Collector } from '@crashfree/collector';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startPageServer, waitFor, type PageServer, type SessionUpdate } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { usePageSetup, waitFor, type PageServer, type SessionUpdate } from './harness.js';
 
 const RUNS = Number(process.env.CRASHFREE_BROWSER_KILL_RUNS ?? 36);
 const SEED = Number(process.env.CRASHFREE_BROWSER_KILL_SEED ?? Date.now() % 100_000);
@@ -22,16 +22,7 @@ let browser: Browser;
 let collector: Collector;
 let server: PageServer;
 
-beforeAll(async () => {
-  collector = await startCollector({ port: 0 });
-  server = await startPageServer(collector.dsn);
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await collector?.close();
-});
+usePageSetup((s) => ({ browser, collector, server } = s));
 
 /** How a load dies: crashed at a random instant, crashed right after DOMContentLoaded, or closed at a random instant. */
 type Kind = 'crash' | 'dcl' | 'close';

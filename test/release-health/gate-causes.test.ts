@@ -6,16 +6,13 @@
  * does (no `crashfree` extension on issues) it reaches the same causes with
  * Sentry's own queries; without an issues API the verdict stands and says so.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type Collector } from '@crashfree/collector';
 import { envelope, population, sendEnvelope, sendSessions } from './envelopes.js';
-
-const BIN = fileURLToPath(new URL('../../packages/release-health/bin/crashfree-gate.js', import.meta.url));
+import { runGateBin, type GateResult } from './gate-bin.js';
 
 let collector: Collector;
 let proxy: Server;
@@ -51,22 +48,8 @@ const HANDLER: Array<[string, string]> = [['main.js', 'run'], ['handler.js', 'ha
 const QUERY_OLD: Array<[string, string]> = [['main.js', 'run'], ['db.js', 'query']];
 const QUERY_NEW: Array<[string, string]> = [['server.js', 'serve'], ['db.js', 'query']];
 
-function gate(args: string[], url = collector.url): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--url', url, '--org', 'acme', '--token', collector.token, '--poll', '200ms', '--timeout', '10s', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function gate(args: string[], url = collector.url): Promise<GateResult> {
+  return runGateBin(['--url', url, '--org', 'acme', '--token', collector.token, '--poll', '200ms', '--timeout', '10s', ...args]);
 }
 
 /** Mode of the proxy in front of the collector, set per test. */
