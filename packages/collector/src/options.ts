@@ -28,9 +28,10 @@ export interface CollectorOptions {
   /**
    * How much is kept: envelopes older than `maxAgeMs`, and the oldest ones
    * while the log plus attachments exceed `maxBytes`, are removed (the log
-   * is compacted). Default 30 days and 1 GiB; `null` keeps everything.
+   * is compacted). Default 30 days and 1 GiB; a limit set to `null` is
+   * off, and `retention: null` keeps everything.
    */
-  retention?: { maxAgeMs?: number; maxBytes?: number } | null;
+  retention?: { maxAgeMs?: number | null; maxBytes?: number | null } | null;
   /** Receives warnings (damaged records, listener errors); default: stderr. */
   log?: (line: string) => void;
   /** Clock of the release-health API (ms since the epoch); default Date.now. For tests that stand at a given time of day. */
@@ -78,7 +79,7 @@ export function resolveOptions(options: CollectorOptions = {}): ResolvedOptions 
     if (typeof r !== 'object') fail('retention', r, 'an object like { maxAgeMs: 604800000, maxBytes: 1073741824 }, or null to keep everything');
     for (const name of ['maxAgeMs', 'maxBytes'] as const) {
       const v = r[name];
-      if (v !== undefined && !(Number.isSafeInteger(v) && v > 0)) fail(`retention.${name}`, v, 'a positive integer');
+      if (v !== undefined && v !== null && !(Number.isSafeInteger(v) && v > 0)) fail(`retention.${name}`, v, 'a positive integer, or null for no limit');
     }
   }
   if (o.log !== undefined && typeof o.log !== 'function') fail('log', o.log, 'a function taking one line of text');
@@ -92,10 +93,19 @@ export function resolveOptions(options: CollectorOptions = {}): ResolvedOptions 
     maxEnvelopeBytes,
     maxMinidumpEnvelopeBytes: Math.max(o.maxMinidumpEnvelopeBytes ?? 100 * MiB, maxEnvelopeBytes),
     allowedHosts: (o.allowedHosts ?? []).map((h) => h.toLowerCase().replace(/\.$/, '')),
-    retention: r === null ? {} : { ...DEFAULT_RETENTION, ...r },
+    retention: r === null ? {} : resolveRetention(r),
     log: o.log ?? ((line) => process.stderr.write(`${line}\n`)),
     now: o.now,
   };
+}
+
+function resolveRetention(r: NonNullable<CollectorOptions['retention']> | undefined): { maxAgeMs?: number; maxBytes?: number } {
+  const out: { maxAgeMs?: number; maxBytes?: number } = {};
+  const maxAgeMs = r?.maxAgeMs === undefined ? DEFAULT_RETENTION.maxAgeMs : r.maxAgeMs;
+  const maxBytes = r?.maxBytes === undefined ? DEFAULT_RETENTION.maxBytes : r.maxBytes;
+  if (maxAgeMs !== null) out.maxAgeMs = maxAgeMs;
+  if (maxBytes !== null) out.maxBytes = maxBytes;
+  return out;
 }
 
 /** The CLI's default data dir: `$XDG_STATE_HOME/crashfree-collector` or `~/.local/state/crashfree-collector`. */

@@ -18,7 +18,7 @@ import { handleInspect } from './inspect.js';
 import { createRateLimiter, type RateLimitSimulation } from './rate-limit.js';
 import { resolveOptions, type CollectorOptions } from './options.js';
 import { handleReleaseApi, type ReleaseApiContext, type StoredItem } from './release-api.js';
-import { mkdirPrivate } from './storage/private-fs.js';
+import { mkdirPrivate, privatizeEntries } from './storage/private-fs.js';
 import type { CompactResult } from './storage/retention.js';
 import { openStorage, type ItemFilter, type Storage, type StorageStats } from './storage/storage.js';
 
@@ -72,6 +72,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   let identity: Identity;
   let storage: Storage;
   try {
+    await privatizeEntries(dataDir);
     identity = await loadIdentity(dataDir);
     storage = await openStorage(dataDir, opts.log, { retention: opts.retention });
   } catch (error) {

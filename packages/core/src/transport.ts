@@ -85,7 +85,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
   const { store } = opts;
   const append = store.appendSync?.bind(store);
   // Where the Store can append at once (Node's journal), every queue write is done before enqueue's caller goes on: an
-  // event is persisted when captureException returns. (Here, not in makeTransportWith: page bundles have no such Store.)
+  // event is persisted when captureException returns. (Here, not in the queue: page bundles have no such Store.)
   const eager: Store = append
     ? {
         ...store,
@@ -98,17 +98,48 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
         },
       }
     : store;
-  return makeTransportWith({ ...opts, store: eager }, bytesCodec, ratioQueue);
+  const [transport, add, persistFailed, kick] = makeQueue({ ...opts, store: eager }, bytesCodec, ratioQueue);
+  return {
+    ...transport,
+    send: async (envelope) => {
+      await transport.enqueue(envelope);
+      return {};
+    },
+    enqueueSync(envelope) {
+      const entry = add(envelope);
+      if (!entry) return;
+      try {
+        if (store.setSync) store.setSync(entry.key, entry.body!);
+        else entry.written = store.set(entry.key, entry.body!).catch(persistFailed);
+      } catch (e) {
+        persistFailed(e);
+      }
+      kick();
+    },
+  };
+}
+
+/** The durable transport less `send` and `enqueueSync`: what the lite client uses (it queues through `enqueue`). */
+export type LiteTransport = Omit<DurableTransport, 'send' | 'enqueueSync'>;
+
+/** `makeDurableTransport` for the lite client, with the envelope codec given: its `textCodec` keeps binary envelope code out of page bundles. */
+export function makeTransportWith(opts: DurableTransportOptions, codec: EnvelopeCodec): LiteTransport {
+  return makeQueue(opts, codec)[0];
 }
 
 /**
- * `makeDurableTransport` with the envelope codec given: the lite client's
- * `textCodec` keeps binary envelope code out of page bundles. `extend` adds
- * the full client's queue rules (queue-ratio.ts: one waiting update per
- * session, drops counted exactly once across restarts); without it session
- * data still stays outside the bounds, and drops go to `recordDroppedEvent`.
+ * The queue itself, and the steps `enqueueSync` is made of (a tuple: page
+ * bundles, which never call it, carry no names for them): index an
+ * envelope, report a failed write, then start sending. `extend` adds the
+ * full client's queue rules (queue-ratio.ts: one waiting update per session,
+ * drops counted exactly once across restarts); without it session data
+ * still stays outside the bounds, and drops go to `recordDroppedEvent`.
  */
-export function makeTransportWith(opts: DurableTransportOptions, codec: EnvelopeCodec, extend?: (k: TransportInternals) => QueueExtension): DurableTransport {
+function makeQueue(
+  opts: DurableTransportOptions,
+  codec: EnvelopeCodec,
+  extend?: (k: TransportInternals) => QueueExtension,
+): [LiteTransport, add: (envelope: Envelope) => Entry | undefined, persistFailed: (e: unknown) => void, kick: () => void] {
   const { store, deps, queue } = opts;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
   const PREFIX = queue.keyPrefix ?? 'queue/';
@@ -206,9 +237,8 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
         gate.failed();
         break;
       }
-      gate.answered(response);
       const status = response.statusCode;
-      if (status >= 200 && status < 300) {
+      if (gate.answered(response)) {
         await delivered(entry);
       } else if (status === 429) {
         const until2 = gate.limitedUntil(entry.categories);
@@ -244,8 +274,7 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
       if (entry.hold) await entry.hold;
       if (entry.body === undefined || !index.entries.has(entry.key)) return;
       const response = await request(entry.body);
-      if (response) gate.answered(response);
-      if (response && response.statusCode >= 200 && response.statusCode < 300) await delivered(entry);
+      if (response && gate.answered(response)) await delivered(entry);
     } catch {
       // Offline or torn down with the page: the persisted entry goes out on the next launch.
     } finally {
@@ -329,19 +358,6 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     void pump();
   };
 
-  const enqueueSync = (envelope: Envelope): void => {
-    const entry = add(envelope);
-    if (!entry) return;
-    try {
-      if (store.setSync) store.setSync(entry.key, entry.body!);
-      else entry.written = store.set(entry.key, entry.body!).catch(persistFailed);
-    } catch (e) {
-      persistFailed(e);
-    }
-    drainUrgently();
-    void pump();
-  };
-
   ext = extend?.({ index, codec, store, gate, urgentSending, entryOf, write, forget, now: deps.now });
 
   const load = async (): Promise<QueuedIndex> => {
@@ -380,17 +396,12 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     return found;
   };
 
-  return {
-    send: async (envelope) => {
-      await enqueue(envelope);
-      return {};
-    },
+  const transport: LiteTransport = {
     flush: async (timeout?: number) => {
       await within(pump(), timeout, deps);
       return index.entries.size === 0;
     },
     enqueue,
-    enqueueSync,
     load,
     retryNow: () => {
       gate.endBackoff();
@@ -407,4 +418,13 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
       deps.clearTimeout(timer);
     },
   };
+  return [
+    transport,
+    add,
+    persistFailed,
+    () => {
+      drainUrgently();
+      void pump();
+    },
+  ];
 }
