@@ -11,16 +11,12 @@ export interface QueueEntry {
   categories: DataCategory[];
   body?: StoreValue;
   onDelivered?: () => void;
-  /** Settles when the body's write to the Store is done (never rejects). */
-  written?: Promise<void>;
   /** Settles when the envelope may be sent (see `afterPersisted` of `enqueue`). */
   hold?: Promise<void>;
   /** A coalesced client report: outside the bounds, never an overflow victim (its body is always in memory). */
   report?: boolean;
   /** A report's drops whose entries are not deleted yet: listed in its persisted form, so no launch counts them twice. */
   victims?: string[];
-  /** Session data (updates, aggregates): the crash-free numbers, outside the count and byte bounds, never an overflow victim. */
-  ratio?: boolean;
   /** Left by an earlier run: a later update of its session merges into it rather than queue behind it. */
   waited?: boolean;
   /** The waiting application-session update (body in memory), where later updates of its session merge. */
@@ -63,16 +59,19 @@ export function createQueueIndex(): QueueIndex {
   let totalBytes = 0;
   let pendingReport: QueueEntry | undefined;
 
+  /** Whether the bounds count `e`: events and attachments. Not the report, not session data (updates, aggregates: the crash-free numbers). */
+  const bounded = (e: QueueEntry): boolean => !e.report && !e.categories.includes('session');
+
   const insert = (entry: QueueEntry): void => {
     entries.set(entry.key, entry);
     if (entry.report) pendingReport = entry;
-    if (entry.report || entry.ratio) return;
+    if (!bounded(entry)) return;
     counted += 1;
     totalBytes += entry.bytes;
   };
 
   const overflowVictim = (): QueueEntry | undefined => {
-    for (const e of entries.values()) if (e !== index.inFlight && !e.report && !e.ratio) return e;
+    for (const e of entries.values()) if (e !== index.inFlight && bounded(e)) return e;
     return undefined;
   };
 
@@ -85,7 +84,7 @@ export function createQueueIndex(): QueueIndex {
     remove(entry) {
       if (entries.get(entry.key) === entry) {
         entries.delete(entry.key);
-        if (!entry.report && !entry.ratio) {
+        if (bounded(entry)) {
           counted -= 1;
           totalBytes -= entry.bytes;
         }

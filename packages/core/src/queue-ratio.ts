@@ -11,38 +11,42 @@ import type { Store } from './types.js';
 /** One application-mode session update, as it waits in the queue (the payload of a lone `session` item). */
 export type QueuedUpdate = { sid: string; seq?: number; init?: boolean } & Record<string, unknown>;
 
-/** What the durable queue hands its extension (`makeTransportWith(opts, codec, ratioQueue)`). */
-export interface TransportInternals {
-  index: QueueIndex;
-  codec: EnvelopeCodec;
-  store: Store;
-  gate: SendGate;
+/**
+ * What the durable queue hands its extension (`makeQueue(opts, codec,
+ * ratioQueue)`), as a tuple so page bundles, which never extend the queue,
+ * carry no names for it.
+ */
+export type TransportInternals = [
+  index: QueueIndex,
+  codec: EnvelopeCodec,
+  store: Store,
+  gate: SendGate,
   /** Entries urgent mode is sending: never merged into. */
-  urgentSending: Set<Entry>;
+  urgentSending: Set<Entry>,
   /** A new entry for `envelope` (not indexed). */
-  entryOf(envelope: Envelope, onDelivered?: () => void): Entry;
+  entryOf: (envelope: Envelope, onDelivered?: () => void) => Entry,
   /** Persists an entry's body (at once where the Store has `appendSync`); never rejects. */
-  write(entry: Entry): Promise<void>;
-  /** Deletes an entry's body once its write is done; never rejects. */
-  forget(entry: Entry): Promise<void>;
-  now: CoreDeps['now'];
-}
+  write: (entry: Entry) => Promise<void>,
+  /** Deletes an entry's body; never rejects. */
+  forget: (entry: Entry) => Promise<void>,
+  now: CoreDeps['now'],
+];
 
-/** The hooks the queue calls (see `ratioQueue`). */
-export interface QueueExtension {
+/** The hooks the queue calls (see `ratioQueue`), a tuple like `TransportInternals`. */
+export type QueueExtension = [
   /** The waiting entry `envelope` merged into, if it did (the caller persists it): a session's update waits while the queue is held (backoff, rate limit) or when an earlier run left it. */
-  merge(envelope: Envelope, onDelivered?: () => void): Entry | undefined;
+  merge: (envelope: Envelope, onDelivered?: () => void) => Entry | undefined,
   /** A new entry was indexed. */
-  added(entry: Entry, envelope: Envelope): void;
+  added: (entry: Entry, envelope: Envelope) => void,
   /** An entry left the index (delivered, dropped). */
-  removed(entry: Entry): void;
+  removed: (entry: Entry) => void,
   /** Counts the drop of `entry` (already removed) and deletes it. */
-  drop(entry: Entry, reason: EventDropReason): void;
+  drop: (entry: Entry, reason: EventDropReason) => void,
   /** A persisted entry was read at load; false when it was merged away (deleted). */
-  loaded(entry: Entry, envelope: Envelope, body: Entry['body']): boolean;
+  loaded: (entry: Entry, envelope: Envelope, body: Entry['body']) => boolean,
   /** All of them: what stays queued. */
-  loadedAll(entries: Entry[]): Entry[];
-}
+  loadedAll: (entries: Entry[]) => Entry[],
+];
 
 /** The envelope header where a persisted client report lists the queue keys whose drop it already counts. */
 export const DROPPED_KEYS = 'crashfree_dropped';
@@ -76,8 +80,7 @@ export function mergeUpdates(a: QueuedUpdate, b: QueuedUpdate): QueuedUpdate {
  * deleted; a launch that finds a listed entry still there deletes it without
  * counting it again.
  */
-export function ratioQueue(k: TransportInternals): QueueExtension {
-  const { index, codec } = k;
+export function ratioQueue([index, codec, store, gate, urgentSending, entryOf, write, forget, now]: TransportInternals): QueueExtension {
   /** The waiting update of each session. */
   const bySid = new Map<string, Entry>();
   /** At load: dropped keys a loaded report already counts, with that report's list. */
@@ -95,12 +98,12 @@ export function ratioQueue(k: TransportInternals): QueueExtension {
     if (at >= 0) victims.splice(at, 1);
   };
 
-  return {
-    merge(envelope, onDelivered) {
+  return [
+    (envelope, onDelivered) => {
       const update = sessionUpdateOf(envelope);
       const pending = update && bySid.get(update.sid);
-      if (!update || !pending?.update || pending.body === undefined || pending === index.inFlight || k.urgentSending.has(pending) || !index.entries.has(pending.key)) return undefined;
-      if (!pending.waited && !k.gate.backingOff() && !(k.gate.limitedUntil(pending.categories) > 0)) return undefined;
+      if (!update || !pending?.update || pending.body === undefined || pending === index.inFlight || urgentSending.has(pending) || !index.entries.has(pending.key)) return undefined;
+      if (!pending.waited && !gate.backingOff() && !(gate.limitedUntil(pending.categories) > 0)) return undefined;
       withUpdate(pending, envelope, update);
       const before = pending.onDelivered;
       pending.onDelivered = () => {
@@ -109,35 +112,34 @@ export function ratioQueue(k: TransportInternals): QueueExtension {
       };
       return pending;
     },
-    added(entry, envelope) {
+    (entry, envelope) => {
       const update = sessionUpdateOf(envelope);
       if (update) bySid.set(update.sid, Object.assign(entry, { update }));
     },
-    removed(entry) {
+    (entry) => {
       if (entry.update && bySid.get(entry.update.sid) === entry) bySid.delete(entry.update.sid);
     },
-    drop(entry, reason) {
+    (entry, reason) => {
       const counts = new Map<DataCategory, number>();
       for (const category of entry.categories) counts.set(category, (counts.get(category) ?? 0) + 1);
-      const report = clientReportEnvelope([...counts].map(([category, quantity]) => ({ reason, category, quantity })), k.now() / 1000);
+      const report = clientReportEnvelope([...counts].map(([category, quantity]) => ({ reason, category, quantity })), now() / 1000);
       let target = index.mergeTarget();
-      if (!target) index.insert((target = { ...k.entryOf(report), body: undefined, report: true }));
+      if (!target) index.insert((target = { ...entryOf(report), body: undefined, report: true }));
       const victims = (target.victims ??= []);
       victims.push(entry.key);
       const merged = target.body === undefined ? report : mergeClientReports(codec.parse(target.body), report);
       target.body = codec.serialize([{ ...merged[0], [DROPPED_KEYS]: victims }, merged[1]] as Envelope);
       target.bytes = byteLength(target.body);
-      target.written = k.write(target);
-      void target.written.then(() => k.forget(entry)).then(() => unlist(victims, entry.key));
+      // The report first, then the delete: a death in between leaves a listed entry, deleted uncounted next launch.
+      void write(target).then(() => forget(entry)).then(() => unlist(victims, entry.key));
     },
-    loaded(entry, envelope, body) {
+    (entry, envelope, body) => {
       const update = sessionUpdateOf(envelope);
       const first = update && bySid.get(update.sid);
       if (first) {
         // Two waiting updates of one session (an update was being sent when the next came, then the run died): one now.
         withUpdate(first, envelope, update);
-        first.written = k.write(first);
-        void first.written.then(() => k.store.delete(entry.key)).catch(() => undefined);
+        void write(first).then(() => forget(entry));
         return false;
       }
       // Left by an earlier run: it waits, so this run's updates of its session merge into it.
@@ -149,15 +151,15 @@ export function ratioQueue(k: TransportInternals): QueueExtension {
       }
       return true;
     },
-    loadedAll(entries) {
+    (entries) => {
       // An entry whose drop a report already counts was dropped by a run that died before deleting it: deleted, not counted again.
       const kept = entries.filter((e) => !listed.has(e.key));
       for (const e of entries) {
         const victims = listed.get(e.key);
-        if (victims) void k.store.delete(e.key).then(() => unlist(victims, e.key), () => undefined);
+        if (victims) void store.delete(e.key).then(() => unlist(victims, e.key), () => undefined);
       }
       listed.clear();
       return kept;
     },
-  };
+  ];
 }

@@ -110,7 +110,7 @@ export function makeDurableTransport(opts: DurableTransportOptions): DurableTran
       if (!entry) return;
       try {
         if (store.setSync) store.setSync(entry.key, entry.body!);
-        else entry.written = store.set(entry.key, entry.body!).catch(persistFailed);
+        else void store.set(entry.key, entry.body!).catch(persistFailed);
       } catch (e) {
         persistFailed(e);
       }
@@ -162,7 +162,7 @@ function makeQueue(
 
   const remove = (entry: Entry): void => {
     index.remove(entry);
-    ext?.removed(entry);
+    ext?.[2](entry);
   };
 
   const mergeInto = (target: Entry, envelope: Envelope): void => {
@@ -176,17 +176,14 @@ function makeQueue(
     const time = deps.now();
     counter += 1;
     const key = `${PREFIX}${String(time).padStart(15, '0')}-${runId}-${String(counter).padStart(8, '0')}`;
-    const categories = categoriesOf(envelope);
-    // Session updates and aggregates are the crash-free numbers: outside the count and byte bounds, never an overflow victim.
-    return { key, time, bytes: byteLength(body), categories, body, onDelivered, ...(categories.includes('session') && { ratio: true }) };
+    return { key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, onDelivered };
   };
 
-  /** Deletes an entry's persisted body once its write is done (a delete overtaking the write would leave it behind, sent or counted again next launch). */
-  const forget = (entry: Entry): Promise<void> => (entry.written ?? Promise.resolve()).then(() => store.delete(entry.key)).catch(() => undefined);
+  const forget = (entry: Entry): Promise<void> => store.delete(entry.key).catch(() => undefined);
 
   const drop = (entry: Entry, reason: EventDropReason): void => {
     remove(entry);
-    if (ext) return ext.drop(entry, reason);
+    if (ext) return ext[3](entry, reason);
     for (const category of entry.categories) opts.recordDroppedEvent(reason, category);
     void forget(entry);
   };
@@ -329,11 +326,11 @@ function makeQueue(
       return target;
     }
     for (const sid of initSessionIds(envelope)) initSids.add(sid);
-    const merged = ext?.merge(envelope, onDelivered);
+    const merged = ext?.[0](envelope, onDelivered);
     if (merged) return merged;
     const entry: Entry = { ...entryOf(envelope, onDelivered), ...(report && { report }) };
     index.insert(entry);
-    ext?.added(entry, envelope);
+    ext?.[1](entry, envelope);
     enforceBounds();
     return index.entries.has(entry.key) ? entry : undefined;
   };
@@ -349,16 +346,16 @@ function makeQueue(
   const enqueue = async (envelope: Envelope, onDelivered?: () => void, afterPersisted?: () => Promise<void>): Promise<void> => {
     const entry = add(envelope, onDelivered);
     if (!entry) return;
-    const persisted = (entry.written = write(entry));
+    const persisted = write(entry);
     // Set before any await, so a pass already running cannot send the entry ahead of its hold (a merged update keeps the hold it had).
     const held = entry.hold;
-    if (afterPersisted) entry.hold = Promise.all([held, persisted.then(afterPersisted)]).then(() => undefined, () => undefined);
+    if (afterPersisted) entry.hold = persisted.then(() => held).then(afterPersisted).catch(() => undefined);
     await (entry.hold ?? persisted);
     drainUrgently();
     void pump();
   };
 
-  ext = extend?.({ index, codec, store, gate, urgentSending, entryOf, write, forget, now: deps.now });
+  ext = extend?.([index, codec, store, gate, urgentSending, entryOf, write, forget, deps.now]);
 
   const load = async (): Promise<QueuedIndex> => {
     const found = emptyQueuedIndex();
@@ -377,17 +374,16 @@ function makeQueue(
           for (const sid of initSessionIds(envelope)) initSids.add(sid);
           indexEnvelope(found, envelope);
           const report = isClientReportEnvelope(envelope);
-          const categories = categoriesOf(envelope);
           // A report keeps its body in memory: the newest one is where this run's reports merge (when it has none of its own yet).
-          const entry: Entry = { key, time, bytes: byteLength(body), categories, ...(categories.includes('session') && { ratio: true }), ...(report && { body, report }) };
-          if (!ext || ext.loaded(entry, envelope, body)) loaded.push(entry);
+          const entry: Entry = { key, time, bytes: byteLength(body), categories: categoriesOf(envelope), ...(report && { body, report }) };
+          if (!ext || ext[4](entry, envelope, body)) loaded.push(entry);
         } catch {
           corrupt += 1;
           await store.delete(key).catch(() => undefined);
         }
       }
       if (corrupt > 0) opts.logger.warn(`[crashfree] skipped ${corrupt} unreadable queued envelope(s); everything else is still sent.`);
-      if (ext) loaded = ext.loadedAll(loaded);
+      if (ext) loaded = ext[5](loaded);
       index.reset([...loaded, ...index.entries.values()]);
       enforceBounds();
     })();
