@@ -39,6 +39,20 @@ export function runStoreContract(name: string, makeStore: () => Store | Promise<
       expect(await store.keys('session/')).toEqual(['session/a']);
     });
 
+    it('appendSync, when the Store has it, is a set that is done when it returns, and later writes of the key win', async () => {
+      const store = await makeStore();
+      if (!store.appendSync) return;
+      store.appendSync('queue/a', 'one');
+      store.appendSync('queue/b', new Uint8Array([1, 2, 3]));
+      expect(await store.get('queue/a')).toBe('one');
+      expect(asBytes(await store.get('queue/b'))).toEqual([1, 2, 3]);
+      expect(await store.keys('queue/')).toEqual(['queue/a', 'queue/b']);
+      await store.set('queue/a', 'two');
+      await store.delete('queue/b');
+      expect(await store.get('queue/a')).toBe('two');
+      expect(await store.keys('queue/')).toEqual(['queue/a']);
+    });
+
     it('round-trips binary values byte for byte', async () => {
       const store = await makeStore();
       const bytes = new Uint8Array(70_000);
