@@ -9,7 +9,7 @@
  * a 200 at once, walk to a failure with its reason, and never stop ingest; a
  * walker that hangs is killed at its time limit.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -19,6 +19,7 @@ import { startCollector, type Collector } from '@crashfree/collector';
 import { buildCrasher, CRASHPAD_HANDLER, runApp } from './harness.js';
 
 const require = createRequire(import.meta.url);
+const SYMBOLS_BIN = path.resolve(import.meta.dirname, '../../packages/collector/bin/crashfree-symbols.js');
 const DUMP_SYMS = path.join(path.dirname(require.resolve('minidump/package.json')), 'bin', 'linux-x64', 'dump_syms');
 
 type Json = Record<string, any>;
@@ -82,6 +83,33 @@ describe('stackwalking stored minidumps', () => {
     const base = BigInt(image!['image_addr']);
     expect(BigInt(top['instruction_addr']) - base).toBe(BigInt(top['module_offset']));
     expect(Number(BigInt(top['module_offset']))).toBeLessThan(image!['image_size']);
+    // No symbols yet: the frame is named by module and offset only.
+    expect(top['function']).toBeUndefined();
+
+    // Symbols uploaded after the crash name its frames from then on.
+    const upload = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, [SYMBOLS_BIN, 'upload', '--url', collector.url, '--token', collector.token, path.dirname(crasher)], (_e, stdout, stderr) =>
+        resolve({ code: _e ? (_e as { code?: number }).code ?? 1 : 0, stdout, stderr }),
+      ),
+    );
+    expect(upload.code, upload.stderr).toBe(0);
+    expect(upload.stdout).toContain(`uploaded crasher.node ${debugId}`);
+    const named = (await readEvent(collector, id)).body['threads']['values'][0]['stacktrace']['frames'] as Json[];
+    const crashing = named[named.length - 1]!;
+    expect(crashing).toMatchObject({ function: 'crasher_null_deref', package: 'crasher.node' });
+    expect(crashing['filename']).toMatch(/crasher\.c$/);
+    const source = readFileSync(path.join(path.dirname(crashing['filename']), 'crasher.c'), 'utf8').split('\n');
+    expect(source[crashing['lineno'] - 1]).toMatch(/NULL|\*/);
+  });
+
+  it('refuses what is not a symbol file, and an upload without the token', async () => {
+    const put = (body: string, auth = true) =>
+      fetch(`${collector.url}/api/0/crashfree/symbols/`, { method: 'PUT', headers: auth ? { Authorization: `Bearer ${collector.token}` } : {}, body });
+    const bad = await put('hello');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as Json)['detail']).toMatch(/not a Breakpad symbol file/);
+    expect((await put('MODULE Linux x86_64 00000000000000000000000000000000A ../../etc/passwd\n')).status).toBe(400);
+    expect((await put('MODULE Linux x86_64 00000000000000000000000000000000A x.so\n', false)).status).toBe(401);
   });
 
   it('stores hostile dumps at once, walks them to a stated failure, and keeps ingesting', async () => {

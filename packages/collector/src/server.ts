@@ -17,6 +17,7 @@ import { handleIngest, type IngestContext, type IngestEndpoint } from './ingest.
 import { handleInspect } from './inspect.js';
 import { MINIDUMP_ATTACHMENT_TYPE } from './prepare.js';
 import { handleNativeEvent } from './stackwalk/routes.js';
+import { createSymbolStore } from './stackwalk/symbols.js';
 import { createStackwalker, findStackwalkTool, hasResult, type Stackwalker } from './stackwalk/walker.js';
 import { createRateLimiter, type RateLimitSimulation } from './rate-limit.js';
 import { resolveOptions, type CollectorOptions } from './options.js';
@@ -104,6 +105,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   };
   for (const item of storage.iterate({ type: 'attachment' })) walkDump(item);
   const unsubscribeWalker = storage.subscribe(walkDump);
+  const symbols = createSymbolStore(path.join(dataDir, 'symbols'));
 
   const ingest: IngestContext = {
     storage,
@@ -137,7 +139,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
     // Everything else reads (or records deploys): one rule for all of it.
     checkAccess(req, res, url, access);
-    if (pathname.startsWith('/api/0/crashfree/') && ((await handleNativeEvent(req, res, url, storage, walker)) || handleInspect(req, res, url, storage))) return;
+    if (pathname.startsWith('/api/0/crashfree/') && ((await handleNativeEvent(req, res, url, storage, walker, symbols)) || handleInspect(req, res, url, storage))) return;
     if (pathname.startsWith('/api/0/organizations/') || pathname === '/' || pathname.startsWith('/page/')) {
       if (await handleReleaseApi(req, res, url, releaseCtx)) return;
     }
