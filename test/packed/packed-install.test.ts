@@ -206,6 +206,13 @@ describe('packed install (tarballs, npm, outside the workspace, no compiler on P
     expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'pass' });
   });
 
+  it('npx crashfree doctor, from the installed bin: the prebuilt binary, the handler, the data dir and the DSN on one screen', () => {
+    const r = run(path.join(app, 'node_modules', '.bin', 'crashfree'), ['doctor', '--dsn', api.dsn, '--data-dir', path.join(scratch, 'data-doctor')], bareEnv());
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/ok {4}native binary +prebuilt linux-(x64|arm64)\/node\.(abi\d+|napi)\.glibc\.node, nothing compiled/);
+    expect(r.stdout).toMatch(/ok {4}DSN +.* answered HTTP 200/);
+  });
+
   it('a native crash in a wrapped addon, with the prebuilt binary: next launch delivers the event, its minidump, its JS caller, the session crashed', async () => {
     const env = { CF_DSN: api.dsn, CF_DATA_DIR: path.join(scratch, 'data-native') };
     const crash = node(['crash-app.mjs', 'crash'], env);

@@ -18,7 +18,8 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 rmSync('dist', { recursive: true, force: true });
 
 const common = {
-  entryPoints: ['src/index.ts'],
+  // doctor-cli.ts: the `crashfree` bin (`npx crashfree doctor`).
+  entryPoints: ['src/index.ts', 'src/doctor-cli.ts'],
   bundle: true,
   external: ['@crashfree/native'],
   platform: 'node',
