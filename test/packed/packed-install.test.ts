@@ -206,6 +206,18 @@ describe('packed install (tarballs, npm, outside the workspace, no compiler on P
     expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'pass' });
   });
 
+  it('the installed sources configure with CMake: @crashfree/native (the build-from-source fallback) and React Native Android', () => {
+    // Configure only (the compile is what the crash matrix covers): it runs scripts/v8-headers.js and
+    // resolves every source and include, which is where a file missing from `files` shows.
+    const nativeDir = path.join(app, 'node_modules', '@crashfree', 'native');
+    const napi = path.join(app, 'node_modules', 'node-api-headers', 'include');
+    const nat = spawnSync('cmake', ['-S', nativeDir, '-B', path.join(scratch, 'cmake-native'), `-DCMAKE_JS_INC=${napi}`], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+    expect(nat.status, `${nat.stdout}${nat.stderr}`).toBe(0);
+    const android = path.join(app, 'node_modules', '@crashfree', 'react-native', 'android');
+    const rn = spawnSync('cmake', ['-S', android, '-B', path.join(scratch, 'cmake-android')], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+    expect(rn.status, `${rn.stdout}${rn.stderr}`).toBe(0);
+  });
+
   it('npx crashfree doctor, from the installed bin: the prebuilt binary, the handler, the data dir and the DSN on one screen', () => {
     const r = run(path.join(app, 'node_modules', '.bin', 'crashfree'), ['doctor', '--dsn', api.dsn, '--data-dir', path.join(scratch, 'data-doctor')], bareEnv());
     expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
