@@ -137,6 +137,13 @@ describe('packed install (tarballs, npm, outside the workspace, no compiler on P
     expect(existsSync(path.join(app, 'node_modules', '@crashfree', 'native', 'build'))).toBe(false);
   });
 
+  it('a plain npm publish from a package directory is refused, naming the one way to publish', () => {
+    const r = spawnSync('npm', ['publish', '--dry-run'], { cwd: path.join(ROOT, 'packages', 'core'), encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('@crashfree/core: do not publish from a package directory');
+    expect(r.stderr).toContain('node scripts/publish.mjs');
+  });
+
   it('a CommonJS app and an ES module app send their sessions to the installed collector', async () => {
     for (const [file, release] of [
       ['cjs-app.cjs', 'packed-cjs@1.0.0'],
