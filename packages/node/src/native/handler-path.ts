@@ -52,6 +52,6 @@ export function chooseCrashpadHandler(option: string | undefined, env: NodeJS.Pr
   }
   for (const p of known) if (executable(p)) return { path: p };
   return {
-    warning: `no Crashpad handler found; native crashes will use the in-process minidump writer. For Crashpad's fuller minidumps install one (Debian: apt-get install chromium-common; Fedora: dnf install chromium; or any crashpad_handler build) or set crashpadHandlerPath / $CRASHFREE_CRASHPAD_HANDLER.`,
+    warning: `no Crashpad handler found; native crashes will use the in-process minidump writer. For Crashpad's fuller minidumps install one (Debian: apt-get install chromium-common; Fedora: dnf install chromium; Ubuntu: snap install chromium; or any crashpad_handler build) or set crashpadHandlerPath / $CRASHFREE_CRASHPAD_HANDLER. "npx crashfree doctor" shows what this machine gets.`,
   };
 }
