@@ -95,6 +95,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const walker: Stackwalker = createStackwalker({
     tool: opts.stackwalk === false ? null : (opts.stackwalk.tool ?? findStackwalkTool()),
     dir: walkDir,
+    ...(opts.stackwalk !== false && { log: opts.log }),
     ...(opts.stackwalk !== false && opts.stackwalk.concurrency !== undefined && { concurrency: opts.stackwalk.concurrency }),
     ...(opts.stackwalk !== false && opts.stackwalk.timeoutMs !== undefined && { timeoutMs: opts.stackwalk.timeoutMs }),
   });

@@ -46,6 +46,8 @@ export interface StackwalkerOptions {
   timeoutMs?: number;
   memoryBytes?: number;
   maxOutputBytes?: number;
+  /** Told once when a dump arrives and no tool can walk it. */
+  log?: (line: string) => void;
 }
 
 /** The pool of one collector. */
@@ -89,6 +91,8 @@ export function createStackwalker(options: StackwalkerOptions): Stackwalker {
   let closed = false;
   const counts = { walked: 0, failed: 0, skipped: 0 };
   let idleWaiters: Array<() => void> = [];
+  let toldUnavailable = false;
+  const NO_TOOL = 'no minidump_stackwalk: install the npm package "minidump" beside the collector (npm install --ignore-scripts minidump) or set CRASHFREE_MINIDUMP_STACKWALK';
 
   const resultFile = (eventId: string): string => path.join(dir, `${eventId}.json`);
 
@@ -179,7 +183,11 @@ export function createStackwalker(options: StackwalkerOptions): Stackwalker {
   return {
     enqueue(eventId, dumpPath) {
       if (closed || pending.has(eventId) || !/^[0-9a-f]{32}$/.test(eventId)) return;
-      if (!tool) return;
+      if (!tool) {
+        if (!toldUnavailable) options.log?.(`crashfree-collector: minidumps are stored but not stackwalked (${NO_TOOL})`);
+        toldUnavailable = true;
+        return;
+      }
       if (queue.length >= maxQueue) {
         counts.skipped += 1;
         void save(eventId, { status: 'skipped', reason: `more than ${maxQueue} dumps were waiting` }).catch(() => undefined);
