@@ -98,6 +98,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     ...(opts.stackwalk !== false && { log: opts.log }),
     ...(opts.stackwalk !== false && opts.stackwalk.concurrency !== undefined && { concurrency: opts.stackwalk.concurrency }),
     ...(opts.stackwalk !== false && opts.stackwalk.timeoutMs !== undefined && { timeoutMs: opts.stackwalk.timeoutMs }),
+    ...(opts.stackwalk !== false && opts.stackwalk.cpuSeconds !== undefined && { cpuSeconds: opts.stackwalk.cpuSeconds }),
   });
   const walkDump = (item: StoredItem): void => {
     if (item.type !== 'attachment' || item.attachment?.attachmentType !== MINIDUMP_ATTACHMENT_TYPE) return;

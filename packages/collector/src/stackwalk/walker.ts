@@ -6,9 +6,12 @@
  * most one bounded child:
  * - `concurrency` children at once (default 1), `maxQueue` dumps waiting
  *   (default 1,000; beyond it a dump is marked `skipped` and stays stored);
- * - each child has `timeoutMs` (default 20 s, then SIGKILL), an address-space
- *   limit (`memoryBytes`, default 1 GiB, through util-linux `prlimit` where
- *   it exists) and `maxOutputBytes` of output (default 8 MiB);
+ * - each child has `cpuSeconds` of CPU (default 10 s, RLIMIT_CPU), an
+ *   address-space limit (`memoryBytes`, default 1 GiB), both through
+ *   util-linux `prlimit` where it exists, `timeoutMs` of wall time (default
+ *   60 s, then SIGKILL: a loaded machine stretches wall time, not CPU time,
+ *   so CPU is the limit that holds a runaway walk) and `maxOutputBytes` of
+ *   output (default 8 MiB);
  * - the child runs at the lowest CPU priority (`nice 19`), so walking never
  *   competes with ingest.
  * Why Breakpad's tool rather than a JS minidump reader: it is the reference
@@ -44,6 +47,7 @@ export interface StackwalkerOptions {
   concurrency?: number;
   maxQueue?: number;
   timeoutMs?: number;
+  cpuSeconds?: number;
   memoryBytes?: number;
   maxOutputBytes?: number;
   /** Told once when a dump arrives and no tool can walk it. */
@@ -83,7 +87,7 @@ const NICE = ['/usr/bin/nice', '/bin/nice'].find((p) => existsSync(p));
 
 /** Creates the pool; results under `options.dir` (which must exist, 0700). */
 export function createStackwalker(options: StackwalkerOptions): Stackwalker {
-  const { tool, dir, concurrency = 1, maxQueue = 1_000, timeoutMs = 20_000, memoryBytes = 1 << 30, maxOutputBytes = 8 << 20 } = options;
+  const { tool, dir, concurrency = 1, maxQueue = 1_000, timeoutMs = 60_000, cpuSeconds = 10, memoryBytes = 1 << 30, maxOutputBytes = 8 << 20 } = options;
   const queue: Array<{ eventId: string; dumpPath: string }> = [];
   const pending = new Set<string>();
   const children = new Set<ReturnType<typeof spawn>>();
@@ -113,7 +117,7 @@ export function createStackwalker(options: StackwalkerOptions): Stackwalker {
     new Promise((resolve) => {
       const started = Date.now();
       const argv = [tool!, '-m', dumpPath];
-      const limited = PRLIMIT ? [PRLIMIT, `--as=${memoryBytes}`, '--', ...argv] : argv;
+      const limited = PRLIMIT ? [PRLIMIT, `--as=${memoryBytes}`, `--cpu=${cpuSeconds}`, '--', ...argv] : argv;
       const cmd = NICE ? [NICE, '-n', '19', ...limited] : limited;
       let child: ReturnType<typeof spawn>;
       try {
@@ -147,6 +151,7 @@ export function createStackwalker(options: StackwalkerOptions): Stackwalker {
         const result = parseMachineOutput(Buffer.concat(chunks).toString('utf8'));
         // Breakpad exits non-zero for a dump it cannot read at all; what it could read still counts.
         if (code !== 0 && !result.reason && result.frames.length === 0) {
+          if (signal === 'SIGXCPU' || signal === 'SIGKILL') return resolve({ status: 'failed', reason: `used more than ${cpuSeconds} s of CPU` });
           return resolve({ status: 'failed', reason: signal ? `minidump_stackwalk was killed (${signal}; over ${memoryBytes} bytes of memory?)` : `not a readable minidump (minidump_stackwalk exited ${code})` });
         }
         resolve({ status: 'done', ms: Date.now() - started, result });
