@@ -113,7 +113,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
     // Everything else reads (or records deploys): one rule for all of it.
     checkAccess(req, res, url, access);
-    if (pathname.startsWith('/api/0/crashfree/') && handleInspect(req, res, url, storage)) return;
+    if (pathname.startsWith('/api/0/crashfree/') && (await handleInspect(req, res, url, storage))) return;
     if (pathname.startsWith('/api/0/organizations/') || pathname === '/' || pathname.startsWith('/page/')) {
       if (await handleReleaseApi(req, res, url, releaseCtx)) return;
     }

@@ -5,6 +5,7 @@
 // memory after a GC is read after a warm-up and at the end. The 1M-item
 // figures are bench/collector-memory.mjs's.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -19,6 +20,37 @@ const TOTAL = 3000; // envelopes: 300,000 items
 /** Growth allowed per item stored after the warm-up: the index is about 60 B an item; a payload kept in memory is several hundred. */
 const HEAP_BYTES_PER_ITEM = 150;
 const RSS_BYTES_PER_ITEM = 300;
+const MiB = 1024 * 1024;
+/** Peak RSS growth allowed while every item is read back through the inspection API. */
+const READ_PEAK_BYTES = 40 * MiB;
+
+/** VmHWM of a process (Linux): its peak resident set, in bytes. */
+function peakRss(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1]) * 1024;
+}
+
+/** GETs every stored item, counting bytes and items without keeping the answer. */
+function readItems(url: string, token: string): Promise<{ bytes: number; count: number }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${url}/api/0/crashfree/items?project=1`, { headers: { Authorization: `Bearer ${token}` } }, (res) => {
+      let bytes = 0;
+      let count = 0;
+      // Every item has exactly one "projectId" key; the carry (shorter than
+      // the key) finds one split between two chunks.
+      const KEY = '"projectId"';
+      let carry = '';
+      res.on('data', (d: Buffer) => {
+        bytes += d.length;
+        const text = carry + d.toString('latin1');
+        for (let at = text.indexOf(KEY); at !== -1; at = text.indexOf(KEY, at + 1)) count++;
+        carry = text.slice(-(KEY.length - 1));
+      });
+      res.on('end', () => (res.statusCode === 200 ? resolve({ bytes, count }) : reject(new Error(`items answered ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+  });
+}
 
 interface Memory {
   rss: number;
@@ -34,7 +66,7 @@ process.on('message', async (m) => {
   if (m === 'mem') { globalThis.gc(); globalThis.gc(); const u = process.memoryUsage(); process.send({ mem: { rss: u.rss, heapUsed: u.heapUsed, external: u.external, items: c.stats ? c.stats().items : c.items().length } }); }
   if (m === 'stop') { await c.close(); process.exit(0); }
 });
-process.send({ url: c.url, key: new URL(c.dsn).username });
+process.send({ url: c.url, key: new URL(c.dsn).username, token: c.token });
 `;
 
 let child: ChildProcess | undefined;
@@ -102,7 +134,7 @@ describe('memory over a long ingest', () => {
   it(`stays flat: ${((TOTAL - WARM_UP) * ITEMS_PER_ENVELOPE).toLocaleString('en')} items after the warm-up grow heap and RSS by at most the index`, async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'cf-collector-memory-'));
     child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', CHILD, dataDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const { url, key } = await next<{ url: string; key: string }>(child, 'url');
+    const { url, key, token } = await next<{ url: string; key: string; token: string }>(child, 'url');
     const memory = async () => {
       const answer = next<Memory>(child!, 'mem');
       child!.send('mem');
@@ -122,6 +154,16 @@ describe('memory over a long ingest', () => {
     expect(perItem.rss, figures).toBeLessThan(RSS_BYTES_PER_ITEM);
     // Everything sent is stored: the run measured a collector that kept it all.
     expect(end.items).toBe(TOTAL * ITEMS_PER_ENVELOPE);
+
+    // Reading all of it back through the inspection API streams it from the
+    // log: the collector's peak RSS hardly moves (one JSON text of every
+    // item would be about 100 MB, and the items as objects more).
+    const peakBefore = peakRss(child.pid!);
+    const { bytes, count } = await readItems(url, token);
+    expect(count).toBe(TOTAL * ITEMS_PER_ENVELOPE);
+    expect(bytes).toBeGreaterThan(50 * MiB);
+    const peakGrowth = peakRss(child.pid!) - peakBefore;
+    expect(peakGrowth, `peak RSS ${peakBefore} -> +${peakGrowth} while ${bytes} bytes of items were read`).toBeLessThan(READ_PEAK_BYTES);
     child.send('stop');
     await new Promise((resolve) => child!.once('exit', resolve));
   }, 240_000);
