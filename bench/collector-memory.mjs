@@ -51,7 +51,7 @@ if (process.argv[2] === '--serve') {
       process.exit(0);
     }
   });
-  process.send({ url: collector.url, dsn: collector.dsn, startMs, mem: memory() });
+  process.send({ url: collector.url, dsn: collector.dsn, token: collector.token, startMs, mem: memory() });
 }
 
 function serve(modulePath, dataDir) {
@@ -183,8 +183,18 @@ async function main() {
       await mkdir(dataDir, { recursive: true });
       const server = await serve(modulePath, dataDir);
       const run = await ingest(server, items, label);
+      // The page and the gate make the collector build its release-health
+      // and issue indexes over everything stored: memory with those built.
+      const t0 = performance.now();
+      const statuses = [];
+      for (const route of ['sessions/?field=sum(session)&field=count_unique(user)&groupBy=release&statsPeriod=7d&interval=1h', 'issues/']) {
+        const res = await fetch(`${server.url}/api/0/organizations/acme/${route}`, { headers: { Authorization: `Bearer ${server.token}` } });
+        await res.arrayBuffer();
+        statuses.push(res.status);
+      }
+      const api = { ms: performance.now() - t0, statuses, mem: await server.memory() };
       await server.stop();
-      runs.push({ label, modulePath, dataDir, ...run });
+      runs.push({ label, modulePath, dataDir, api, ...run });
     }
     console.log(`items      | ${runs.map((r) => `${r.label} RSS / heap`.padStart(24)).join(' | ')}`);
     const rows = Math.max(...runs.map((r) => r.samples.length));
@@ -193,6 +203,9 @@ async function main() {
       console.log(`${at.toLocaleString('en').padStart(10)} | ${runs.map((r) => (r.samples[i] ? `${mib(r.samples[i].rss)} / ${mib(r.samples[i].heapUsed)}` : '-').padStart(24)).join(' | ')}`);
     }
     for (const r of runs) console.log(`${r.label}: ingest of ${r.items.toLocaleString('en')} items took ${(r.ms / 1000).toFixed(1)} s (${Math.round(r.items / (r.ms / 1000)).toLocaleString('en')} items/s)`);
+    for (const r of runs) {
+      console.log(`${r.label}: after a sessions API and an issues API query (${r.api.statuses.join(', ')}; indexes built in ${(r.api.ms / 1000).toFixed(1)} s): RSS ${mib(r.api.mem.rss)} / heap ${mib(r.api.mem.heapUsed)} MiB`);
+    }
 
     // Restart over one and the same log: this tree's, copied for the other.
     const ourRun = runs.find((r) => r.label === 'this tree');
