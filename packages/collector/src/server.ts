@@ -141,7 +141,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
     // Everything else reads (or records deploys): one rule for all of it.
     checkAccess(req, res, url, access);
-    if (pathname.startsWith('/api/0/crashfree/') && ((await handleNativeEvent(req, res, url, storage, walker, symbols)) || handleInspect(req, res, url, storage))) return;
+    if (pathname.startsWith('/api/0/crashfree/') && ((await handleNativeEvent(req, res, url, storage, walker, symbols)) || (await handleInspect(req, res, url, storage)))) return;
     if (pathname.startsWith('/api/0/organizations/') || pathname === '/' || pathname.startsWith('/page/')) {
       if (await handleReleaseApi(req, res, url, releaseCtx)) return;
     }

@@ -224,7 +224,7 @@ export async function openStorage(dataDir: string, warn: (line: string) => void,
       return found === undefined ? undefined : load(found);
     },
     async commit(envelope, receivedAt) {
-      assertStorable(envelope);
+      assertStorable(envelope, (type) => index.knowsType(type), index.typeCount);
       const { projectId, envelopeHeaders } = envelope;
       const reserved: string[] = [];
       const kept = envelope.items.filter((item) => {
