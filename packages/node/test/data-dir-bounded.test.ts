@@ -49,15 +49,24 @@ interface DirCount {
 
 function countFiles(root: string): DirCount {
   const out: DirCount = { files: 0, bytes: 0, by: {} };
+  // Live runs create and remove files meanwhile: what vanished mid-count is not counted.
   const walk = (dir: string, rel: string[]): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         walk(file, [...rel, entry.name]);
         continue;
       }
+      const stat = fs.statSync(file, { throwIfNoEntry: false });
+      if (!stat) continue;
       out.files += 1;
-      out.bytes += fs.statSync(file).size;
+      out.bytes += stat.size;
       const where = [...rel, entry.name].slice(0, rel[0] === 'store' ? 2 : 1).join('/');
       const kind = rel.length === 0 ? entry.name : where;
       out.by[kind] = (out.by[kind] ?? 0) + 1;
