@@ -16,8 +16,8 @@ import { appEnv, collector, removeTempDirs, runApp, sessions, tempDir } from './
 const RUNS = Number(process.env.CRASHFREE_DATA_DIR_RUNS ?? 150);
 /** Files a settled data dir may hold (the last run's native dir and report metadata, a claim, a queued entry). Independent of RUNS. */
 const MAX_SETTLED_FILES = 15;
-/** Files while runs come and go: two live runs' files, and what the runs just ended left for the next launch. */
-const MAX_FILES = 60;
+/** Files while runs come and go: two live runs' files, the queue (bounded at 100 entries by the core) and what just-ended runs left for the next launch. */
+const MAX_FILES = 120;
 const MAX_BYTES = 256 * 1024;
 const ENDINGS = ['clean', 'kill', 'uncaught', 'request', 'exit'] as const;
 type Ending = (typeof ENDINGS)[number];
