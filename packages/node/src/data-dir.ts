@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Liveness } from '@crashfree/core';
 import { withRecoveryClaims } from './claim.js';
 import { createLiveness } from './liveness.js';
-import { createFileStore, createMemoryFileStore, ensurePrivateDir, FILE_MODE, type FileStore } from './store.js';
+import { createFileStore, createMemoryFileStore, ensurePrivateDir, type FileStore } from './store.js';
 import { createVisibility } from './store-visibility.js';
 
 /** The state root: `$XDG_STATE_HOME` or `~/.local/state`, then `crashfree`. */
@@ -72,20 +72,20 @@ export function dataDirLayout(root: string): DataDirLayout {
 export type DataDirAccess = { writable: true } | { writable: false; reason: string };
 
 /**
- * Creates the data dir and its store directory (0700) and proves them
- * writable with one probe file (created and removed: ~3 syscalls). Never
- * throws: a read-only mount, a file in the way, EACCES/EPERM, or a virtual
- * filesystem (/proc) give `writable: false` with the error that said so.
- * Root bypasses permission bits, so the probe, not a mode check, decides.
+ * Creates the data dir and its store directory (0700) and asks the kernel
+ * whether this process may write them (access(2): it answers EROFS for a
+ * read-only mount, EPERM for an immutable dir and EACCES by the mode bits,
+ * which root bypasses, as it would for the writes). Not a probe file: creating
+ * and unlinking one costs ~0.4 ms on ext4, on every launch. Never throws: a
+ * read-only mount, a file in the way, EACCES/EPERM, or a virtual filesystem
+ * (/proc) give `writable: false` with the error that said so.
  */
 export function openDataDir(layout: DataDirLayout): DataDirAccess {
   try {
     ensurePrivateDir(layout.root);
     ensurePrivateDir(layout.store);
-    // A temp-file name, so a run killed between the two calls leaves what sweepTemps removes.
-    const probe = path.join(layout.store, `.tmp-${process.pid}-probe`);
-    fs.closeSync(fs.openSync(probe, 'w', FILE_MODE));
-    fs.rmSync(probe, { force: true });
+    fs.accessSync(layout.root, fs.constants.W_OK);
+    fs.accessSync(layout.store, fs.constants.W_OK);
     return { writable: true };
   } catch (e) {
     return { writable: false, reason: e instanceof Error ? e.message : String(e) };

@@ -57,33 +57,33 @@ export interface FileStore extends Store {
 export const MAX_QUARANTINED = 20;
 
 /**
- * Creates `dir` and its missing parents, one level at a time. Not
- * `mkdirSync(dir, { recursive: true })`: under /proc (and other virtual
- * filesystems where mkdir answers ENOENT for a parent that exists) Node's
- * recursive mkdir retries forever and hangs the thread. Each level here is
- * tried once, so this always ends, with the first real error.
+ * Creates `dir` and its missing parents, one level at a time, and returns
+ * its mode bits. Not `mkdirSync(dir, { recursive: true })`: under /proc (and
+ * other virtual filesystems where mkdir answers ENOENT for a parent that
+ * exists) Node's recursive mkdir retries forever and hangs the thread. Each
+ * level here is tried once, so this always ends, with the first real error.
+ * An existing directory costs one stat (init pays this on every launch).
  */
-function mkdirParents(dir: string, depth = 0): void {
+function mkdirParents(dir: string, depth = 0): number {
+  const stat = fs.statSync(dir, { throwIfNoEntry: false });
+  if (stat) {
+    if (stat.isDirectory()) return stat.mode & 0o777;
+    throw Object.assign(new Error(`ENOTDIR: a file is in the way, ${dir} is not a directory`), { code: 'ENOTDIR' });
+  }
+  const parent = path.dirname(dir);
+  if (parent !== dir && depth < 64) mkdirParents(parent, depth + 1);
   try {
     fs.mkdirSync(dir, { mode: DIR_MODE });
-    return;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      if (fs.statSync(dir).isDirectory()) return;
-      throw Object.assign(new Error(`ENOTDIR: a file is in the way, ${dir} is not a directory`), { code: 'ENOTDIR' });
-    }
-    const parent = path.dirname(dir);
-    if (code !== 'ENOENT' || parent === dir || depth > 64) throw error;
-    mkdirParents(parent, depth + 1);
+    // Created meanwhile by another process starting over the same data dir.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(dir).isDirectory()) throw error;
   }
-  // The parent exists now; a second ENOENT (e.g. /proc/self/x) is the real answer.
-  fs.mkdirSync(dir, { mode: DIR_MODE });
+  return -1;
 }
 
 /** Creates `dir` (and parents) 0700; an existing directory is tightened to 0700. Throws the first real error, never hangs. */
 export function ensurePrivateDir(dir: string): void {
-  mkdirParents(dir);
+  if (mkdirParents(dir) === DIR_MODE) return;
   try {
     fs.chmodSync(dir, DIR_MODE);
   } catch {
