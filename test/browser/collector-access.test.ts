@@ -4,9 +4,10 @@
 // even when it knows the token; a browser SDK on any origin still sends.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type Collector } from '@crashfree/collector';
+import { launchChromium } from './harness.js';
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
 
@@ -35,22 +36,8 @@ beforeAll(async () => {
   hostile = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>evil</title><p>hello'));
   await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
   hostilePort = (hostile.address() as AddressInfo).port;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    // evil.test and rebind.test resolve to loopback, as an attacker's DNS would make them.
-    args: [
-      '--host-resolver-rules=MAP evil.test 127.0.0.1, MAP rebind.test 127.0.0.1',
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  // evil.test and rebind.test resolve to loopback, as an attacker's DNS would make them.
+  browser = await launchChromium(['--host-resolver-rules=MAP evil.test 127.0.0.1, MAP rebind.test 127.0.0.1']);
 });
 
 afterAll(async () => {

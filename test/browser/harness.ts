@@ -8,7 +8,9 @@ import { createServer, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startCollector, type Collector } from '@crashfree/collector';
 import { chromium, type Browser, type BrowserContext, type Request } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
 
@@ -19,12 +21,13 @@ export const IIFE_PATH = fileURLToPath(new URL('../../packages/browser/dist/cras
  * The back/forward cache stays on (playwright turns it off by default): the
  * SDK's bfcache handling is under test.
  */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     ignoreDefaultArgs: ['--disable-back-forward-cache'],
     args: [
+      ...extraArgs,
       '--headless',
       '--no-sandbox',
       '--disable-gpu',
@@ -34,6 +37,33 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
     ],
+  });
+}
+
+/** What most browser test files run against: a real collector, the page server for its DSN, and Chromium. */
+export interface PageSetup {
+  browser: Browser;
+  collector: Collector;
+  server: PageServer;
+}
+
+/**
+ * Starts a collector on port 0, a page server for its DSN and Chromium before
+ * the file's tests (handing them to `take`), and closes them after.
+ */
+export function usePageSetup(take: (setup: PageSetup) => void): void {
+  let setup: Partial<PageSetup> = {};
+  beforeAll(async () => {
+    const collector = await startCollector({ port: 0 });
+    setup = { collector };
+    setup.server = await startPageServer(collector.dsn);
+    setup.browser = await launchChromium();
+    take(setup as PageSetup);
+  });
+  afterAll(async () => {
+    await setup.browser?.close();
+    await setup.server?.close();
+    await setup.collector?.close();
   });
 }
 

@@ -5,25 +5,16 @@
  * built IIFE bundle, a real collector; the outage is Playwright aborting the
  * envelope requests (a network error, navigator.onLine stays true).
  */
-import { startCollector, type Collector } from '@crashfree/collector';
+import type { Collector } from '@crashfree/collector';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startPageServer, waitFor, type PageServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { usePageSetup, waitFor, type PageServer } from './harness.js';
 
 let browser: Browser;
 let collector: Collector;
 let server: PageServer;
 
-beforeAll(async () => {
-  collector = await startCollector({ port: 0 });
-  server = await startPageServer(collector.dsn);
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await collector?.close();
-});
+usePageSetup((s) => ({ browser, collector, server } = s));
 
 const eventsOf = (release: string): string[] =>
   collector

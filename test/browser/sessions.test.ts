@@ -5,34 +5,24 @@
  * and tab crashes within it) and its own release, so scenarios never read
  * each other's sessions.
  */
-import { startCollector, type Collector } from '@crashfree/collector';
+import type { Collector } from '@crashfree/collector';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  launchChromium,
   recordEnvelopes,
   sentSessionUpdates,
-  startPageServer,
   startSwitchableProxy,
   waitFor,
   type PageServer,
   type SessionUpdate,
+  usePageSetup,
 } from './harness.js';
 
 let browser: Browser;
 let collector: Collector;
 let server: PageServer;
 
-beforeAll(async () => {
-  collector = await startCollector({ port: 0 });
-  server = await startPageServer(collector.dsn);
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await collector?.close();
-});
+usePageSetup((s) => ({ browser, collector, server } = s));
 
 const appUrl = (release: string, opts: Record<string, unknown> = {}): string =>
   `${server.origin}/app.html?opts=${encodeURIComponent(JSON.stringify({ release, ...opts }))}`;

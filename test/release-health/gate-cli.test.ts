@@ -1,40 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type Collector } from '@crashfree/collector';
 import { population, sendSessions } from './envelopes.js';
-
-// The built CLI, as `pnpm exec crashfree-gate` runs it (CI builds before testing).
-const BIN = fileURLToPath(new URL('../../packages/release-health/bin/crashfree-gate.js', import.meta.url));
+import { runGateBin } from './gate-bin.js';
 
 let collector: Collector;
 let dataDir: string;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function gate(args: string[], env: NodeJS.ProcessEnv = {}, whileRunning?: () => Promise<void>): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-    whileRunning?.().catch(reject);
-  });
-}
+const gate = runGateBin;
 
 const common = () => ['--url', collector.url, '--org', 'acme', '--token', collector.token, '--poll', '200ms', '--timeout', '20s'];
 

@@ -28,9 +28,16 @@ export interface CollectorOptions {
   /**
    * How much is kept: envelopes older than `maxAgeMs`, and the oldest ones
    * while the log plus attachments exceed `maxBytes`, are removed (the log
-   * is compacted). Default 30 days and 1 GiB; `null` keeps everything.
+   * is compacted). Default 30 days and 1 GiB; a limit set to `null` is
+   * off, and `retention: null` keeps everything.
    */
-  retention?: { maxAgeMs?: number; maxBytes?: number } | null;
+  retention?: { maxAgeMs?: number | null; maxBytes?: number | null } | null;
+  /**
+   * Stackwalking of stored minidumps (stackwalk/walker.ts): `minidump_stackwalk`
+   * of the npm `minidump` package by default, another path, or false for none.
+   * `concurrency` (default 1, at most 8) and `timeoutMs` (default 20 s) bound it.
+   */
+  stackwalk?: false | { tool?: string; concurrency?: number; timeoutMs?: number };
   /** Receives warnings (damaged records, listener errors); default: stderr. */
   log?: (line: string) => void;
   /** Clock of the release-health API (ms since the epoch); default Date.now. For tests that stand at a given time of day. */
@@ -47,6 +54,7 @@ export interface ResolvedOptions {
   maxMinidumpEnvelopeBytes: number;
   allowedHosts: string[];
   retention: { maxAgeMs?: number; maxBytes?: number };
+  stackwalk: false | { tool?: string; concurrency?: number; timeoutMs?: number };
   log: (line: string) => void;
   now: (() => number) | undefined;
 }
@@ -78,8 +86,15 @@ export function resolveOptions(options: CollectorOptions = {}): ResolvedOptions 
     if (typeof r !== 'object') fail('retention', r, 'an object like { maxAgeMs: 604800000, maxBytes: 1073741824 }, or null to keep everything');
     for (const name of ['maxAgeMs', 'maxBytes'] as const) {
       const v = r[name];
-      if (v !== undefined && !(Number.isSafeInteger(v) && v > 0)) fail(`retention.${name}`, v, 'a positive integer');
+      if (v !== undefined && v !== null && !(Number.isSafeInteger(v) && v > 0)) fail(`retention.${name}`, v, 'a positive integer, or null for no limit');
     }
+  }
+  const w = o.stackwalk;
+  if (w !== undefined && w !== false) {
+    if (w === null || typeof w !== 'object') fail('stackwalk', w, 'false, or an object like { concurrency: 1, timeoutMs: 20000 }');
+    if (w.tool !== undefined && (typeof w.tool !== 'string' || !w.tool)) fail('stackwalk.tool', w.tool, 'the path of minidump_stackwalk');
+    if (w.concurrency !== undefined && !(Number.isInteger(w.concurrency) && w.concurrency >= 1 && w.concurrency <= 8)) fail('stackwalk.concurrency', w.concurrency, 'an integer from 1 to 8');
+    if (w.timeoutMs !== undefined && !(Number.isInteger(w.timeoutMs) && w.timeoutMs >= 100)) fail('stackwalk.timeoutMs', w.timeoutMs, 'an integer number of ms, at least 100');
   }
   if (o.log !== undefined && typeof o.log !== 'function') fail('log', o.log, 'a function taking one line of text');
   if (o.now !== undefined && typeof o.now !== 'function') fail('now', o.now, 'a function returning ms since the epoch');
@@ -92,10 +107,20 @@ export function resolveOptions(options: CollectorOptions = {}): ResolvedOptions 
     maxEnvelopeBytes,
     maxMinidumpEnvelopeBytes: Math.max(o.maxMinidumpEnvelopeBytes ?? 100 * MiB, maxEnvelopeBytes),
     allowedHosts: (o.allowedHosts ?? []).map((h) => h.toLowerCase().replace(/\.$/, '')),
-    retention: r === null ? {} : { ...DEFAULT_RETENTION, ...r },
+    retention: r === null ? {} : resolveRetention(r),
+    stackwalk: w ?? {},
     log: o.log ?? ((line) => process.stderr.write(`${line}\n`)),
     now: o.now,
   };
+}
+
+function resolveRetention(r: NonNullable<CollectorOptions['retention']> | undefined): { maxAgeMs?: number; maxBytes?: number } {
+  const out: { maxAgeMs?: number; maxBytes?: number } = {};
+  const maxAgeMs = r?.maxAgeMs === undefined ? DEFAULT_RETENTION.maxAgeMs : r.maxAgeMs;
+  const maxBytes = r?.maxBytes === undefined ? DEFAULT_RETENTION.maxBytes : r.maxBytes;
+  if (maxAgeMs !== null) out.maxAgeMs = maxAgeMs;
+  if (maxBytes !== null) out.maxBytes = maxBytes;
+  return out;
 }
 
 /** The CLI's default data dir: `$XDG_STATE_HOME/crashfree-collector` or `~/.local/state/crashfree-collector`. */

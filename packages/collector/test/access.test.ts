@@ -46,8 +46,17 @@ const readRoutes = () => [
   `/api/0/organizations/acme/releases/r@1/deploys/`,
   `/api/0/organizations/acme/crashfree/releases/`,
   `/api/0/organizations/acme/crashfree/crashes/`,
+  `/api/0/organizations/acme/projects/`,
+  `/api/0/organizations/acme/issues/`,
+  `/api/0/organizations/acme/issues/?query=is:unresolved&sort=freq`,
+  `/api/0/organizations/acme/issues/no-such-issue/`,
   `/api/0/organizations/acme/a-route-added-later/`,
+  `/api/0/a-route-added-later/`,
+  `/page/a-route-added-later.js`,
 ];
+
+/** Routes that exist only for a reader with the token who asks for something missing. */
+const missingForReader = (route: string) => route.includes('a-route-added-later') || route.includes('no-such-issue');
 
 describe('reads need the token, a known Host and no foreign origin', () => {
   it('answers every read route only with the bearer token, from a loopback or allowed name, and never sends CORS headers', async () => {
@@ -74,7 +83,7 @@ describe('reads need the token, a known Host and no foreign origin', () => {
       for (const [name, headers, expected] of cases) {
         const target = name === 'the token in the query string' ? `${route}${route.includes('?') ? '&' : '?'}token=${ctx.collector.token}` : route;
         const res = await send('GET', target, headers);
-        const want = expected === 200 && route.includes('a-route-added-later') ? 404 : expected;
+        const want = expected === 200 && missingForReader(route) ? 404 : expected;
         seen.push(`${route} | ${name} | ${res.status}${res.status === want ? '' : ` (expected ${want})`}`);
         expect(res.headers['access-control-allow-origin'], `${route} ${name}`).toBeUndefined();
         if (res.status !== 200) {
@@ -84,6 +93,20 @@ describe('reads need the token, a known Host and no foreign origin', () => {
       }
     }
     expect(seen.filter((l) => l.includes('expected'))).toEqual([]);
+  });
+
+  it('answers no read route a CORS preflight or a write from a foreign origin, token or not', async () => {
+    const port = ctx.collector.port;
+    for (const route of readRoutes()) {
+      for (const method of ['OPTIONS', 'POST', 'PUT', 'DELETE']) {
+        for (const auth of [{}, { Authorization: `Bearer ${ctx.collector.token}` }]) {
+          const res = await send(method, route, { Host: `127.0.0.1:${port}`, Origin: 'http://evil.example', 'Access-Control-Request-Method': 'GET', ...auth });
+          expect(res.status, `${method} ${route}`).toBe(403);
+          expect(res.headers['access-control-allow-origin'], `${method} ${route}`).toBeUndefined();
+          expect(res.headers['access-control-allow-credentials'], `${method} ${route}`).toBeUndefined();
+        }
+      }
+    }
   });
 
   it('answers no CORS preflight for a read route, and records no deploy from a foreign origin', async () => {

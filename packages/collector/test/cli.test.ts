@@ -1,6 +1,7 @@
 // Spawns the built CLI (bin/ -> dist/esm/cli.js; CI builds before testing).
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { authHeader, sampleEnvelope } from './helpers.js';
 import { defaultDataDir } from '../src/index.js';
+import { parseArgs } from '../src/cli-args.js';
 
 const BIN = fileURLToPath(new URL('../bin/crashfree-collector.js', import.meta.url));
 const children: ChildProcess[] = [];
@@ -42,6 +44,20 @@ function run(args: string[]) {
     return lines.slice(0, n);
   };
   return { child, firstLines, exited, stderr: () => stderr };
+}
+
+/** A GET with any Host header (fetch does not let one set it). */
+function getWithHost(base: string, target: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path: target, headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 async function tempDir() {
@@ -86,6 +102,45 @@ describe('crashfree-collector CLI', () => {
     const unknown = run(['--colour']);
     expect(await unknown.exited).toBe(2);
     expect(unknown.stderr()).toContain('unknown argument "--colour"');
+  });
+
+  it('lists every flag in --help, retention and --allow-host included', async () => {
+    const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    for (const flag of ['--host', '--port', '--data-dir', '--token', '--allow-host', '--retention-age', '--retention-size']) expect(help.stdout).toContain(flag);
+  });
+
+  it('refuses bad retention values naming the flag, the value and what is expected', async () => {
+    const age = run(['--retention-age', '30 days']);
+    expect(await age.exited).toBe(2);
+    expect(age.stderr()).toContain('--retention-age is "30 days"; expected a duration like 30d, 12h, 90m, 30s or 500ms, or none');
+    const size = run(['--retention-size=lots']);
+    expect(await size.exited).toBe(2);
+    expect(size.stderr()).toContain('--retention-size is "lots"; expected a size like 500MiB, 2GiB, 1GB or a number of bytes, or none');
+    expect(parseArgs(['--retention-age', 'none', '--retention-size', '2GiB']).retention).toEqual({ maxAgeMs: null, maxBytes: 2 * 1024 ** 3 });
+    expect(parseArgs(['--retention-age=12h', '--allow-host', 'devbox.lan', '--allow-host', 'box.local']))
+      .toMatchObject({ retention: { maxAgeMs: 12 * 3_600_000 }, allowedHosts: ['devbox.lan', 'box.local'] });
+  });
+
+  it('drops envelopes past --retention-age on its own, and answers reads addressed to an --allow-host name', async () => {
+    const dataDir = await tempDir();
+    const cli = run(['--port', '0', '--data-dir', dataDir, '--retention-age', '1s', '--allow-host', 'devbox.lan']);
+    const [listening, dsnLine, tokenLine] = await cli.firstLines(3);
+    const url = listening!.replace('listening on ', '');
+    const key = /http:\/\/([0-9a-f]+)@/.exec(dsnLine!)![1]!;
+    const token = tokenLine!.replace('token ', '');
+    expect((await fetch(`${url}/api/1/envelope/?sentry_key=${key}`, { method: 'POST', body: sampleEnvelope() })).status).toBe(200);
+    const count = async (host?: string) => {
+      const answer = await getWithHost(url, '/api/0/crashfree/items?project=1', { Authorization: `Bearer ${token}`, ...(host && { Host: host }) });
+      return { status: answer.status, items: answer.status === 200 ? (JSON.parse(answer.body) as { items: unknown[] }).items.length : -1 };
+    };
+    expect(await count('devbox.lan')).toEqual({ status: 200, items: 2 });
+    expect((await count('elsewhere.example')).status).toBe(403);
+    const deadline = Date.now() + 15_000;
+    while ((await count()).items > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await count()).toEqual({ status: 200, items: 0 });
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
   });
 
   it('keeps every envelope it answered 200 for when killed with SIGKILL mid-traffic', async () => {

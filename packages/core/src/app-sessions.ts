@@ -57,7 +57,7 @@ export interface AppSessions {
 }
 
 /**
- * What a session engine's extension builds on (`createAppSessions(ctx,
+ * What a session engine's extension builds on (`createAppSessionsWith(ctx,
  * extend)`): its context, the running session and the steps of a transition.
  * Only the full client extends the engine (session-sync-ends.ts), so page
  * bundles carry none of the extension's code.
@@ -78,10 +78,28 @@ export interface SessionInternals {
   persistLater(s: PersistedSession): void;
 }
 
-/** Creates the application-mode session engine (a closure, so its internals minify in browser bundles); `extend` adds methods built on its internals. */
-export function createAppSessions(ctx: AppSessionsContext): AppSessions;
-export function createAppSessions<X extends object>(ctx: AppSessionsContext, extend: (internals: SessionInternals) => X): AppSessions & X;
-export function createAppSessions<X extends object>(ctx: AppSessionsContext, extend?: (internals: SessionInternals) => X): AppSessions | (AppSessions & X) {
+/** Creates the application-mode session engine (a closure, so its internals minify in browser bundles). */
+export function createAppSessions(ctx: AppSessionsContext): AppSessions {
+  return sessionEngine(ctx)[0];
+}
+
+/** `createAppSessions` plus the methods `extend` builds on the engine's internals (the full client's session-sync-ends.ts). */
+export function createAppSessionsWith<X extends object>(ctx: AppSessionsContext, extend: (internals: SessionInternals) => X): AppSessions & X {
+  const [sessions, current, clear, bump, transition, persistSync, persistLater] = sessionEngine(ctx);
+  return Object.assign(sessions, extend({ ctx, current, clear, bump, transition, persistSync, persistLater }));
+}
+
+/** The engine's internals in `SessionInternals` order, less `ctx` (a tuple: page bundles, which never extend the engine, carry no names for them). */
+type Internals = [
+  current: SessionInternals['current'],
+  clear: SessionInternals['clear'],
+  bump: SessionInternals['bump'],
+  transition: SessionInternals['transition'],
+  persistSync: SessionInternals['persistSync'],
+  persistLater: SessionInternals['persistLater'],
+];
+
+function sessionEngine(ctx: AppSessionsContext): [AppSessions, ...Internals] {
   let current: PersistedSession | undefined;
   let chain: Promise<void> = Promise.resolve();
   let persistPending = false;
@@ -239,5 +257,5 @@ export function createAppSessions<X extends object>(ctx: AppSessionsContext, ext
   const clear = (): void => {
     current = undefined;
   };
-  return extend ? Object.assign(sessions, extend({ ctx, current: () => current, clear, bump, transition, persistSync, persistLater })) : sessions;
+  return [sessions, () => current, clear, bump, transition, persistSync, persistLater];
 }

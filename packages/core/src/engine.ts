@@ -1,7 +1,7 @@
 import { getCurrentScope, getGlobalScope, getIsolationScope, type DsnComponents, type EventHint, type SdkMetadata, type SessionAggregates } from '@sentry/core';
 import { sessionsEnvelope } from './envelope.js';
 import { Accounting } from './accounting.js';
-import { createAppSessions, type AppSessions } from './app-sessions.js';
+import { createAppSessionsWith, type AppSessions } from './app-sessions.js';
 import { syncEnds, type SyncEnds } from './session-sync-ends.js';
 import type { CoreDeps } from './clock.js';
 import { createDidResolver } from './did.js';
@@ -41,7 +41,7 @@ export function buildEngine(ctx: EngineContext): Engine {
   let requests: RequestAggregator | undefined;
   if (cf.sessionMode === 'application' || !ctx.features.requestMode) {
     const did = createDidResolver(cf.hashUserId, ctx.features.sha256HexSync, ctx.logger, scopesUserId);
-    sessions = createAppSessions({
+    sessions = createAppSessionsWith({
       store: platform.store,
       deps,
       release: cf.release,

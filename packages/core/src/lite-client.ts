@@ -21,7 +21,7 @@ import { releaseWarning, samplingWarning, validateLiteOptions, type ResolvedOpti
 import { createEventPolicy, isUnhandledEvent, type EventPolicy } from './policy.js';
 import type { LiteIntegration } from './lite-opt-in.js';
 import { recover, type RecoveryResult } from './recovery.js';
-import { makeTransportWith, type DurableTransport } from './transport.js';
+import { makeTransportWith, type LiteTransport } from './transport.js';
 import type { LiteClient } from './lite-types.js';
 import type { Platform } from './types.js';
 import { uuid4 } from './uuid.js';
@@ -41,12 +41,12 @@ const CAPTURED = '__sentry_captured__';
  */
 export function createLiteClient(options: unknown, platform: Platform, deps: Partial<CoreDeps> = {}): LiteClient {
   const logger = platform?.logger ?? console;
-  const { problems, options: resolved } = validateLiteOptions(options);
+  const { problems, options: resolved, warnings } = validateLiteOptions(options);
   let cf: ResolvedOptions | undefined;
   if (problems.length > 0 || !resolved) {
     logger.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
   } else if (resolved.sentry.enabled !== false) {
-    for (const warning of [releaseWarning(resolved.release), samplingWarning(options as Record<string, unknown>)]) if (warning) logger.warn(warning);
+    for (const warning of [...(warnings ?? []), releaseWarning(resolved.release), samplingWarning(options as Record<string, unknown>)]) if (warning) logger.warn(warning);
     if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: crashfree is disabled.');
     else cf = resolved;
   }
@@ -87,7 +87,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     }, interval);
   };
 
-  const durable: DurableTransport | undefined =
+  const durable: LiteTransport | undefined =
     cf && dsn
       ? makeTransportWith(
           { url: envelopeUrl(dsn, cf.sentry.tunnel, sdk), store: platform.store, makeRequest: platform.makeRequest, queue: cf.queue, recordDroppedEvent, deps, logger },
@@ -98,7 +98,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     if (!durable || outcomes.size === 0) return;
     const report = clientReportEnvelope([...outcomes.values()], deps.now() / 1000);
     outcomes.clear();
-    void durable.send(report).then(undefined, () => undefined);
+    void durable.enqueue(report).then(undefined, () => undefined);
   };
 
   const sessions =

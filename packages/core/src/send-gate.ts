@@ -21,8 +21,8 @@ export interface SendGate {
   backingOff(): boolean;
   /** The end of the running backoff, or Infinity. */
   retryTime(): number;
-  /** Learns from an answer: rate-limit headers (on any status) and, on 2xx, that the server is back. */
-  answered(response: TransportHttpResponse): void;
+  /** Learns from an answer: rate-limit headers (on any status) and, on 2xx, that the server is back. Returns whether it was a 2xx (the envelope is delivered). */
+  answered(response: TransportHttpResponse): boolean;
   /**
    * Ends the running backoff now (the network is back, the user asked). Rate
    * limits are the server's word and stay; the failure count stays too, so a
@@ -53,7 +53,9 @@ export function createSendGate(deps: CoreDeps, backoff: BackoffOptions): SendGat
     retryTime: () => (backingOff() ? retryAt : Infinity),
     answered(response) {
       limits = { ...limits, ...limitsFrom(response, deps.now()) };
-      if (response.statusCode >= 200 && response.statusCode < 300) failures = retryAt = 0;
+      const ok = response.statusCode >= 200 && response.statusCode < 300;
+      if (ok) failures = retryAt = 0;
+      return ok;
     },
     endBackoff: () => void (retryAt = 0),
     failed() {

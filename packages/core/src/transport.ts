@@ -81,11 +81,45 @@ export interface DurableTransport extends Transport {
  * the oldest are dropped and reported as `queue_overflow`.
  */
 export function makeDurableTransport(opts: DurableTransportOptions): DurableTransport {
-  return makeTransportWith(opts, bytesCodec);
+  const [transport, add, persistFailed, kick] = makeQueue(opts, bytesCodec);
+  const { store } = opts;
+  return {
+    ...transport,
+    send: async (envelope) => {
+      await transport.enqueue(envelope);
+      return {};
+    },
+    enqueueSync(envelope) {
+      const entry = add(envelope);
+      if (!entry) return;
+      try {
+        if (store.setSync) store.setSync(entry.key, entry.body!);
+        else void store.set(entry.key, entry.body!).catch(persistFailed);
+      } catch (e) {
+        persistFailed(e);
+      }
+      kick();
+    },
+  };
 }
 
-/** `makeDurableTransport` with the envelope codec given: the lite client's `textCodec` keeps binary envelope code out of page bundles. */
-export function makeTransportWith(opts: DurableTransportOptions, codec: EnvelopeCodec): DurableTransport {
+/** The durable transport less `send` and `enqueueSync`: what the lite client uses (it queues through `enqueue`). */
+export type LiteTransport = Omit<DurableTransport, 'send' | 'enqueueSync'>;
+
+/** `makeDurableTransport` for the lite client, with the envelope codec given: its `textCodec` keeps binary envelope code out of page bundles. */
+export function makeTransportWith(opts: DurableTransportOptions, codec: EnvelopeCodec): LiteTransport {
+  return makeQueue(opts, codec)[0];
+}
+
+/**
+ * The queue itself, and the steps `enqueueSync` is made of (a tuple: page
+ * bundles, which never call it, carry no names for them): index an
+ * envelope, report a failed write, then start sending.
+ */
+function makeQueue(
+  opts: DurableTransportOptions,
+  codec: EnvelopeCodec,
+): [LiteTransport, add: (envelope: Envelope) => Entry | undefined, persistFailed: (e: unknown) => void, kick: () => void] {
   const { store, deps, queue } = opts;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
   const PREFIX = queue.keyPrefix ?? 'queue/';
@@ -163,9 +197,8 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
         gate.failed();
         break;
       }
-      gate.answered(response);
       const status = response.statusCode;
-      if (status >= 200 && status < 300) {
+      if (gate.answered(response)) {
         await delivered(entry);
       } else if (status === 429) {
         const until2 = gate.limitedUntil(entry.categories);
@@ -201,8 +234,7 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
       if (entry.hold) await entry.hold;
       if (entry.body === undefined || !index.entries.has(entry.key)) return;
       const response = await request(entry.body);
-      if (response) gate.answered(response);
-      if (response && response.statusCode >= 200 && response.statusCode < 300) await delivered(entry);
+      if (response && gate.answered(response)) await delivered(entry);
     } catch {
       // Offline or torn down with the page: the persisted entry goes out on the next launch.
     } finally {
@@ -283,19 +315,6 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     void pump();
   };
 
-  const enqueueSync = (envelope: Envelope): void => {
-    const entry = add(envelope);
-    if (!entry) return;
-    try {
-      if (store.setSync) store.setSync(entry.key, entry.body!);
-      else void store.set(entry.key, entry.body!).catch(persistFailed);
-    } catch (e) {
-      persistFailed(e);
-    }
-    drainUrgently();
-    void pump();
-  };
-
   const load = async (): Promise<QueuedIndex> => {
     const found = emptyQueuedIndex();
     const loading = (async () => {
@@ -329,17 +348,12 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
     return found;
   };
 
-  return {
-    send: async (envelope) => {
-      await enqueue(envelope);
-      return {};
-    },
+  const transport: LiteTransport = {
     flush: async (timeout?: number) => {
       await within(pump(), timeout, deps);
       return index.entries.size === 0;
     },
     enqueue,
-    enqueueSync,
     load,
     retryNow: () => {
       gate.endBackoff();
@@ -356,4 +370,13 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
       deps.clearTimeout(timer);
     },
   };
+  return [
+    transport,
+    add,
+    persistFailed,
+    () => {
+      drainUrgently();
+      void pump();
+    },
+  ];
 }

@@ -2,6 +2,7 @@
  * What the gate prints: a short human table, or one JSON object with the
  * verdict and every number; plus the environment handed to hook commands.
  */
+import { segmentText, shareText, statusText, type IssueCause } from './causes.js';
 import type { GateOptions } from './cli-args.js';
 import type { RateStat } from './compare.js';
 import type { GateRun } from './gate-run.js';
@@ -39,6 +40,7 @@ export function gateJson(opts: GateOptions, run: GateRun): Record<string, unknow
     decidingSegment: d.decidingSegment,
     segments: d.segments.map((s) => ({ name: s.name, verdict: s.verdict, reason: s.reason, candidate: s.candidate, baseline: s.baseline, deltaPoints: s.deltaPoints })),
     window: run.candidate.window,
+    causes: run.causes,
     polls: run.polls,
     elapsedMs: run.elapsedMs,
     timedOut: run.timedOut,
@@ -51,7 +53,23 @@ function windowLine(opts: GateOptions, run: GateRun): string {
   return `window: ${w.start} to ${w.end} (asked: last ${opts.period} to ${w.askedEnd}, interval ${w.interval / 3_600_000}h)${w.warning ? `\nwarning: ${w.warning}` : ''}`;
 }
 
-/** The human report: verdict line, a small table and the reason. */
+/** One issue in one line: `CRASHFREE-2 TypeError: boom at parse (app/config.js) — 67% of crashed sessions (8), new in 1.1.0, os.name Linux 100%`. */
+function causeLine(c: IssueCause, release: string): string {
+  const where = segmentText(c);
+  return `${c.shortId} ${c.title}${c.culprit ? ` at ${c.culprit}` : ''} — ${shareText(c)}, ${statusText(c, release)}${where ? `, ${where}` : ''}`;
+}
+
+/** On HALT: the issue behind most crashed sessions, then the others; or why none could be named. */
+function causeLines(opts: GateOptions, run: GateRun): string[] {
+  const causes = run.causes;
+  if (!causes || run.decision.verdict !== 'halt') return [];
+  if (causes.error) return [`cause: unknown (the issues could not be read: ${causes.error})`];
+  const [first, ...rest] = causes.issues;
+  if (!first) return [`cause: no crash issue in ${opts.release} (crashed sessions without a crash event: native crashes not captured, or events dropped)`];
+  return [`cause: ${causeLine(first, opts.release)}`, ...rest.map((c) => `  also: ${causeLine(c, opts.release)}`)];
+}
+
+/** The human report: verdict line, the cause on HALT, a small table and the reason. */
 export function gateText(opts: GateOptions, run: GateRun): string {
   const d = run.decision;
   const metric = opts.metric;
@@ -62,6 +80,7 @@ export function gateText(opts: GateOptions, run: GateRun): string {
   const label = d.verdict === 'pass' ? 'PASS' : d.verdict === 'halt' ? 'HALT' : 'INSUFFICIENT DATA';
   const lines = [
     `crashfree-gate: ${label} — release ${opts.release}${opts.environment ? ` (${opts.environment})` : ''}`,
+    ...causeLines(opts, run),
     alignColumns(rows),
     `delta vs baseline: ${d.deltaPoints === null ? 'n/a' : `${d.deltaPoints >= 0 ? '+' : ''}${d.deltaPoints.toFixed(2)} points`}` +
       `   threshold ${opts.threshold}%   max drop ${opts.maxDrop} points   min ${opts.minSample} ${metric}`,
@@ -87,6 +106,7 @@ export function hookEnv(opts: GateOptions, run: GateRun): Record<string, string>
     CRASHFREE_GATE_DELTA: d.deltaPoints === null ? '' : d.deltaPoints.toFixed(4),
     CRASHFREE_GATE_THRESHOLD: String(opts.threshold),
     CRASHFREE_GATE_REASON: d.reason,
+    CRASHFREE_GATE_CAUSE: run.causes?.issues[0] ? causeLine(run.causes.issues[0], opts.release) : '',
     CRASHFREE_GATE_JSON: JSON.stringify(gateJson(opts, run)),
   };
 }

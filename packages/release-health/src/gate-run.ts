@@ -4,6 +4,7 @@
  * clock are injectable so the loop is testable without waiting.
  */
 import type { GateOptions } from './cli-args.js';
+import { fetchCauses, type Causes } from './causes.js';
 import { decideGate, type GateDecision } from './gate.js';
 import { ApiError, fetchReleaseSamples, type ReleaseSamples } from './sessions-client.js';
 
@@ -23,6 +24,8 @@ export interface GateRun {
   elapsedMs: number;
   /** True when the timeout ended the wait before the sample was reached. */
   timedOut: boolean;
+  /** The release's top crash causes: read on HALT, and always for --json; null otherwise. */
+  causes: Causes | null;
 }
 
 /** Clock, sleep and progress output of a run. */
@@ -74,7 +77,9 @@ export async function runGate(opts: GateOptions, io: RunIo = realIo): Promise<Ga
         },
         { metric: opts.metric, minSample: opts.minSample, threshold: opts.threshold, maxDrop: opts.baseline ? opts.maxDrop : undefined },
       );
-      return { decision, candidate, baseline, polls, elapsedMs: io.now() - started, timedOut };
+      // The causes explain the verdict; reading them never changes it (fetchCauses does not throw).
+      const causes = decision.verdict === 'halt' || opts.json ? await fetchCauses(opts, candidate, baseline) : null;
+      return { decision, candidate, baseline, polls, elapsedMs: io.now() - started, timedOut, causes };
     }
     io.progress(
       `crashfree-gate: ${opts.release} has ${candidate.overall.sample} ${opts.metric} of ${opts.minSample} needed; next poll in ${formatMs(opts.poll)}`,

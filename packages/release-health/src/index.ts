@@ -32,6 +32,7 @@ export {
 export { parseGateArgs, parseDurationFlag, UsageError, USAGE, type GateOptions } from './cli-args.js';
 export { fetchReleaseSamples, chooseInterval, periodMs, ApiError, type EffectiveWindow, type ReleaseSamples } from './sessions-client.js';
 export { runGate, realIo, type GateRun, type RunIo } from './gate-run.js';
+export { fetchCauses, type Causes, type IssueCause } from './causes.js';
 export { gateJson, gateText, hookEnv, exitCodeOf } from './gate-output.js';
 export {
   fingerprintOf,

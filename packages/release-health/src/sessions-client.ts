@@ -33,6 +33,8 @@ export interface EffectiveWindow {
 export interface ReleaseSamples {
   sessions: number;
   users: number;
+  /** Crashed sessions of the release (whatever the metric): what the causes' shares are of. */
+  crashedSessions: number;
   overall: RateSample;
   segments: Array<{ name: string; sample: RateSample }>;
   window: EffectiveWindow;
@@ -78,7 +80,8 @@ type Totals = Record<string, number | null | undefined>;
 
 const FIELDS = ['sum(session)', 'count_unique(user)', 'crash_free_rate(session)', 'crash_free_rate(user)'];
 
-function quote(value: string): string {
+/** A search value as Sentry's query syntax takes it (quoted unless plain). */
+export function quote(value: string): string {
   return /^[\w.+@-]+$/.test(value) ? value : `"${value.replace(/(["\\])/g, '\\$1')}"`;
 }
 
@@ -115,7 +118,8 @@ function sampleFrom(totals: Totals, metric: HealthMetric, where: string): RateSa
   return { sample, failures };
 }
 
-async function getJson(url: string, token: string, timeoutMs: number): Promise<unknown> {
+/** GETs JSON with the token; failures are ApiErrors naming `what` answered (transient ones marked). */
+export async function getJson(url: string, token: string, timeoutMs: number, what = 'sessions API'): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
@@ -125,11 +129,11 @@ async function getJson(url: string, token: string, timeoutMs: number): Promise<u
   }
   const text = await res.text();
   if (res.status === 401 || res.status === 403) throw new ApiError(`${new URL(url).origin} rejected the token (HTTP ${res.status})`);
-  if (!res.ok) throw new ApiError(`sessions API answered HTTP ${res.status}: ${text.slice(0, 300)}`, res.status === 429 || res.status >= 500);
+  if (!res.ok) throw new ApiError(`${what} answered HTTP ${res.status}: ${text.slice(0, 300)}`, res.status === 429 || res.status >= 500);
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(`sessions API answered non-JSON: ${text.slice(0, 120)}`);
+    throw new ApiError(`${what} answered non-JSON: ${text.slice(0, 120)}`);
   }
 }
 
@@ -193,7 +197,7 @@ export async function fetchReleaseSamples(opts: GateOptions, release: string, re
     return { ...overall, segments };
   }
   const overall = opts.metric === 'users' ? { sample: users, failures: userFailures } : { sample: sessions, failures };
-  return { sessions, users, overall, segments, window };
+  return { sessions, users, crashedSessions: failures, overall, segments, window };
 }
 
 /**

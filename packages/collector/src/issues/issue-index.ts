@@ -176,7 +176,9 @@ function newIssue(id: string, fingerprint: string, event: Json, platform: string
   const parts = JSON.parse(fingerprintOf({ ...(event as FingerprintEvent), fingerprint: undefined })) as string[];
   const inner = ex && parts.length > 1 ? parts[parts.length - 1]! : '';
   const colon = inner.lastIndexOf(':');
-  const culprit = inner ? `${inner.slice(colon + 1)} (${inner.slice(0, colon)})` : '';
+  // A frame without a function name (top-level module code) is named by its file alone.
+  const fn = inner.slice(colon + 1);
+  const culprit = !inner ? '' : fn && fn !== 'undefined' ? `${fn} (${inner.slice(0, colon)})` : inner.slice(0, colon);
   return {
     id,
     fingerprint,

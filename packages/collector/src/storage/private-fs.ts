@@ -7,7 +7,7 @@
  * Every path the collector (and code beside it) creates goes through here.
  */
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
-import { chmod, mkdir, open, type FileHandle } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Mode of every file the collector writes. */
@@ -28,6 +28,26 @@ export async function mkdirPrivate(dir: string): Promise<void> {
     for (let d = path.dirname(dir); d.length >= created.length && d !== path.dirname(d); d = path.dirname(d)) fixes.push(d);
   }
   await Promise.all(fixes.map((d) => chmod(d, DIR_MODE)));
+}
+
+/**
+ * Makes what `dir` directly holds private (files 0600, directories 0700):
+ * files an older collector wrote world-readable, including ones this one
+ * only reads (deploys.jsonl until the next deploy). Symbolic links are left
+ * alone (chmod would follow them out of the directory). Not recursive: the
+ * store does the same for the attachments it knows at open.
+ */
+export async function privatizeEntries(dir: string): Promise<void> {
+  const names = await readdir(dir);
+  await Promise.all(
+    names.map(async (name) => {
+      const file = path.join(dir, name);
+      const st = await lstat(file).catch(() => undefined);
+      if (!st || st.isSymbolicLink()) return;
+      const mode = st.isDirectory() ? DIR_MODE : FILE_MODE;
+      if ((st.mode & 0o777) !== mode) await chmod(file, mode).catch(() => undefined);
+    }),
+  );
 }
 
 /** Synchronous `mkdirPrivate` for code that must not yield (tests, start-up paths). */

@@ -66,6 +66,8 @@ export interface Storage {
   items(filter?: ItemFilter): StoredItem[];
   /** The same, one item at a time: for readers of many items, memory stays flat. */
   iterate(filter?: ItemFilter): Iterable<StoredItem>;
+  /** The stored event `eventId` (32 hex) of project `projectId`, found through the dedupe index (no scan). */
+  event(projectId: string, eventId: string): StoredItem | undefined;
   /** The stored attachment item whose file has base name `id`. */
   attachment(id: string): StoredItem | undefined;
   /** Stores the envelope's new items durably; duplicates are counted, not stored. */
@@ -157,32 +159,47 @@ export async function openStorage(dataDir: string, warn: (line: string) => void,
     });
   };
 
-  let compacting: Promise<CompactResult> | undefined;
   const totalBytes = () => log.end - log.base + attachmentBytes;
-  const compact = (): Promise<CompactResult> => {
-    compacting ??= (async () => {
-      const { cutId, droppedBytes } = retentionCut(index, retention, totalBytes(), (id) => attachmentOf.get(id)?.size ?? 0, Date.now());
-      const droppedItems = cutId - index.firstId;
-      if (droppedItems === 0) return { droppedItems: 0, droppedBytes: 0 };
-      const cut = cutId < index.firstId + index.count ? index.offsetOf(cutId) - 8 : log.end;
-      const names: string[] = [];
-      await log.dropPrefix(cut, () => {
-        index.dropBefore(cutId);
-        for (const [id, att] of attachmentOf) {
-          if (id >= cutId) break; // insertion order is id order
-          names.push(att.name);
-          attachmentBytes -= att.size;
-          attachmentOf.delete(id);
-          attachmentByName.delete(att.name);
-        }
-      });
-      await Promise.all(names.map((name) => rm(path.join(attachmentDir, name), { force: true })));
-      if (names.length > 0) await syncDir(attachmentDir);
-      return { droppedItems, droppedBytes };
-    })().finally(() => {
-      compacting = undefined;
+  const compactOnce = async (): Promise<CompactResult> => {
+    const { cutId, droppedBytes } = retentionCut(index, retention, totalBytes(), (id) => attachmentOf.get(id)?.size ?? 0, Date.now());
+    const droppedItems = cutId - index.firstId;
+    if (droppedItems === 0) return { droppedItems: 0, droppedBytes: 0 };
+    const cut = cutId < index.firstId + index.count ? index.offsetOf(cutId) - 8 : log.end;
+    const names: string[] = [];
+    await log.dropPrefix(cut, () => {
+      index.dropBefore(cutId);
+      for (const [id, att] of attachmentOf) {
+        if (id >= cutId) break; // insertion order is id order
+        names.push(att.name);
+        attachmentBytes -= att.size;
+        attachmentOf.delete(id);
+        attachmentByName.delete(att.name);
+      }
     });
-    return compacting;
+    await Promise.all(names.map((name) => rm(path.join(attachmentDir, name), { force: true })));
+    if (names.length > 0) await syncDir(attachmentDir);
+    return { droppedItems, droppedBytes };
+  };
+  // One compaction at a time. A call while one runs gets the next one
+  // (at most one waits), which starts after it and so judges the store as
+  // it is then: when compact() resolves, the limits hold for everything
+  // stored before the call.
+  let compacting: Promise<CompactResult> | undefined;
+  let nextCompaction: Promise<CompactResult> | undefined;
+  const compact = (): Promise<CompactResult> => {
+    if (!compacting) {
+      compacting = compactOnce().finally(() => {
+        compacting = undefined;
+      });
+      return compacting;
+    }
+    nextCompaction ??= compacting
+      .catch(() => undefined)
+      .then(() => {
+        nextCompaction = undefined;
+        return compact();
+      });
+    return nextCompaction;
   };
   const compactInBackground = (): void => {
     compact().catch((error: unknown) => warn(`crashfree-collector: retention compaction failed (will retry): ${String(error)}`));
@@ -194,6 +211,14 @@ export async function openStorage(dataDir: string, warn: (line: string) => void,
   return {
     items: (filter) => [...iterate(filter)],
     iterate: (filter) => iterate(filter),
+    event(projectId, eventId) {
+      const key = `event|${projectId}|${eventId}`;
+      for (const id of index.candidates(key)) {
+        const s = load(id);
+        if (s && s.type === 'event' && dedupeKey(s.projectId, s.type, s.headers, s.envelopeHeaders, s.payload, undefined) === key) return s;
+      }
+      return undefined;
+    },
     attachment(id) {
       const found = attachmentByName.get(id);
       return found === undefined ? undefined : load(found);
@@ -268,6 +293,7 @@ export async function openStorage(dataDir: string, warn: (line: string) => void,
     async close() {
       if (timer) clearInterval(timer);
       listeners.clear();
+      await nextCompaction?.catch(() => undefined);
       await compacting?.catch(() => undefined);
       await log.close();
     },

@@ -30,6 +30,8 @@ export interface NativeSetupContext {
   sessionId?: string;
   sdk: { name: string; version: string };
   crashpadHandlerPath?: string;
+  /** Where to look for a handler when none is configured (default: KNOWN_HANDLER_PATHS). */
+  knownHandlerPaths?: readonly string[];
   /** Upper bound on the Crashpad handler's run at crash time (default 10 000 ms). */
   handlerTimeoutMs?: number;
   /** One-line diagnostics (debug logger). */
@@ -140,7 +142,7 @@ export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus
       if (existing.jsStack) nameExistingCodeSoon(addon);
       return (capture.status = { enabled: true, mode: existing.mode, altStack, chained: existing.chained, ...jsStackHealth(existing, ctx.log) });
     }
-    const handler = chooseCrashpadHandler(ctx.crashpadHandlerPath, process.env);
+    const handler = chooseCrashpadHandler(ctx.crashpadHandlerPath, process.env, ctx.knownHandlerPaths);
     // Said once at init, not only under debug: the user gets a weaker dump without it.
     if (handler.path === undefined) (ctx.warn ?? ctx.log)(`[crashfree] ${handler.warning}`);
     const run = createRun(nativeRoot(ctx.dataDir));
