@@ -10,14 +10,11 @@ import { getClient } from '@sentry/core';
 import { CrashfreeClient, createClient, createMemoryStore, validateOptions, type CrashfreeOptions, type ExternalCrash, type Liveness, type Platform } from '@crashfree/core';
 import { createNodeStackParser } from './stack-parser.js';
 import { createEventBuilders } from './event-builder.js';
-import { createFileStore, ensurePrivateDir } from './store.js';
-import { createVisibility } from './store-visibility.js';
-import { createLiveness } from './liveness.js';
-import { withRecoveryClaims } from './claim.js';
 import { createRequestExecutor } from './request-executor.js';
 import { createFatalDelivery } from './fatal-delivery.js';
 import { applyEnvDefaults, splitNodeOptions, type NodeOnlyOptions } from './options.js';
-import { dataDirLayout, defaultDataDir } from './data-dir.js';
+import { dataDirLayout, defaultDataDir, openRunStorage } from './data-dir.js';
+import { sweepSettledRuns } from './data-dir-sweep.js';
 import { installProcessLifecycle } from './process-lifecycle.js';
 import { unhandledRejectionMode } from './unhandled-rejections.js';
 import { instrumentRequests, type RequestInstrumentation } from './request-sessions.js';
@@ -66,13 +63,6 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
 
   // Every option is checked before anything touches the disk.
   problems.push(...validateOptions(core).problems);
-  if (problems.length === 0 && dsn !== undefined) {
-    try {
-      ensurePrivateDir(layout.root);
-    } catch (e) {
-      problems.push(`option "dataDir" is ${JSON.stringify(layout.root)} (string); expected a writable directory (${String(e)})`);
-    }
-  }
   if (problems.length > 0) console.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
 
   const delivery = createFatalDelivery(createRequestExecutor(), log);
@@ -90,8 +80,9 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     return createClient({ enabled: false }, { name: 'node', sdk: SDK_INFO, store, makeRequest: executor, liveness: off, ...createEventBuilders(stackParser), logger: silent });
   }
 
-  const liveness = withRecoveryClaims(createLiveness(layout.live), layout.claims);
-  const store = createFileStore({ dir: layout.store, quarantineDir: layout.corrupt, warn, visibility: createVisibility(liveness) });
+  // An unwritable data dir is not a configuration error: one warning, and the run is kept in memory and sent live.
+  const storage = openRunStorage(layout, warn);
+  const { store, liveness } = storage;
   const platform: Platform = {
     name: 'node',
     sdk: SDK_INFO,
@@ -114,6 +105,7 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     log,
     // Crashed runs deleted unsent by the native storage bound still count in client reports.
     onDropped: (count) => client.recordDroppedEvent('queue_overflow', 'error', count),
+    ...(!storage.persistent && { unavailable: 'the data dir is not writable, so a crash record could not be kept' }),
   };
   const requestMode = core.sessionMode === 'request';
 
@@ -131,9 +123,10 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   const onSessionStarted = (): void => {
     const sid = client.getSessionId();
     setNativeSessionId(sid);
+    if (!storage.persistent) return;
     try {
       const previous = reportName;
-      reportName = configureFatalReports(layout.reports, { ...run, ...(sid !== undefined && { sid }) });
+      reportName = configureFatalReports(layout.reports, { ...run, ...(sid !== undefined && { sid }), owner: liveness.owner() });
       if (previous !== reportName) clearRunMeta(layout.reports, previous);
     } catch (e) {
       log(`[crashfree] fatal-error reports are off: ${String(e)}`);
@@ -161,6 +154,7 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
 
   const started = (async () => {
     const collect = async (what: string, run: () => Promise<ExternalCrash[]>): Promise<ExternalCrash[]> => {
+      if (!storage.persistent) return [];
       try {
         return await run();
       } catch (e) {
@@ -170,13 +164,13 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     };
     const native = await collect('native crashes', () => collectNativeCrashes(nativeCtx));
     const reports = await collect('fatal-error reports', () => collectFatalReports(layout.reports, liveness, stackParser, warn));
-    const hangs = await collectAnrStates(layout.anr, liveness, warn).catch((e: unknown) => {
+    const hangs = await (storage.persistent ? collectAnrStates(layout.anr, liveness, warn) : Promise.resolve({ events: [], ends: [] })).catch((e: unknown) => {
       log(`[crashfree] could not read hang records of previous runs: ${String(e)}`);
       return { events: [], ends: [] };
     });
     const crashes = [...mergeWithNativeCrashes(native, reports), ...hangs.events];
     await client.start({ crashes, sessionEnds: hangs.ends });
-    void store.sweepTemps();
+    if (storage.inner) void sweepSettledRuns({ layout, store, inner: storage.inner, log });
     onSessionStarted();
     startHangDetection();
   })().catch((e: unknown) => log(`[crashfree] start failed: ${String(e)}`));

@@ -53,9 +53,37 @@ export interface FileStore extends Store {
   readonly dir: string;
 }
 
-/** Creates `dir` (and parents) 0700; an existing directory is tightened to 0700. */
+/** Quarantined files kept in `corrupt/`; older ones are deleted, so repeated corruption cannot fill the disk. */
+export const MAX_QUARANTINED = 20;
+
+/**
+ * Creates `dir` and its missing parents, one level at a time, and returns
+ * its mode bits. Not `mkdirSync(dir, { recursive: true })`: under /proc (and
+ * other virtual filesystems where mkdir answers ENOENT for a parent that
+ * exists) Node's recursive mkdir retries forever and hangs the thread. Each
+ * level here is tried once, so this always ends, with the first real error.
+ * An existing directory costs one stat (init pays this on every launch).
+ */
+function mkdirParents(dir: string, depth = 0): number {
+  const stat = fs.statSync(dir, { throwIfNoEntry: false });
+  if (stat) {
+    if (stat.isDirectory()) return stat.mode & 0o777;
+    throw Object.assign(new Error(`ENOTDIR: a file is in the way, ${dir} is not a directory`), { code: 'ENOTDIR' });
+  }
+  const parent = path.dirname(dir);
+  if (parent !== dir && depth < 64) mkdirParents(parent, depth + 1);
+  try {
+    fs.mkdirSync(dir, { mode: DIR_MODE });
+  } catch (error) {
+    // Created meanwhile by another process starting over the same data dir.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(dir).isDirectory()) throw error;
+  }
+  return -1;
+}
+
+/** Creates `dir` (and parents) 0700; an existing directory is tightened to 0700. Throws the first real error, never hangs. */
 export function ensurePrivateDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  if (mkdirParents(dir) === DIR_MODE) return;
   try {
     fs.chmodSync(dir, DIR_MODE);
   } catch {
@@ -145,6 +173,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     try {
       ensurePrivateDir(quarantineDir);
       fs.renameSync(file, path.join(quarantineDir, `${key.replace(/\//g, '_')}-${Date.now()}`));
+      trimQuarantine(quarantineDir);
     } catch {
       fs.rmSync(file, { force: true });
     }
@@ -263,6 +292,51 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   };
 }
 
+/** Keeps the newest {@link MAX_QUARANTINED} files of `dir` (names end in their quarantine time). */
+function trimQuarantine(dir: string): void {
+  const stamp = (name: string): number => Number(name.slice(name.lastIndexOf('-') + 1)) || 0;
+  const names = fs.readdirSync(dir).sort((a, b) => stamp(a) - stamp(b));
+  for (const name of names.slice(0, Math.max(0, names.length - MAX_QUARANTINED))) fs.rmSync(path.join(dir, name), { force: true });
+}
+
+/**
+ * A FileStore that keeps everything in memory, for a data dir that cannot be
+ * written: the SDK still sends live, nothing survives the process.
+ */
+export function createMemoryFileStore(dir: string): FileStore {
+  const data = new Map<string, StoreValue>();
+  const copy = (v: StoreValue): StoreValue => (typeof v === 'string' ? v : v.slice());
+  const getSync = (key: string): StoreValue | undefined => {
+    const v = data.get(key);
+    return v === undefined ? undefined : copy(v);
+  };
+  const setSync = (key: string, value: StoreValue): void => void data.set(key, copy(value));
+  const deleteSync = (key: string): void => void data.delete(key);
+  return {
+    dir,
+    get: async (key) => getSync(key),
+    set: async (key, value) => setSync(key, value),
+    delete: async (key) => deleteSync(key),
+    keys: async (prefix = '') => [...data.keys()].filter((k) => k.startsWith(prefix)).sort(),
+    getSync,
+    setSync,
+    deleteSync,
+    sweepTemps: async () => undefined,
+    enterSyncMode: () => undefined,
+  };
+}
+
+/** Whether no process has this pid any more (a pid we may not signal still exists). For temp files named after their writer. */
+export function pidGone(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
+
 async function sweep(at: string): Promise<void> {
   let entries: fs.Dirent[];
   try {
@@ -280,13 +354,8 @@ async function sweep(at: string): Promise<void> {
     if (mark < 0) continue;
     const pid = Number(entry.name.slice(mark + TEMP_MARK.length).split('-')[0]);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
-    try {
-      process.kill(pid, 0);
-      continue; // its writer may still be at it
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EPERM') continue;
-    }
-    await fsp.rm(file, { force: true }).catch(() => undefined);
+    // A live writer may still be at it.
+    if (pidGone(pid)) await fsp.rm(file, { force: true }).catch(() => undefined);
   }
 }
 

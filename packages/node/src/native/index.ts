@@ -45,6 +45,8 @@ export interface NativeSetupContext {
    * Called at most once per collection, only with n > 0; a throw is ignored.
    */
   onDropped?: (count: number) => void;
+  /** Set when capture cannot work in this run (e.g. an unwritable data dir): capture stays off with this reason, and nothing is touched. */
+  unavailable?: string;
 }
 
 /** Health of native capture, reported as an event context and via `getNativeCaptureStatus()`. */
@@ -126,6 +128,7 @@ export function nativeRoot(dataDir: string): string {
 /** Installs native crash handlers; never throws. A second call returns the first result. */
 export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus {
   if (capture.status?.enabled) return capture.status;
+  if (ctx.unavailable !== undefined) return (capture.status = OFF(ctx.unavailable));
   try {
     const block = shared();
     if (!block || !capture.load?.ok) return (capture.status = OFF(capture.load && !capture.load.ok ? capture.load.reason : 'the native addon is unavailable'));
@@ -196,6 +199,7 @@ export function setNativeAnnotation(key: string, value: string): boolean {
  * Never throws.
  */
 export async function collectNativeCrashes(ctx: NativeSetupContext): Promise<ExternalCrash[]> {
+  if (ctx.unavailable !== undefined) return [];
   try {
     // A process crashing right now dies within its handler's bound (Crashpad's wait, then the in-process dump).
     await waitForCrashingRuns(nativeRoot(ctx.dataDir), (ctx.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS) + CRASH_PATH_MARGIN_MS, ctx.log);
