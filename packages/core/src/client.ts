@@ -34,6 +34,12 @@ import { sentryClientOptions } from './sentry-options.js';
 import type { DurableTransport } from './transport.js';
 import type { ExternalCrash, Platform, SessionEnd, SessionEndHint } from './types.js';
 
+/** What `client.start()` is told of previous runs by the platform. */
+export interface StartOptions {
+  crashes?: ExternalCrash[];
+  sessionEnds?: SessionEnd[];
+}
+
 const NOOP_REQUEST: RequestSession = {
   status: 'ok',
   captureException: () => '',
@@ -102,10 +108,16 @@ export class CrashfreeClient extends Client<ClientOptions> {
    * mode) this run's session. Runs once; later calls return the same result.
    * `sessionEnds` tells recovery how previous sessions ended when the
    * platform knows (see `SessionEnd`). A start still running when `close()`
-   * is called opens no session.
+   * is called opens no session. `options` may be a promise (the platform
+   * still reading its crash records): calling `start` at once lets a `close()`
+   * made right after init wait for this recovery (bounded by its timeout)
+   * instead of skipping it.
    */
-  public start(options: { crashes?: ExternalCrash[]; sessionEnds?: SessionEnd[] } = {}): Promise<RecoveryResult> {
-    if (!this.starting) this.starting = this.runStart(options.crashes ?? [], options.sessionEnds ?? []);
+  public start(options: StartOptions | PromiseLike<StartOptions> = {}): Promise<RecoveryResult> {
+    this.starting ??= Promise.resolve(options).then(
+      (o) => this.runStart(o.crashes ?? [], o.sessionEnds ?? []),
+      () => this.runStart([], []),
+    );
     return this.starting;
   }
 
@@ -125,7 +137,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
         endsBySid(options.sessionEnds ?? []),
       ),
       queued: queued ?? (await readQueuedIndex(this.platform.store, this.cf.queue.keyPrefix)),
-      enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
+      enqueue: (env, onDelivered, afterPersisted) => durable.enqueue(env, onDelivered, afterPersisted),
       pending: () => durable.pending(),
       hasQueuedInit: (sid) => durable.hasQueuedInit(sid),
       dsn: this.getDsn(),

@@ -21,7 +21,7 @@ const require = createRequire(import.meta.url);
 const crasher = kind === 'native' ? wrapNativeAddon(require(process.env.CF_CRASHER), { name: 'crasher' }) : undefined;
 
 if (userAt === 'before') setUser({ id: did });
-const client = init({ dsn: process.env.CF_DSN, release, environment: 'test', dataDir: process.env.CF_DATA_DIR, anrThresholdMs: 0 });
+const client = init({ dsn: process.env.CF_DSN, release, environment: 'test', dataDir: process.env.CF_DATA_DIR, anrThresholdMs: 0, ...(process.env.CF_DEBUG && { debug: true }) });
 if (userAt === 'after') setUser({ id: did });
 writeSync(1, `ready ${client.getSessionId() ?? '-'}\n`);
 

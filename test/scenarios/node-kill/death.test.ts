@@ -15,7 +15,7 @@
  * fleet) and `CRASHFREE_NODE_KILL_SEED`: `pnpm exec vitest run
  * test/scenarios/node-kill/death.test.ts`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,8 +42,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await collector?.close();
-  rmSync(scratch, { recursive: true, force: true });
+  if (process.env.CRASHFREE_NODE_KILL_KEEP) console.log(`[node-kill] data dirs kept in ${scratch}`);
+  else rmSync(scratch, { recursive: true, force: true });
 });
+
+/** The session records and queue entries the fleets left behind (for the failure message). */
+function leftovers(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /store\/(session|queue|crash)\//.test(f));
+}
 
 /** One run that reached `ready` (init returned): what the collector must count. */
 interface Entry {
@@ -78,6 +84,7 @@ describe('death at any instant after init (Node)', () => {
         const env = { CF_DSN: collector.dsn, CF_DATA_DIR: dataDir, ...(crasher && { CF_CRASHER: crasher }) };
         for (const run of [...plan, { kind: 'clean' as Kind, delayMs: 0, did: `user-${fleet}-final`, userAt: 'after' }]) {
           const r = await launch({ ...run, release, env });
+          if (process.env.CRASHFREE_NODE_KILL_KEEP) appendFileSync(path.join(scratch, `fleet-${fleet}.log`), `== ${run.kind} ${run.delayMs}ms ${r.sid} ${r.code} ${r.signal}\n${r.stdout}${r.stderr}\n`);
           if (r.sid === undefined) notReady.push(`${run.kind} ${run.delayMs}ms: ${r.stderr.slice(0, 300)}`);
           else ledger.push({ fleet, sid: r.sid, did: run.did, kind: run.kind, delayMs: run.delayMs });
         }
@@ -109,8 +116,9 @@ describe('death at any instant after init (Node)', () => {
     const withoutDid = ledger.filter((e) => sessions.has(e.sid) && sessions.get(e.sid)!.dids.size === 0);
     const wrongDid = ledger.filter((e) => sessions.has(e.sid) && sessions.get(e.sid)!.dids.size > 0 && ![...sessions.get(e.sid)!.dids].every((d) => d === e.did));
     const wrongStatus = ledger.filter((e) => sessions.has(e.sid) && sessions.get(e.sid)!.status !== EXPECTED[e.kind]);
-    const events = collector.items({ type: 'event' }).map((i) => i.payload as { release?: string; level?: string; platform?: string });
-    const crashEvents = events.filter((e) => e.release === release && e.level === 'fatal');
+    const events = collector.items({ type: 'event' }).map((i) => i.payload as { event_id?: string; release?: string; level?: string });
+    // Distinct by event_id, as a backend dedupes a resend of the same event.
+    const crashEvents = [...new Set(events.filter((e) => e.release === release && e.level === 'fatal').map((e) => e.event_id))];
     const crashRuns = ledger.filter((e) => e.kind === 'uncaught' || e.kind === 'native');
 
     // Figures per kind and instant, for the record (also when everything passes).
@@ -136,6 +144,7 @@ describe('death at any instant after init (Node)', () => {
       crashEvents: `${crashEvents.length} for ${crashRuns.length} crashing runs`,
     };
     console.log(`[node-kill] seed ${SEED}: ${JSON.stringify(figures, null, 1)}\n${JSON.stringify(summary, null, 1)}`);
+    if (lost.length || wrongStatus.length) console.log(`[node-kill] left in the data dirs: ${leftovers(scratch).join(' ')}`);
     expect(summary).toEqual({ ...summary, lost: [], extra: [], doubleInit: [], withoutInit: [], withoutDid: [], wrongDid: [], wrongStatus: [], sessions: ledger.length });
     expect(crashEvents.length, 'one crash event per crashing run').toBe(crashRuns.length);
 
@@ -143,7 +152,11 @@ describe('death at any instant after init (Node)', () => {
     const users = new Set(ledger.map((e) => e.did));
     const crashedUsers = new Set(ledger.filter((e) => EXPECTED[e.kind] === 'crashed').map((e) => e.did));
     const count = (status: string): number => ledger.filter((e) => EXPECTED[e.kind] === status).length;
-    const usersWith = (status: string): number => new Set(ledger.filter((e) => EXPECTED[e.kind] === status).map((e) => e.did)).size;
+    // As Sentry (and release-health's query.ts) do, a user is counted once, under their worst session: crashed > abnormal > exited.
+    const RANK = ['exited', 'abnormal', 'crashed'];
+    const worst = new Map<string, number>();
+    for (const e of ledger) worst.set(e.did, Math.max(worst.get(e.did) ?? 0, RANK.indexOf(EXPECTED[e.kind])));
+    const usersWith = (status: string): number => [...worst.values()].filter((r) => r === RANK.indexOf(status)).length;
     const totals = await api(collector, release);
     expect(totals).toEqual({
       ...(count('crashed') > 0 && { crashed: count('crashed'), 'users:crashed': usersWith('crashed') }),

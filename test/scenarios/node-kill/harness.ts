@@ -27,6 +27,7 @@ export interface Launched {
   sid: string | undefined;
   code: number | null;
   signal: NodeJS.Signals | null;
+  stdout: string;
   stderr: string;
 }
 
@@ -62,7 +63,7 @@ export function launch(run: { kind: Kind; delayMs: number; did: string; userAt: 
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ sid, code, signal, stderr });
+      resolve({ sid, code, signal, stdout, stderr });
     });
   });
 }
