@@ -64,6 +64,8 @@ export class CrashfreeClient extends Client<ClientOptions> {
   private resolver: (() => RequestSession | undefined) | undefined;
   private starting: Promise<RecoveryResult> | undefined;
   private closed = false;
+  /** Set by the fatal path: recovery still running stops where it is (the next launch redoes it; nothing was let go). */
+  private dying = false;
   private readonly accounting: Accounting | undefined;
   private outcomesTimer: unknown;
 
@@ -143,6 +145,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
       dsn: this.getDsn(),
       metadata: this.getSdkMetadata(),
       logger: this.logger,
+      halted: () => this.dying,
     });
     // Request mode: the counts of killed runs, from their snapshots (request-recovery.ts). In either mode, so switching modes loses nothing.
     await recoverRequestRuns({
@@ -210,6 +213,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
   /** Fatal path: synchronous accounting and crash record, then sending (see API.md). */
   public captureFatalSync(exception: unknown, hint?: EventHint): string | undefined {
     if (!this.cf || !this.durable) return undefined;
+    this.dying = true;
     const durable = this.durable;
     const req = this.requests ? this.resolver?.() : undefined;
     // The process is going down: this request ends crashed now, and the buckets are persisted before anything else.

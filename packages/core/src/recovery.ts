@@ -42,6 +42,15 @@ export interface RecoveryContext {
   dsn: DsnComponents | undefined;
   metadata: SdkMetadata | undefined;
   logger: Pick<Console, 'warn'>;
+  /**
+   * True once this run is dying (its fatal path began): recovery stops before
+   * the next session or crash. It must not go on in the fatal path's
+   * synchronous mode, where a Store may see less (Node's file store hides
+   * claimed dead runs' files then): a crash sent there without its session
+   * would leave that session to end `abnormal` next time. Stopped, the next
+   * launch redoes what is left, since nothing is let go before delivery.
+   */
+  halted?: () => boolean;
 }
 
 /** What a platform with crash records adds to recovery (see `RecoveryContext.extension`). */
@@ -98,7 +107,9 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
 
   if (unreadable > 0) ctx.logger.warn(`[crashfree] skipped ${unreadable} unreadable persisted record(s); everything else is still sent.`);
 
+  const halted = (): boolean => ctx.halted?.() === true;
   for (const state of states) {
+    if (halted()) break;
     const read = `${state.status}:${state.seq}`;
     // An unended session whose end nobody knows ended abnormal; its timestamp stays the last persisted time.
     if (!extension?.end(state) && state.status === 'ok') {
@@ -130,7 +141,7 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     }
     if (await extension?.sendCrashOf(ctx, state.sid)) result.events += 1;
   }
-  if (extension) result.events += await extension.sendRest(ctx, liveSessions);
+  if (extension && !halted()) result.events += await extension.sendRest(ctx, liveSessions);
   result.pending = ctx.pending();
   return result;
 }

@@ -145,6 +145,10 @@ describe('death at any instant after init (Node)', () => {
     };
     console.log(`[node-kill] seed ${SEED}: ${JSON.stringify(figures, null, 1)}\n${JSON.stringify(summary, null, 1)}`);
     if (lost.length || wrongStatus.length) console.log(`[node-kill] left in the data dirs: ${leftovers(scratch).join(' ')}`);
+    for (const e of [...lost, ...wrongStatus]) {
+      const trail = collector.items({ type: 'session' }).map((i) => i.payload as { sid: string; seq: number; status: string; init?: boolean }).filter((u) => u.sid === e.sid);
+      console.log(`[node-kill] fleet ${e.fleet} ${at(e)} ${e.sid}: ${trail.map((u) => `${u.seq}:${u.status}${u.init ? ':init' : ''}`).join(' ')}`);
+    }
     expect(summary).toEqual({ ...summary, lost: [], extra: [], doubleInit: [], withoutInit: [], withoutDid: [], wrongDid: [], wrongStatus: [], sessions: ledger.length });
     expect(crashEvents.length, 'one crash event per crashing run').toBe(crashRuns.length);
 
