@@ -106,5 +106,5 @@ describe('crash loops (Node)', () => {
     const failed = results.filter((r) => r.problems.length > 0).map((r) => `${r.loop.kind} K=${r.loop.k} at ${r.loop.delayMs} ms: ${r.problems.join('; ')}`);
     console.log(`[crash-loop] ${results.length} loops, ${failed.length} wrong${failed.length ? `:\n${failed.join('\n')}` : ''}`);
     expect(failed).toEqual([]);
-  });
+  }, 300_000);
 });
