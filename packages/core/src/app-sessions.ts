@@ -129,10 +129,12 @@ export function createAppSessions<X extends object>(ctx: AppSessionsContext, ext
     }
   };
 
-  /** Writes `s` through `store.setSync` when the Store has it (never throws). */
+  /** Writes `s` through `store.setSyncCached` (page cache now, fsync after) or `store.setSync` when the Store has one (never throws). */
   const persistSync = (s: PersistedSession): void => {
     try {
-      ctx.store.setSync?.(sessionKeyOf(s), JSON.stringify(s));
+      const { store } = ctx;
+      if (store.setSyncCached) store.setSyncCached(sessionKeyOf(s), JSON.stringify(s));
+      else store.setSync?.(sessionKeyOf(s), JSON.stringify(s));
     } catch (e) {
       persistFailed(e);
     }
