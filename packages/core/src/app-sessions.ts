@@ -132,9 +132,7 @@ export function createAppSessions<X extends object>(ctx: AppSessionsContext, ext
   /** Writes `s` through `store.setSyncCached` (page cache now, fsync after) or `store.setSync` when the Store has one (never throws). */
   const persistSync = (s: PersistedSession): void => {
     try {
-      const { store } = ctx;
-      if (store.setSyncCached) store.setSyncCached(sessionKeyOf(s), JSON.stringify(s));
-      else store.setSync?.(sessionKeyOf(s), JSON.stringify(s));
+      (ctx.store.setSyncCached ?? ctx.store.setSync)?.call(ctx.store, sessionKeyOf(s), JSON.stringify(s));
     } catch (e) {
       persistFailed(e);
     }
