@@ -13,7 +13,8 @@
  *
  * CI runs a modest sample; more with `CRASHFREE_NODE_KILL_RUNS=100` (runs per
  * fleet) and `CRASHFREE_NODE_KILL_SEED`: `pnpm exec vitest run
- * test/scenarios/node-kill/death.test.ts`.
+ * test/scenarios/node-kill/death.test.ts`. `CRASHFREE_NODE_KILL_KEEP=1` keeps
+ * the data dirs and a log per fleet (with `CF_DEBUG=1`, the SDK's debug lines).
  */
 import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
