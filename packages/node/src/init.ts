@@ -94,6 +94,9 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   };
   const client = createClient(core, platform);
   if (!client.isEnabled()) return client;
+  // The run counts from here: its session (with the did when a user is set) is on disk before init returns,
+  // so a death at any later instant is recovered by the next launch. Recovery of earlier runs follows.
+  client.startSession();
   const options = client.getOptions();
   const nativeCtx: NativeSetupContext = {
     dataDir: layout.root,
@@ -152,7 +155,9 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     });
   };
 
-  const started = (async () => {
+  // start() is called now with what the crash readers will find: a close() right after init waits for this
+  // recovery (bounded) rather than skipping it, so a CLI that always exits at once still recovers its previous runs.
+  const previousRuns = (async () => {
     const collect = async (what: string, run: () => Promise<ExternalCrash[]>): Promise<ExternalCrash[]> => {
       if (!storage.persistent) return [];
       try {
@@ -168,12 +173,17 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
       log(`[crashfree] could not read hang records of previous runs: ${String(e)}`);
       return { events: [], ends: [] };
     });
-    const crashes = [...mergeWithNativeCrashes(native, reports), ...hangs.events];
-    await client.start({ crashes, sessionEnds: hangs.ends });
-    if (storage.inner) void sweepSettledRuns({ layout, store, inner: storage.inner, log });
-    onSessionStarted();
-    startHangDetection();
-  })().catch((e: unknown) => log(`[crashfree] start failed: ${String(e)}`));
+    return { crashes: [...mergeWithNativeCrashes(native, reports), ...hangs.events], sessionEnds: hangs.ends };
+  })();
+  const started = client
+    .start(previousRuns)
+    .then(() => {
+      // Settled runs' files go (temp files among them); memory-only runs have nothing on disk to sweep.
+      if (storage.inner) void sweepSettledRuns({ layout, store, inner: storage.inner, log });
+      onSessionStarted();
+      startHangDetection();
+    })
+    .catch((e: unknown) => log(`[crashfree] start failed: ${String(e)}`));
 
   const uninstall = installProcessLifecycle({
     started,

@@ -37,6 +37,8 @@ export interface FileStoreOptions {
 /** A Store over files that also offers `setSync` for the fatal-crash path. */
 export interface FileStore extends Store {
   setSync(key: string, value: StoreValue): void;
+  /** Atomic write that survives process death when it returns (page cache); the fsyncs follow in the background. */
+  setSyncCached(key: string, value: StoreValue): void;
   /** Synchronous read, for exit paths where no promise will resolve (corrupt files count as absent). */
   getSync(key: string): StoreValue | undefined;
   /** Synchronous delete, for exit paths where no promise will resolve. */
@@ -92,12 +94,12 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 /** Writes `data` to `file` atomically and durably (temp + fsync + rename + dir fsync), 0600. */
-export function writeFileAtomicSync(file: string, data: Uint8Array | string): void {
+export function writeFileAtomicSync(file: string, data: Uint8Array | string, fsync = true): void {
   const tmp = `${file}${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}`;
   const fd = fs.openSync(tmp, 'wx', FILE_MODE);
   try {
     fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
+    if (fsync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -107,7 +109,23 @@ export function writeFileAtomicSync(file: string, data: Uint8Array | string): vo
     fs.rmSync(tmp, { force: true });
     throw error;
   }
-  fsyncDirSync(path.dirname(file));
+  if (fsync) fsyncDirSync(path.dirname(file));
+}
+
+/** Background fsync of `file` and its directory (what `setSyncCached` defers); best effort, never rejects. */
+async function fsyncLater(file: string): Promise<void> {
+  for (const target of [file, path.dirname(file)]) {
+    try {
+      const handle = await fsp.open(target, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      // Replaced or removed meanwhile (a newer write has its own fsync coming), or a directory that refuses fsync.
+    }
+  }
 }
 
 function fsyncDirSync(dir: string): void {
@@ -207,6 +225,13 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     ensureParent(file);
     writeFileAtomicSync(file, encodeValue(value, writer));
   };
+  const setSyncCached = (key: string, value: StoreValue): void => {
+    const file = fileOf(key);
+    ensureParent(file);
+    writeFileAtomicSync(file, encodeValue(value, writer), false);
+    // On a later turn: the first async open of a process costs milliseconds, which init must not pay.
+    setImmediate(() => void fsyncLater(file)).unref();
+  };
   const deleteSync = (key: string): void => fs.rmSync(fileOf(key), { force: true });
   const keysSync = (prefix: string): string[] => {
     const out: string[] = [];
@@ -276,6 +301,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       }, () => setSync(key, value));
     },
     setSync,
+    setSyncCached,
     getSync,
     delete(key) {
       return track(() => fsp.rm(fileOf(key), { force: true }), () => deleteSync(key));
@@ -320,6 +346,8 @@ export function createMemoryFileStore(dir: string): FileStore {
     keys: async (prefix = '') => [...data.keys()].filter((k) => k.startsWith(prefix)).sort(),
     getSync,
     setSync,
+    // Memory has no page cache to wait for: the cached write is the write.
+    setSyncCached: setSync,
     deleteSync,
     sweepTemps: async () => undefined,
     enterSyncMode: () => undefined,
