@@ -10,6 +10,8 @@ import { rmSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+import { writeCjsTypes } from './dual-types.mjs';
+
 const args = process.argv.slice(2);
 const entries = [];
 let platform = 'node';
@@ -37,7 +39,10 @@ const common = {
   packages: 'external',
   platform,
   target: platform === 'browser' ? 'es2020' : 'node20',
-  sourcemap: true,
+  // Maps stay next to the files for local debugging but are not linked or
+  // shipped (package.json "files" leaves them out): the bundles are not
+  // minified, and a map of them would mostly carry this machine's layout.
+  sourcemap: 'external',
   logLevel: 'warning',
   define: { __CRASHFREE_VERSION__: JSON.stringify(pkg.version) },
 };
@@ -58,4 +63,5 @@ if (types) {
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--emitDeclarationOnly', '--declarationMap', 'false', '--outDir', 'dist/types'], {
     stdio: 'inherit',
   });
+  if (formats.includes('cjs')) writeCjsTypes('dist/types');
 }

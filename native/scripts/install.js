@@ -46,9 +46,15 @@ function onPath(name) {
   });
 }
 
+/** The package manager running this install (npm_config_user_agent: "pnpm/10.x npm/? node/v20 ..."). */
+const agent = (/^(npm|pnpm|yarn|bun)\//.exec(process.env.npm_config_user_agent || '') || [])[1] || 'npm';
+
+/** The command that runs this script again, in the user's package manager. */
+const REBUILD = agent === 'yarn' ? 'yarn rebuild @crashfree/native' : `${agent} rebuild @crashfree/native`;
+
 /** What to install for `what`, on the common distributions. */
 function installHint(what) {
-  return `install ${what} (Debian/Ubuntu: apt-get install cmake g++; Alpine: apk add cmake g++ make; Fedora: dnf install cmake gcc-c++), then npm rebuild @crashfree/native`;
+  return `install ${what} (Debian/Ubuntu: apt-get install cmake g++; Alpine: apk add cmake g++ make; Fedora: dnf install cmake gcc-c++), then ${REBUILD}`;
 }
 
 function fail(reason, fix) {
@@ -72,7 +78,7 @@ function compile() {
   try {
     napiInclude = require('node-api-headers').include_dir;
   } catch {
-    return fail('the package node-api-headers is missing', 'npm install (it is a dependency of @crashfree/native)'), false;
+    return fail('the package node-api-headers is missing', `${agent} install (it is a dependency of @crashfree/native)`), false;
   }
   const steps = [
     ['-S', root, '-B', out, '-DCMAKE_BUILD_TYPE=Release', `-DCMAKE_JS_INC=${napiInclude}`, `-DCMAKE_LIBRARY_OUTPUT_DIRECTORY=${path.join(out, 'Release')}`],
@@ -85,7 +91,7 @@ function compile() {
     fs.writeFileSync(log, text);
     if (r.status !== 0) {
       const first = `${r.stdout || ''}${r.stderr || ''}`.split('\n').find((l) => /error|Error|CMake Error/.test(l)) || r.error?.message || 'see the log';
-      fail(`the build from source failed (${first.trim().slice(0, 200)}; full log: ${log})`, 'fix the error above, then npm rebuild @crashfree/native');
+      fail(`the build from source failed (${first.trim().slice(0, 200)}; full log: ${log})`, `fix the error in the log, then ${REBUILD}`);
       return false;
     }
   }
@@ -113,7 +119,7 @@ function main() {
   fs.rmSync(marker, { force: true });
   if (process.env.CRASHFREE_SKIP_NATIVE_BUILD === '1') {
     fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(marker, 'the native build was skipped (CRASHFREE_SKIP_NATIVE_BUILD=1)\nfix: unset CRASHFREE_SKIP_NATIVE_BUILD, then npm rebuild @crashfree/native\n');
+    fs.writeFileSync(marker, `the native build was skipped (CRASHFREE_SKIP_NATIVE_BUILD=1)\nfix: unset CRASHFREE_SKIP_NATIVE_BUILD, then ${REBUILD}\n`);
     return;
   }
   // `npm rebuild --build-from-source` sets npm_config_build_from_source. A
@@ -128,7 +134,7 @@ function main() {
       fs.rmSync(out, { recursive: true, force: true });
       const js =
         p.variant === 'napi'
-          ? `; no JS caller for addon crashes on Node ${process.versions.node} (the prebuilt JS stack is for other Node lines): npm rebuild @crashfree/native --build-from-source adds it`
+          ? `; no JS caller for addon crashes on Node ${process.versions.node} (the prebuilt JS stack is for other Node lines): ${agent === 'npm' ? 'npm rebuild @crashfree/native --build-from-source' : `CRASHFREE_NATIVE_BUILD_FROM_SOURCE=1 ${REBUILD}`} adds it`
           : '';
       say(`[crashfree] native crash capture: prebuilt binary for ${process.platform}-${process.arch} (${path.basename(p.path)}), nothing compiled${js}.`);
       return;
@@ -142,7 +148,7 @@ try {
 } catch (e) {
   // Never fail the install over native capture.
   try {
-    fail(`the install script failed (${e instanceof Error ? e.message : String(e)})`, 'npm rebuild @crashfree/native');
+    fail(`the install script failed (${e instanceof Error ? e.message : String(e)})`, REBUILD);
   } catch {
     // nothing left to do
   }

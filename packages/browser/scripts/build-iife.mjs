@@ -16,7 +16,7 @@ await build({
   globalName: 'Crashfree',
   platform: 'browser',
   target: 'es2020',
-  sourcemap: true,
+  sourcemap: 'external', // not linked, not shipped: see scripts/build-package.mjs
   legalComments: 'none',
   logLevel: 'warning',
   define: { __CRASHFREE_VERSION__: JSON.stringify(pkg.version) },

@@ -69,9 +69,11 @@ function start(options: BrowserOptions): LiteClient {
   const liveness = createLiveness({ runId, store, heartbeatMs: options.heartbeatMs });
   const user = options.integrations;
   // The lite client (no @sentry/core runtime code, no fatal process path, no crash records, no request mode): only what a page runs is bundled.
+  // The browser's own options stay here: the core would call them unknown.
+  const { dbName: _db, heartbeatMs: _hb, ...coreOptions } = options;
   const client = createLiteClient(
     {
-      ...options,
+      ...coreOptions,
       // Validated above: undefined or an object.
       queue: { ...options.queue, keyPrefix: tabQueuePrefix(runId) },
       integrations: typeof user === 'function' ? user(getDefaultIntegrations()) : [...getDefaultIntegrations(), ...(user ?? [])],

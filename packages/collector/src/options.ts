@@ -32,6 +32,13 @@ export interface CollectorOptions {
    * off, and `retention: null` keeps everything.
    */
   retention?: { maxAgeMs?: number | null; maxBytes?: number | null } | null;
+  /**
+   * Stackwalking of stored minidumps (stackwalk/walker.ts): `minidump_stackwalk`
+   * of the npm `minidump` package by default, another path, or false for none.
+   * `concurrency` (default 1, at most 8), `cpuSeconds` per dump (default 10) and
+   * `timeoutMs` of wall time per dump (default 60 s) bound it.
+   */
+  stackwalk?: false | { tool?: string; concurrency?: number; cpuSeconds?: number; timeoutMs?: number };
   /** Receives warnings (damaged records, listener errors); default: stderr. */
   log?: (line: string) => void;
   /** Clock of the release-health API (ms since the epoch); default Date.now. For tests that stand at a given time of day. */
@@ -48,6 +55,7 @@ export interface ResolvedOptions {
   maxMinidumpEnvelopeBytes: number;
   allowedHosts: string[];
   retention: { maxAgeMs?: number; maxBytes?: number };
+  stackwalk: false | { tool?: string; concurrency?: number; cpuSeconds?: number; timeoutMs?: number };
   log: (line: string) => void;
   now: (() => number) | undefined;
 }
@@ -82,6 +90,14 @@ export function resolveOptions(options: CollectorOptions = {}): ResolvedOptions 
       if (v !== undefined && v !== null && !(Number.isSafeInteger(v) && v > 0)) fail(`retention.${name}`, v, 'a positive integer, or null for no limit');
     }
   }
+  const w = o.stackwalk;
+  if (w !== undefined && w !== false) {
+    if (w === null || typeof w !== 'object') fail('stackwalk', w, 'false, or an object like { concurrency: 1, timeoutMs: 20000 }');
+    if (w.tool !== undefined && (typeof w.tool !== 'string' || !w.tool)) fail('stackwalk.tool', w.tool, 'the path of minidump_stackwalk');
+    if (w.concurrency !== undefined && !(Number.isInteger(w.concurrency) && w.concurrency >= 1 && w.concurrency <= 8)) fail('stackwalk.concurrency', w.concurrency, 'an integer from 1 to 8');
+    if (w.cpuSeconds !== undefined && !(Number.isInteger(w.cpuSeconds) && w.cpuSeconds >= 1)) fail('stackwalk.cpuSeconds', w.cpuSeconds, 'a whole number of seconds, at least 1');
+    if (w.timeoutMs !== undefined && !(Number.isInteger(w.timeoutMs) && w.timeoutMs >= 100)) fail('stackwalk.timeoutMs', w.timeoutMs, 'an integer number of ms, at least 100');
+  }
   if (o.log !== undefined && typeof o.log !== 'function') fail('log', o.log, 'a function taking one line of text');
   if (o.now !== undefined && typeof o.now !== 'function') fail('now', o.now, 'a function returning ms since the epoch');
   const maxEnvelopeBytes = o.maxEnvelopeBytes ?? 20 * MiB;
@@ -94,6 +110,7 @@ export function resolveOptions(options: CollectorOptions = {}): ResolvedOptions 
     maxMinidumpEnvelopeBytes: Math.max(o.maxMinidumpEnvelopeBytes ?? 100 * MiB, maxEnvelopeBytes),
     allowedHosts: (o.allowedHosts ?? []).map((h) => h.toLowerCase().replace(/\.$/, '')),
     retention: r === null ? {} : resolveRetention(r),
+    stackwalk: w ?? {},
     log: o.log ?? ((line) => process.stderr.write(`${line}\n`)),
     now: o.now,
   };

@@ -15,6 +15,10 @@ import { lockDataDir } from './dir-lock.js';
 import { loadIdentity, type Identity } from './identity.js';
 import { handleIngest, type IngestContext, type IngestEndpoint } from './ingest.js';
 import { handleInspect } from './inspect.js';
+import { MINIDUMP_ATTACHMENT_TYPE } from './prepare.js';
+import { handleNativeEvent } from './stackwalk/routes.js';
+import { createSymbolStore } from './stackwalk/symbols.js';
+import { createStackwalker, findStackwalkTool, hasResult, type Stackwalker } from './stackwalk/walker.js';
 import { createRateLimiter, type RateLimitSimulation } from './rate-limit.js';
 import { resolveOptions, type CollectorOptions } from './options.js';
 import { handleReleaseApi, type ReleaseApiContext, type StoredItem } from './release-api.js';
@@ -53,6 +57,10 @@ export interface Collector {
    * exercise their rate-limit handling over real HTTP.
    */
   simulateRateLimit(simulation: RateLimitSimulation): void;
+  /** Resolves when every stored minidump so far has been walked (or failed); for tests and benches. */
+  stackwalkIdle(): Promise<void>;
+  /** Dumps queued, walking, walked, failed and skipped (queue full) since start. */
+  stackwalkStats(): { queued: number; running: number; walked: number; failed: number; skipped: number };
   /** Stops accepting, waits for in-flight writes, closes the store. */
   close(): Promise<void>;
 }
@@ -80,6 +88,26 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     throw error;
   }
   const token = opts.token ?? identity.token;
+
+  // Minidumps are walked off the ingest path; a dump stored while the collector was down or mid-walk is walked now.
+  const walkDir = path.join(dataDir, 'stackwalk');
+  await mkdirPrivate(walkDir);
+  const walker: Stackwalker = createStackwalker({
+    tool: opts.stackwalk === false ? null : (opts.stackwalk.tool ?? findStackwalkTool()),
+    dir: walkDir,
+    ...(opts.stackwalk !== false && { log: opts.log }),
+    ...(opts.stackwalk !== false && opts.stackwalk.concurrency !== undefined && { concurrency: opts.stackwalk.concurrency }),
+    ...(opts.stackwalk !== false && opts.stackwalk.timeoutMs !== undefined && { timeoutMs: opts.stackwalk.timeoutMs }),
+    ...(opts.stackwalk !== false && opts.stackwalk.cpuSeconds !== undefined && { cpuSeconds: opts.stackwalk.cpuSeconds }),
+  });
+  const walkDump = (item: StoredItem): void => {
+    if (item.type !== 'attachment' || item.attachment?.attachmentType !== MINIDUMP_ATTACHMENT_TYPE) return;
+    const id = String(item.envelopeHeaders['event_id'] ?? '').replace(/-/g, '').toLowerCase();
+    if (!hasResult(walkDir, id)) walker.enqueue(id, item.attachment.path);
+  };
+  for (const item of storage.iterate({ type: 'attachment' })) walkDump(item);
+  const unsubscribeWalker = storage.subscribe(walkDump);
+  const symbols = createSymbolStore(path.join(dataDir, 'symbols'));
 
   const ingest: IngestContext = {
     storage,
@@ -113,7 +141,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
     // Everything else reads (or records deploys): one rule for all of it.
     checkAccess(req, res, url, access);
-    if (pathname.startsWith('/api/0/crashfree/') && handleInspect(req, res, url, storage)) return;
+    if (pathname.startsWith('/api/0/crashfree/') && ((await handleNativeEvent(req, res, url, storage, walker, symbols)) || (await handleInspect(req, res, url, storage)))) return;
     if (pathname.startsWith('/api/0/organizations/') || pathname === '/' || pathname.startsWith('/page/')) {
       if (await handleReleaseApi(req, res, url, releaseCtx)) return;
     }
@@ -157,6 +185,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       });
     });
   } catch (error) {
+    unsubscribeWalker();
+    walker.close();
     await storage.close();
     await unlock();
     if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
@@ -182,6 +212,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     compact: () => storage.compact(),
     stats: () => storage.stats(),
     simulateRateLimit: (simulation) => ingest.limiter.add(simulation),
+    stackwalkIdle: () => walker.idle(),
+    stackwalkStats: () => walker.stats(),
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -194,6 +226,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         await stopped;
         clearInterval(sweep);
         clearTimeout(force);
+        unsubscribeWalker();
+        walker.close();
         await storage.close();
         await unlock();
         if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });

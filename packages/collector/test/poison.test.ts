@@ -107,7 +107,7 @@ function corpus(): Case[] {
   const invalidUtf8 = Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x90, 0x28, 0xbc, 0xff, 0xfe, 0xed, 0xa0, 0x80]);
   cases.push({ name: 'invalid UTF-8 inside an event string', body: raw('{}\n{"type":"event"}\n{"message":"', invalidUtf8, '"}\n'), expect: 'either' });
   cases.push({ name: 'invalid UTF-8 as an envelope header', body: raw(invalidUtf8, '\n{"type":"event"}\n{}\n'), expect: 'refused' });
-  cases.push({ name: 'invalid UTF-8 inside an item type', body: raw('{}\n{"type":"', invalidUtf8, '"}\n{}\n'), expect: 'either' });
+  cases.push({ name: 'invalid UTF-8 inside an item type', body: raw('{}\n{"type":"', invalidUtf8, '"}\n{}\n'), expect: 'refused' });
   cases.push({ name: 'invalid UTF-8 as a JSON item payload', body: raw('{}\n{"type":"session"}\n', invalidUtf8, '\n'), expect: 'refused' });
   cases.push({ name: 'a UTF-16 envelope', body: Buffer.from('\ufeff{}\n{"type":"event"}\n{"message":"x"}\n', 'utf16le'), expect: 'refused' });
   cases.push({ name: 'NUL bytes everywhere', body: Buffer.alloc(4096, 0), expect: 'refused' });
@@ -119,6 +119,11 @@ function corpus(): Case[] {
   }
   for (const header of ['{}', '{"type":""}', '{"type":5}', '{"type":null}', '{"type":["event"]}', '[]', '"event"']) {
     cases.push({ name: `item header ${header}`, body: raw('{}\n', header, '\n{"message":"x"}\n'), expect: 'refused' });
+  }
+  // The index keeps every type name: none may carry a payload into memory.
+  cases.push({ name: 'a 1 MiB item type', body: raw(`{}\n{"type":"${'t'.repeat(1024 * 1024)}"}\n{}\n`), expect: 'refused' });
+  for (const type of ['event\n', 'a b', '../event', '-x', 'x'.repeat(65), '\u0000']) {
+    cases.push({ name: `item type ${JSON.stringify(type)}`, body: raw(`{}\n${JSON.stringify({ type })}\n{}\n`), expect: 'refused' });
   }
   cases.push({ name: 'a 1 MiB event_id', body: raw(`{"event_id":"${'a'.repeat(1024 * 1024)}"}\n{"type":"event"}\n{}\n`), expect: 'either' });
   cases.push({ name: 'a dsn header that is not a string', headers: { 'X-No-Key': '1' }, route: '/api/1/envelope/', body: raw('{"dsn":{"a":1}}\n{"type":"event"}\n{}\n'), expect: 'refused' });
@@ -194,6 +199,24 @@ describe('poison input', () => {
     storedItems += 1;
     expect(collector.items()).toHaveLength(storedItems);
   }, 180_000);
+
+  it('keeps at most 256 distinct item types, refusing envelopes that would add more, still storing known ones', async () => {
+    const f = await freshCollector();
+    try {
+      const { collector } = f;
+      const typed = (types: string[]) => envelope({}, types.map((type): [Record<string, unknown>, object] => [{ type }, { n: 1 }]));
+      expect((await post(collector, typed(Array.from({ length: 253 }, (_, i) => `type_${i}`)))).status).toBe(200);
+      const over = await post(collector, typed(Array.from({ length: 10 }, (_, i) => `more_${i}`)));
+      expect(over.status).toBe(400);
+      expect(JSON.parse(over.text).detail).toContain('256 distinct item types');
+      expect((await post(collector, typed(['more_a', 'more_b', 'type_3'])))).toMatchObject({ status: 200 });
+      expect((await post(collector, typed(['type_7', 'event'])))).toMatchObject({ status: 200 });
+      expect((await post(collector, typed(['one_too_many'])))).toMatchObject({ status: 400 });
+      expect(collector.stats().items).toBe(253 + 3 + 2);
+    } finally {
+      await f.cleanup();
+    }
+  });
 
   it('stores nothing of a body the client abandons mid-way, at any point', async () => {
     const f = await freshCollector();

@@ -26,7 +26,17 @@ export interface AppSessionsContext {
  * Application-mode sessions: one at a time, each transition persisted under
  * `session/<sid>` (with the owner marker) and then queued, in order, on one
  * promise chain. The in-memory state changes synchronously so accounting is
- * exact at capture time; persistence and sending follow.
+ * exact at capture time.
+ *
+ * One rule makes a run count whatever kills it: the persisted record is the
+ * run's entry for the next launch, and every write of it is synchronous
+ * where the Store has `setSync` (start, user, first error, end, crash, and
+ * "init queued"), so the file always holds the newest state in program order
+ * and no older async write can land over a newer one. `initQueued` turns true
+ * on disk only after the queue's write of the init update landed: a run that
+ * dies before that leaves "not queued", and recovery sends init and end as
+ * one update. Without `setSync` (a page's IndexedDB) the same writes go on the
+ * chain, in the same order.
  */
 export interface AppSessions {
   /** The running session's id, if any. */
@@ -137,45 +147,60 @@ function sessionEngine(ctx: AppSessionsContext): [AppSessions, ...Internals] {
     }
   };
 
-  /** Writes `s` through `store.setSync` when the Store has it (never throws). */
+  /** Writes `s` through `store.setSyncCached` (page cache now, fsync after) or `store.setSync` when the Store has one (never throws). */
   const persistSync = (s: PersistedSession): void => {
     try {
-      ctx.store.setSync?.(sessionKeyOf(s), JSON.stringify(s));
+      (ctx.store.setSyncCached ?? ctx.store.setSync)?.call(ctx.store, sessionKeyOf(s), JSON.stringify(s));
     } catch (e) {
       persistFailed(e);
     }
+  };
+
+  /** Writes the newest state of `s`: synchronously where the Store can (see the engine's comment), else through `persist`. */
+  const save = (s: PersistedSession): Promise<void> | undefined => {
+    if (!ctx.store.setSync) return persist({ ...s });
+    persistSync(s);
+    return undefined;
   };
 
   /** Persists `s` on the chain if it is still the running, unended session then; that write covers any coalesced one waiting. */
   const persistLater = (s: PersistedSession): void => {
     chain = chain.then(() => {
       persistPending = false;
-      return s.status === 'ok' && current === s ? persist(s) : undefined;
+      return s.status === 'ok' && current === s ? save(s) : undefined;
     });
   };
 
+  /** Sessions whose init update was handed to the queue (in memory only: on disk it is `initQueued`, set once the queue's write landed). */
+  const initHanded = new WeakSet<PersistedSession>();
+
   const transition = (s: PersistedSession, init: boolean): void => {
+    // On disk before anything else: the next launch must find this state even if no promise resolves again.
+    persistSync(s);
     const snapshot: PersistedSession = { ...s };
     const terminal = snapshot.status !== 'ok';
     chain = chain.then(async () => {
       try {
-        // Known once, then kept (an undefined did is left out of what is written and sent).
-        s.did ??= await ctx.did();
+        if (s.did === undefined) {
+          // Known once, then kept (an undefined did is left out of what is written and sent).
+          s.did = await ctx.did();
+          if (s.did !== undefined) persistSync(s);
+        }
         snapshot.did = s.did;
         // The init goes out with the first update this session ever queues, so exactly one carries it.
-        const sendInit = init || !s.initQueued;
-        snapshot.initQueued = s.initQueued;
-        // A newer transition (e.g. the fatal path's synchronous write) must never be overwritten by an older one.
-        const latest = (): boolean => s.seq === snapshot.seq;
-        // With the live error count: a handled error persisted since (SyncEnds.persistNow) must not be undone by this older write.
-        if (latest()) await persist({ ...snapshot, errors: s.errors });
+        const sendInit = init || !initHanded.has(s);
+        initHanded.add(s);
+        // Without setSync the state is written here; a newer transition's write must never be overwritten by this older one.
+        if (!ctx.store.setSync && s.seq === snapshot.seq) await persist(snapshot);
         const onDelivered = terminal ? () => void ctx.store.delete(sessionKeyOf(s)).catch(() => undefined) : undefined;
-        // "init queued" is recorded after the queue write and before the envelope may be sent. Killed
-        // in between, the init is still in the persisted queue, and recovery looks there first.
-        // A newer state (ended meanwhile, e.g. by pagehide) is recorded as it is then (initQueued already true
-        // in memory): skipping it left "init not queued" on disk, and recovery sent a second init.
-        const recordInit = !s.initQueued && !terminal ? () => persist(latest() ? { ...snapshot, errors: s.errors, initQueued: true } : { ...s }) : undefined;
-        s.initQueued = true;
+        // "init queued" is recorded once the queue's write landed and before the envelope may be sent. Killed
+        // in between, the init is still in the persisted queue, and recovery looks there first. It is recorded
+        // on the newest state (ended meanwhile, e.g. by pagehide or process.exit): skipping that left "init not
+        // queued" on disk, and recovery sent a second init.
+        const recordInit = sendInit && !terminal ? () => {
+          s.initQueued = true;
+          return save(s) ?? Promise.resolve();
+        } : undefined;
         await ctx.enqueue(ctx.envelope(toSessionItem(snapshot, sendInit)), onDelivered, recordInit);
       } catch (e) {
         ctx.logger.warn(`[crashfree] session update not queued: ${String(e)}`);
@@ -204,8 +229,8 @@ function sessionEngine(ctx: AppSessionsContext): [AppSessions, ...Internals] {
         environment: ctx.environment,
         owner: owner(),
       };
-      // A process that spins synchronously right after start never gets to the async write: persist now where the Store can.
-      persistSync(current);
+      // A process that spins synchronously (or dies) right after start never gets to the chain: where the Store
+      // can, transition writes the start before this returns.
       transition(current, true);
     },
     ensureStarted() {
@@ -248,8 +273,10 @@ function sessionEngine(ctx: AppSessionsContext): [AppSessions, ...Internals] {
     idle: () => chain,
     didChanged() {
       const s = current;
+      // Called on every scope change (tags, breadcrumbs): cheap checks first.
+      if (!s || s.status !== 'ok' || s.did !== undefined) return;
       const did = ctx.didSync?.();
-      if (!s || s.status !== 'ok' || s.did !== undefined || did === undefined) return;
+      if (did === undefined) return;
       s.did = did;
       // The next transition's async write carries it too; a Store without setSync gets it then.
       persistSync(s);

@@ -34,6 +34,12 @@ import { sentryClientOptions } from './sentry-options.js';
 import type { DurableTransport } from './transport.js';
 import type { ExternalCrash, Platform, SessionEnd, SessionEndHint } from './types.js';
 
+/** What `client.start()` is told of previous runs by the platform. */
+export interface StartOptions {
+  crashes?: ExternalCrash[];
+  sessionEnds?: SessionEnd[];
+}
+
 const NOOP_REQUEST: RequestSession = {
   status: 'ok',
   captureException: () => '',
@@ -58,6 +64,8 @@ export class CrashfreeClient extends Client<ClientOptions> {
   private resolver: (() => RequestSession | undefined) | undefined;
   private starting: Promise<RecoveryResult> | undefined;
   private closed = false;
+  /** Set by the fatal path: recovery still running stops where it is (the next launch redoes it; nothing was let go). */
+  private dying = false;
   private readonly accounting: Accounting | undefined;
   private outcomesTimer: unknown;
 
@@ -102,10 +110,16 @@ export class CrashfreeClient extends Client<ClientOptions> {
    * mode) this run's session. Runs once; later calls return the same result.
    * `sessionEnds` tells recovery how previous sessions ended when the
    * platform knows (see `SessionEnd`). A start still running when `close()`
-   * is called opens no session.
+   * is called opens no session. `options` may be a promise (the platform
+   * still reading its crash records): calling `start` at once lets a `close()`
+   * made right after init wait for this recovery (bounded by its timeout)
+   * instead of skipping it.
    */
-  public start(options: { crashes?: ExternalCrash[]; sessionEnds?: SessionEnd[] } = {}): Promise<RecoveryResult> {
-    if (!this.starting) this.starting = this.runStart(options.crashes ?? [], options.sessionEnds ?? []);
+  public start(options: StartOptions | PromiseLike<StartOptions> = {}): Promise<RecoveryResult> {
+    this.starting ??= Promise.resolve(options).then(
+      (o) => this.runStart(o.crashes ?? [], o.sessionEnds ?? []),
+      () => this.runStart([], []),
+    );
     return this.starting;
   }
 
@@ -125,12 +139,13 @@ export class CrashfreeClient extends Client<ClientOptions> {
         endsBySid(options.sessionEnds ?? []),
       ),
       queued: queued ?? (await readQueuedIndex(this.platform.store, this.cf.queue.keyPrefix)),
-      enqueue: (env, onDelivered) => durable.enqueue(env, onDelivered),
+      enqueue: (env, onDelivered, afterPersisted) => durable.enqueue(env, onDelivered, afterPersisted),
       pending: () => durable.pending(),
       hasQueuedInit: (sid) => durable.hasQueuedInit(sid),
       dsn: this.getDsn(),
       metadata: this.getSdkMetadata(),
       logger: this.logger,
+      halted: () => this.dying,
     });
     // Request mode: the counts of killed runs, from their snapshots (request-recovery.ts). In either mode, so switching modes loses nothing.
     await recoverRequestRuns({
@@ -198,6 +213,7 @@ export class CrashfreeClient extends Client<ClientOptions> {
   /** Fatal path: synchronous accounting and crash record, then sending (see API.md). */
   public captureFatalSync(exception: unknown, hint?: EventHint): string | undefined {
     if (!this.cf || !this.durable) return undefined;
+    this.dying = true;
     const durable = this.durable;
     const req = this.requests ? this.resolver?.() : undefined;
     // The process is going down: this request ends crashed now, and the buckets are persisted before anything else.

@@ -39,7 +39,7 @@ export function createClient(options: unknown, platform: Platform, deps: Partial
 export function createClientWith(options: unknown, platform: Platform, features: CoreFeatures, deps: Partial<CoreDeps> = {}): CrashfreeClient {
   const logger = (platform as Platform | undefined)?.logger ?? console;
   const allDeps = { ...defaultDeps(), ...deps };
-  const { problems, options: resolved } = validateOptions(options);
+  const { problems, options: resolved, warnings } = validateOptions(options);
   problems.push(...platformProblems(platform));
   if (resolved?.sessionMode === 'request' && !features.requestMode) {
     problems.push('option "sessionMode" is "request" (string); expected "application" (this platform has no request mode)');
@@ -51,7 +51,7 @@ export function createClientWith(options: unknown, platform: Platform, features:
   } else {
     // @sentry/core's own debug output (transport, integrations) follows the same switch.
     if (resolved.debug) debug.enable();
-    for (const warning of [releaseWarning(resolved.release), samplingWarning(options as Record<string, unknown>)]) if (warning) logger.warn(warning);
+    for (const warning of [...(warnings ?? []), releaseWarning(resolved.release), samplingWarning(options as Record<string, unknown>)]) if (warning) logger.warn(warning);
     if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: nothing will be sent. crashfree is disabled.');
     client = new CrashfreeClient(resolved.dsn === undefined ? undefined : resolved, platform, allDeps, features);
   }

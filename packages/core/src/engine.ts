@@ -53,6 +53,9 @@ export function buildEngine(ctx: EngineContext): Engine {
       enqueue: (env, onDelivered, afterPersisted) => durable.enqueue(env, onDelivered, afterPersisted),
       logger: ctx.logger,
     }, syncEnds);
+    // setUser on any scope gives the running session its did at once, written synchronously (app-sessions.ts).
+    const running = sessions;
+    for (const scope of [getCurrentScope(), getIsolationScope(), getGlobalScope()]) scope.addScopeListener(() => running.didChanged());
   } else {
     requests = ctx.features.requestMode({
       deps,

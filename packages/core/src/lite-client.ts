@@ -41,12 +41,12 @@ const CAPTURED = '__sentry_captured__';
  */
 export function createLiteClient(options: unknown, platform: Platform, deps: Partial<CoreDeps> = {}): LiteClient {
   const logger = platform?.logger ?? console;
-  const { problems, options: resolved } = validateLiteOptions(options);
+  const { problems, options: resolved, warnings } = validateLiteOptions(options);
   let cf: ResolvedOptions | undefined;
   if (problems.length > 0 || !resolved) {
     logger.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
   } else if (resolved.sentry.enabled !== false) {
-    for (const warning of [releaseWarning(resolved.release), samplingWarning(options as Record<string, unknown>)]) if (warning) logger.warn(warning);
+    for (const warning of [...(warnings ?? []), releaseWarning(resolved.release), samplingWarning(options as Record<string, unknown>)]) if (warning) logger.warn(warning);
     if (resolved.dsn === undefined) logger.warn('[crashfree] no "dsn" option: crashfree is disabled.');
     else cf = resolved;
   }

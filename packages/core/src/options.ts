@@ -1,5 +1,6 @@
 import type { ClientOptions, EventHint, ErrorEvent, Integration } from '@sentry/core';
 import { parseDsn } from './dsn.js';
+import { unknownOptionWarnings } from './unknown-options.js';
 
 /** Bounds of the durable queue (see API.md "Durable queue"). */
 export interface QueueOptions {
@@ -63,6 +64,8 @@ export interface ResolvedOptions {
 export interface ValidationResult {
   problems: string[];
   options?: ResolvedOptions;
+  /** One warning per unknown option (with the option meant, when one is close); they do not disable the SDK. */
+  warnings?: string[];
 }
 
 const DEFAULT_QUEUE: QueueOptions = { maxCount: 100, maxBytes: 20 * 1024 * 1024, maxAgeMs: 30 * 24 * 3600 * 1000 };
@@ -202,8 +205,17 @@ const DEFAULTS = {
  * their own call it and add their problems to the list.
  */
 export function validateOptions(input: unknown): ValidationResult {
-  return validateWith(input, clientRules());
+  return validateWith(input, clientRules(), SENTRY_CLIENT_OPTIONS.split(' '));
 }
+
+/**
+ * @sentry/core's own options that its Client reads and crashfree passes on
+ * unchecked (the ones crashfree checks are in the rule tables), split on use
+ * so the lite bundle drops the string. Only the full client knows them: the lite client does not run @sentry/core's Client, so
+ * for it they are unknown, and said so.
+ */
+const SENTRY_CLIENT_OPTIONS =
+  'transport transportOptions stackParser tracesSampleRate tracesSampler parentSpanIsAlwaysRootSpan initialScope ignoreTransactions ignoreSpans dataCollection enhanceFetchErrorMessages tracePropagationTargets propagateTraceparent strictTraceContinuation traceLifecycle orgId beforeSendLog beforeSendMetric beforeSendSpan defaultIntegrations includeServerName shutdownTimeout spotlight enableLogs';
 
 /**
  * `validateOptions` for the lite client: the same rules and messages, less
@@ -215,7 +227,7 @@ export function validateLiteOptions(input: unknown, more: Record<string, OptionR
   return validateWith(input, { ...LITE_RULES, ...more });
 }
 
-function validateWith(input: unknown, more: Record<string, Rule>): ValidationResult {
+function validateWith(input: unknown, more: Record<string, Rule>, passed: string[] = []): ValidationResult {
   if (!isRecord(input)) {
     return { problems: [`options are ${describeValue(input)}; expected an object such as { dsn, release }`] };
   }
@@ -230,6 +242,8 @@ function validateWith(input: unknown, more: Record<string, Rule>): ValidationRes
     for (const key in QUEUE_RULES) if (q[key] !== undefined) queue[key] = q[key];
   }
   if (problems.length > 0) return { problems };
+  const warnings = unknownOptionWarnings(o, [...Object.keys(RULES), ...Object.keys(more), ...Object.keys(DEFAULTS), ...passed]);
+  if (isRecord(q)) warnings.push(...unknownOptionWarnings(q, Object.keys(QUEUE_RULES), 'queue.'));
 
   const integrations = typeof o.integrations === 'function' ? (o.integrations as (d: Integration[]) => Integration[])([]) : ((o.integrations as Integration[] | undefined) ?? []);
   if (!Array.isArray(integrations)) return { problems: [problem('integrations', integrations, 'the function to return an array')] };
@@ -237,7 +251,7 @@ function validateWith(input: unknown, more: Record<string, Rule>): ValidationRes
   const sentry: Record<string, unknown> = {};
   for (const key in o) if (!(key in DEFAULTS) && key !== 'queue' && key !== 'integrations') sentry[key] = o[key];
   for (const [key, value] of Object.entries(DEFAULTS)) resolved[key] = o[key] ?? value;
-  return { problems, options: { ...(resolved as Omit<ResolvedOptions, 'queue' | 'integrations' | 'sentry'>), queue: queue as unknown as QueueOptions, integrations, sentry: sentry as Partial<ClientOptions> } };
+  return { problems, warnings, options: { ...(resolved as Omit<ResolvedOptions, 'queue' | 'integrations' | 'sentry'>), queue: queue as unknown as QueueOptions, integrations, sentry: sentry as Partial<ClientOptions> } };
 }
 
 /**

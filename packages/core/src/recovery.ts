@@ -34,13 +34,23 @@ export interface RecoveryContext {
    * queued a second time.
    */
   queued: QueuedIndex;
-  enqueue: (envelope: Envelope, onDelivered?: () => void) => Promise<void>;
+  /** The durable queue's enqueue: `afterPersisted` runs once the queue's write landed, and the envelope is not sent before it settles. */
+  enqueue: (envelope: Envelope, onDelivered?: () => void, afterPersisted?: () => Promise<void>) => Promise<void>;
   pending: () => number;
   /** Whether the queue holds (or held) an `init: true` update of `sid`: then no other update may carry init. */
   hasQueuedInit: (sid: string) => boolean;
   dsn: DsnComponents | undefined;
   metadata: SdkMetadata | undefined;
   logger: Pick<Console, 'warn'>;
+  /**
+   * True once this run is dying (its fatal path began): recovery stops before
+   * the next session or crash. It must not go on in the fatal path's
+   * synchronous mode, where a Store may see less (Node's file store hides
+   * claimed dead runs' files then): a crash sent there without its session
+   * would leave that session to end `abnormal` next time. Stopped, the next
+   * launch redoes what is left, since nothing is let go before delivery.
+   */
+  halted?: () => boolean;
 }
 
 /** What a platform with crash records adds to recovery (see `RecoveryContext.extension`). */
@@ -97,7 +107,10 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
 
   if (unreadable > 0) ctx.logger.warn(`[crashfree] skipped ${unreadable} unreadable persisted record(s); everything else is still sent.`);
 
+  const halted = (): boolean => ctx.halted?.() === true;
   for (const state of states) {
+    if (halted()) break;
+    const read = `${state.status}:${state.seq}`;
     // An unended session whose end nobody knows ended abnormal; its timestamp stays the last persisted time.
     if (!extension?.end(state) && state.status === 'ok') {
       state.status = 'abnormal';
@@ -105,14 +118,30 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     }
     if (state.status === 'crashed') result.crashed += 1;
     else if (state.status === 'abnormal') result.abnormal += 1;
+    const key = sessionKey(state.sid);
+    const save = (): Promise<void> => store.set(key, JSON.stringify(state)).catch(() => undefined);
     // A run killed after queueing its init but before recording it left the init in the queue.
-    const item = toSessionItem(state, !state.initQueued && !ctx.hasQueuedInit(state.sid));
-    const forget = (): void => void store.delete(sessionKey(state.sid)).catch(() => undefined);
-    if (queued.updates.has(updateKey(state.sid, state.seq))) forget();
-    else await ctx.enqueue(sessionsEnvelope('session', item, ctx.metadata), forget);
+    const init = !state.initQueued && !ctx.hasQueuedInit(state.sid);
+    const item = toSessionItem(state, init);
+    const forget = (): void => void store.delete(key).catch(() => undefined);
+    if (queued.updates.has(updateKey(state.sid, state.seq))) {
+      forget();
+    } else {
+      // The decided end is on disk before it is queued: a recovery killed after the backend took the update,
+      // before the record was let go, is redone with the same status and seq (the crash that decided it may be
+      // gone by then), and without a second init once the queue's write of this one landed.
+      if (`${state.status}:${state.seq}` !== read) await save();
+      const recordInit = init
+        ? () => {
+            state.initQueued = true;
+            return save();
+          }
+        : undefined;
+      await ctx.enqueue(sessionsEnvelope('session', item, ctx.metadata), forget, recordInit);
+    }
     if (await extension?.sendCrashOf(ctx, state.sid)) result.events += 1;
   }
-  if (extension) result.events += await extension.sendRest(ctx, liveSessions);
+  if (extension && !halted()) result.events += await extension.sendRest(ctx, liveSessions);
   result.pending = ctx.pending();
   return result;
 }

@@ -45,8 +45,9 @@ export function syncEnds(k: SessionInternals): SyncEnds {
         const did = k.ctx.didSync?.();
         if (did !== undefined) s.did = did;
       }
-      k.persistSync(s);
       if (status !== 'crashed') k.clear();
+      // transition writes it synchronously (setSync) before returning: init and end together when the init's queue
+      // write has not landed yet (initQueued still false on disk), so the next launch sends them as one update.
       k.transition(s, false);
       return s.sid;
     },

@@ -39,6 +39,14 @@ export interface Store {
    * when present, so an event is persisted when `captureException` returns.
    */
   appendSync?(key: string, value: StoreValue): void;
+  /**
+   * Optional: `setSync` for writes on init's path (the session record), which
+   * need only survive the process's death — the OS page cache — when it
+   * returns; durability against power loss follows in the background (Node:
+   * write + rename now, fsync of file and directory after). Used instead of
+   * `setSync` for session records when present.
+   */
+  setSyncCached?(key: string, value: StoreValue): void;
 }
 
 /** JSON-serializable marker identifying the run (process, tab, app launch) that owns a session. */

@@ -12,16 +12,19 @@ import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+import { writeCjsTypes } from '../../../scripts/dual-types.mjs';
+
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 rmSync('dist', { recursive: true, force: true });
 
 const common = {
-  entryPoints: ['src/index.ts'],
+  // doctor-cli.ts: the `crashfree` bin (`npx crashfree doctor`).
+  entryPoints: ['src/index.ts', 'src/doctor-cli.ts'],
   bundle: true,
   external: ['@crashfree/native'],
   platform: 'node',
   target: 'node20',
-  sourcemap: true,
+  sourcemap: 'external', // not linked, not shipped: see scripts/build-package.mjs
   logLevel: 'warning',
   define: { __CRASHFREE_VERSION__: JSON.stringify(pkg.version) },
 };
@@ -42,3 +45,4 @@ for (const format of ['esm', 'cjs']) {
 const require = createRequire(import.meta.url);
 const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--emitDeclarationOnly', '--declarationMap', 'false', '--outDir', 'dist/types'], { stdio: 'inherit' });
+writeCjsTypes('dist/types');

@@ -83,7 +83,8 @@ function stateFile() {
 
 function writeState(file, event) {
   const tmp = file + '.tmp-' + process.pid + '-' + Math.random().toString(36).slice(2);
-  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  // Not recursive: the data dir exists, and Node's recursive mkdir can spin forever on a virtual filesystem.
+  try { fs.mkdirSync(stateDir, { mode: 0o700 }); } catch (e) { if (e.code !== 'EEXIST') throw e; }
   const fd = fs.openSync(tmp, 'wx', 0o600);
   try {
     fs.writeFileSync(fd, JSON.stringify({ v: 1, sid, owner, event }));

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Liveness, OwnerMarker } from '@crashfree/core';
-import { ensurePrivateDir, FILE_MODE } from './store.js';
+import { ensurePrivateDir, FILE_MODE, pidGone } from './store.js';
 
 const MAX_ATTEMPTS = 4;
 const STALE_CLAIM_MS = 30 * 24 * 3600 * 1000;
@@ -105,4 +105,54 @@ function pruneStaleClaims(dir: string): void {
       // Raced with another pruner.
     }
   }
+}
+
+/**
+ * Removes the claims whose holder has ended, and the temp files of claimants
+ * that died mid-claim. A claim only means something while its holder lives:
+ * once the holder is gone, `isAlive` treats the claim as free and takes it
+ * over, so removing it changes nothing but the file count. The claim is moved
+ * aside before it is deleted, and put back if it turns out a live run took
+ * it over in between. `inner` is the plain liveness (without claims). Never
+ * throws.
+ */
+export async function pruneSettledClaims(dir: string, inner: Liveness): Promise<number> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  const self = inner.owner();
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const temp = /\.(?:new|stale)-(\d+)-/.exec(name);
+    try {
+      if (temp) {
+        if (pidGone(Number(temp[1]))) {
+          fs.rmSync(file, { force: true });
+          removed += 1;
+        }
+        continue;
+      }
+      const holder = readClaim(file);
+      if (!holder || sameOwner(holder, self) || (await inner.isAlive(holder))) continue;
+      const aside = `${file}.stale-${process.pid}-sweep`;
+      fs.renameSync(file, aside);
+      const moved = readClaim(aside);
+      if (moved && !sameOwner(moved, holder)) {
+        // A live run took the claim over between the read and the rename: give it back.
+        try {
+          fs.linkSync(aside, file);
+        } catch {
+          // Someone created a new claim meanwhile; theirs stands.
+        }
+      } else removed += 1;
+      fs.rmSync(aside, { force: true });
+    } catch {
+      // Raced with a claimant or another sweeper; the next launch tries again.
+    }
+  }
+  return removed;
 }

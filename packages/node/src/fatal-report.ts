@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Event, StackParser } from '@sentry/core';
-import type { ExternalCrash, Liveness } from '@crashfree/core';
-import { ensurePrivateDir } from './store.js';
+import type { ExternalCrash, Liveness, OwnerMarker } from '@crashfree/core';
+import { ensurePrivateDir, pidGone } from './store.js';
 
 const REPORT_PREFIX = 'fatal-';
 const META_PREFIX = 'meta-';
@@ -20,7 +20,12 @@ interface RunMeta {
   sid?: string;
   release?: string;
   environment?: string;
+  /** The run that wrote it, so a later launch can tell a dead run's leftover from a live one's. */
+  owner?: OwnerMarker;
 }
+
+/** A metadata file without an owner (written by an older version) is taken as settled after this long. */
+const OWNERLESS_META_MS = 3600 * 1000;
 
 /**
  * Points Node's fatal-error report at `dir`, named after the session (or the
@@ -199,4 +204,57 @@ export function mergeWithNativeCrashes(native: ExternalCrash[], reports: Externa
     };
   }
   return out;
+}
+
+/**
+ * Removes what settled runs left in the reports dir: the metadata of runs
+ * that ended without a fatal report (SIGKILL, an uncaught exception, a native
+ * crash: their session is recovered from the store, the metadata labels
+ * nothing), and temp files of writers that died. `inner` is the plain
+ * liveness (without claims). Liveness is checked before the report is looked
+ * for, so a run that wrote its report and died in between keeps its
+ * metadata. Never throws.
+ */
+export async function removeSettledRunMeta(dir: string, inner: Liveness): Promise<number> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  const settled: string[] = [];
+  for (const fileName of names) {
+    const file = path.join(dir, fileName);
+    const temp = /\.tmp-(\d+)/.exec(fileName);
+    if (temp) {
+      if (pidGone(Number(temp[1]))) fs.rmSync(file, { force: true });
+      continue;
+    }
+    if (!fileName.startsWith(META_PREFIX) || !fileName.endsWith('.json')) continue;
+    let meta: RunMeta | undefined;
+    let ageMs = 0;
+    try {
+      meta = JSON.parse(fs.readFileSync(file, 'utf8')) as RunMeta;
+      ageMs = Date.now() - fs.statSync(file).mtimeMs;
+    } catch {
+      meta = undefined; // half-written by a dying run: settled like an ownerless one
+    }
+    const dead = meta?.owner ? !(await inner.isAlive(meta.owner)) : ageMs > OWNERLESS_META_MS || meta === undefined;
+    if (dead) settled.push(fileName.slice(META_PREFIX.length, -'.json'.length));
+  }
+  if (settled.length === 0) return 0;
+  let now: string[];
+  try {
+    now = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of settled) {
+    const report = `${REPORT_PREFIX}${name}.json`;
+    if (now.some((n) => n === report || n.startsWith(`${report}${CLAIM_MARK}`))) continue;
+    fs.rmSync(path.join(dir, `${META_PREFIX}${name}.json`), { force: true });
+    removed += 1;
+  }
+  return removed;
 }

@@ -10,14 +10,11 @@ import { getClient } from '@sentry/core';
 import { CrashfreeClient, createClient, createMemoryStore, validateOptions, type CrashfreeOptions, type ExternalCrash, type Liveness, type Platform } from '@crashfree/core';
 import { createNodeStackParser } from './stack-parser.js';
 import { createEventBuilders } from './event-builder.js';
-import { createFileStore, ensurePrivateDir } from './store.js';
-import { createVisibility } from './store-visibility.js';
-import { createLiveness } from './liveness.js';
-import { withRecoveryClaims } from './claim.js';
 import { createRequestExecutor } from './request-executor.js';
 import { createFatalDelivery } from './fatal-delivery.js';
 import { applyEnvDefaults, splitNodeOptions, type NodeOnlyOptions } from './options.js';
-import { dataDirLayout, defaultDataDir } from './data-dir.js';
+import { dataDirLayout, defaultDataDir, openRunStorage } from './data-dir.js';
+import { sweepSettledRuns } from './data-dir-sweep.js';
 import { installProcessLifecycle } from './process-lifecycle.js';
 import { unhandledRejectionMode } from './unhandled-rejections.js';
 import { instrumentRequests, type RequestInstrumentation } from './request-sessions.js';
@@ -66,13 +63,6 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
 
   // Every option is checked before anything touches the disk.
   problems.push(...validateOptions(core).problems);
-  if (problems.length === 0 && dsn !== undefined) {
-    try {
-      ensurePrivateDir(layout.root);
-    } catch (e) {
-      problems.push(`option "dataDir" is ${JSON.stringify(layout.root)} (string); expected a writable directory (${String(e)})`);
-    }
-  }
   if (problems.length > 0) console.error(`[crashfree] init: ${problems.join('; ')}. crashfree is disabled.`);
 
   const delivery = createFatalDelivery(createRequestExecutor(), log);
@@ -90,8 +80,9 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     return createClient({ enabled: false }, { name: 'node', sdk: SDK_INFO, store, makeRequest: executor, liveness: off, ...createEventBuilders(stackParser), logger: silent });
   }
 
-  const liveness = withRecoveryClaims(createLiveness(layout.live), layout.claims);
-  const store = createFileStore({ dir: layout.store, quarantineDir: layout.corrupt, warn, visibility: createVisibility(liveness) });
+  // An unwritable data dir is not a configuration error: one warning, and the run is kept in memory and sent live.
+  const storage = openRunStorage(layout, warn);
+  const { store, liveness } = storage;
   const platform: Platform = {
     name: 'node',
     sdk: SDK_INFO,
@@ -103,6 +94,9 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   };
   const client = createClient(core, platform);
   if (!client.isEnabled()) return client;
+  // The run counts from here: its session (with the did when a user is set) is on disk before init returns,
+  // so a death at any later instant is recovered by the next launch. Recovery of earlier runs follows.
+  client.startSession();
   const options = client.getOptions();
   const nativeCtx: NativeSetupContext = {
     dataDir: layout.root,
@@ -114,6 +108,7 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     log,
     // Crashed runs deleted unsent by the native storage bound still count in client reports.
     onDropped: (count) => client.recordDroppedEvent('queue_overflow', 'error', count),
+    ...(!storage.persistent && { unavailable: 'the data dir is not writable, so a crash record could not be kept' }),
   };
   const requestMode = core.sessionMode === 'request';
 
@@ -131,9 +126,10 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
   const onSessionStarted = (): void => {
     const sid = client.getSessionId();
     setNativeSessionId(sid);
+    if (!storage.persistent) return;
     try {
       const previous = reportName;
-      reportName = configureFatalReports(layout.reports, { ...run, ...(sid !== undefined && { sid }) });
+      reportName = configureFatalReports(layout.reports, { ...run, ...(sid !== undefined && { sid }), owner: liveness.owner() });
       if (previous !== reportName) clearRunMeta(layout.reports, previous);
     } catch (e) {
       log(`[crashfree] fatal-error reports are off: ${String(e)}`);
@@ -159,8 +155,11 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     });
   };
 
-  const started = (async () => {
+  // start() is called now with what the crash readers will find: a close() right after init waits for this
+  // recovery (bounded) rather than skipping it, so a CLI that always exits at once still recovers its previous runs.
+  const previousRuns = (async () => {
     const collect = async (what: string, run: () => Promise<ExternalCrash[]>): Promise<ExternalCrash[]> => {
+      if (!storage.persistent) return [];
       try {
         return await run();
       } catch (e) {
@@ -170,16 +169,21 @@ export function init(userOptions: NodeOptions = {}): CrashfreeClient {
     };
     const native = await collect('native crashes', () => collectNativeCrashes(nativeCtx));
     const reports = await collect('fatal-error reports', () => collectFatalReports(layout.reports, liveness, stackParser, warn));
-    const hangs = await collectAnrStates(layout.anr, liveness, warn).catch((e: unknown) => {
+    const hangs = await (storage.persistent ? collectAnrStates(layout.anr, liveness, warn) : Promise.resolve({ events: [], ends: [] })).catch((e: unknown) => {
       log(`[crashfree] could not read hang records of previous runs: ${String(e)}`);
       return { events: [], ends: [] };
     });
-    const crashes = [...mergeWithNativeCrashes(native, reports), ...hangs.events];
-    await client.start({ crashes, sessionEnds: hangs.ends });
-    void store.sweepTemps();
-    onSessionStarted();
-    startHangDetection();
-  })().catch((e: unknown) => log(`[crashfree] start failed: ${String(e)}`));
+    return { crashes: [...mergeWithNativeCrashes(native, reports), ...hangs.events], sessionEnds: hangs.ends };
+  })();
+  const started = client
+    .start(previousRuns)
+    .then(() => {
+      // Settled runs' files go (temp files among them); memory-only runs have nothing on disk to sweep.
+      if (storage.inner) void sweepSettledRuns({ layout, store, inner: storage.inner, log });
+      onSessionStarted();
+      startHangDetection();
+    })
+    .catch((e: unknown) => log(`[crashfree] start failed: ${String(e)}`));
 
   const uninstall = installProcessLifecycle({
     started,

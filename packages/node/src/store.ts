@@ -40,6 +40,8 @@ export interface FileStore extends Store {
   setSync(key: string, value: StoreValue): void;
   /** `set` done when it returns, against the death of the process (one append to this run's journal, no fsync; store-journal.ts). */
   appendSync(key: string, value: StoreValue): void;
+  /** Atomic write that survives process death when it returns (page cache); the fsyncs follow in the background. */
+  setSyncCached(key: string, value: StoreValue): void;
   /** Synchronous read, for exit paths where no promise will resolve (corrupt files count as absent). */
   getSync(key: string): StoreValue | undefined;
   /** Synchronous delete, for exit paths where no promise will resolve. */
@@ -56,9 +58,37 @@ export interface FileStore extends Store {
   readonly dir: string;
 }
 
-/** Creates `dir` (and parents) 0700; an existing directory is tightened to 0700. */
+/** Quarantined files kept in `corrupt/`; older ones are deleted, so repeated corruption cannot fill the disk. */
+export const MAX_QUARANTINED = 20;
+
+/**
+ * Creates `dir` and its missing parents, one level at a time, and returns
+ * its mode bits. Not `mkdirSync(dir, { recursive: true })`: under /proc (and
+ * other virtual filesystems where mkdir answers ENOENT for a parent that
+ * exists) Node's recursive mkdir retries forever and hangs the thread. Each
+ * level here is tried once, so this always ends, with the first real error.
+ * An existing directory costs one stat (init pays this on every launch).
+ */
+function mkdirParents(dir: string, depth = 0): number {
+  const stat = fs.statSync(dir, { throwIfNoEntry: false });
+  if (stat) {
+    if (stat.isDirectory()) return stat.mode & 0o777;
+    throw Object.assign(new Error(`ENOTDIR: a file is in the way, ${dir} is not a directory`), { code: 'ENOTDIR' });
+  }
+  const parent = path.dirname(dir);
+  if (parent !== dir && depth < 64) mkdirParents(parent, depth + 1);
+  try {
+    fs.mkdirSync(dir, { mode: DIR_MODE });
+  } catch (error) {
+    // Created meanwhile by another process starting over the same data dir.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(dir).isDirectory()) throw error;
+  }
+  return -1;
+}
+
+/** Creates `dir` (and parents) 0700; an existing directory is tightened to 0700. Throws the first real error, never hangs. */
 export function ensurePrivateDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  if (mkdirParents(dir) === DIR_MODE) return;
   try {
     fs.chmodSync(dir, DIR_MODE);
   } catch {
@@ -67,12 +97,12 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 /** Writes `data` to `file` atomically and durably (temp + fsync + rename + dir fsync), 0600. */
-export function writeFileAtomicSync(file: string, data: Uint8Array | string): void {
+export function writeFileAtomicSync(file: string, data: Uint8Array | string, fsync = true): void {
   const tmp = `${file}${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2)}`;
   const fd = fs.openSync(tmp, 'wx', FILE_MODE);
   try {
     fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
+    if (fsync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -82,7 +112,23 @@ export function writeFileAtomicSync(file: string, data: Uint8Array | string): vo
     fs.rmSync(tmp, { force: true });
     throw error;
   }
-  fsyncDirSync(path.dirname(file));
+  if (fsync) fsyncDirSync(path.dirname(file));
+}
+
+/** Background fsync of `file` and its directory (what `setSyncCached` defers); best effort, never rejects. */
+async function fsyncLater(file: string): Promise<void> {
+  for (const target of [file, path.dirname(file)]) {
+    try {
+      const handle = await fsp.open(target, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      // Replaced or removed meanwhile (a newer write has its own fsync coming), or a directory that refuses fsync.
+    }
+  }
 }
 
 function fsyncDirSync(dir: string): void {
@@ -148,6 +194,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     try {
       ensurePrivateDir(quarantineDir);
       fs.renameSync(file, path.join(quarantineDir, `${key.replace(/\//g, '_')}-${Date.now()}`));
+      trimQuarantine(quarantineDir);
     } catch {
       fs.rmSync(file, { force: true });
     }
@@ -183,7 +230,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   });
   let replayed: Promise<void> | undefined;
   const replayDeadJournals = (): Promise<void> =>
-    (replayed ??= journal.replay(async (file, pid) => (visibility ? (await visibility.filter([{ key: file, file }])).length > 0 : !pidAlive(pid))));
+    (replayed ??= journal.replay(async (file, pid) => (visibility ? (await visibility.filter([{ key: file, file }])).length > 0 : pid !== process.pid && pidGone(pid))));
   const withJournal = (keys: string[], prefix: string): string[] => {
     const all = new Set(keys);
     for (const [key, value] of journal.held()) {
@@ -207,6 +254,14 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     const file = fileOf(key);
     ensureParent(file);
     writeFileAtomicSync(file, encodeValue(value, writer));
+  };
+  const setSyncCached = (key: string, value: StoreValue): void => {
+    if (journal.has(key)) return journal.put(key, value);
+    const file = fileOf(key);
+    ensureParent(file);
+    writeFileAtomicSync(file, encodeValue(value, writer), false);
+    // On a later turn: the first async open of a process costs milliseconds, which init must not pay.
+    setImmediate(() => void fsyncLater(file)).unref();
   };
   const deleteSync = (key: string): void => (journal.has(key) ? journal.remove(key) : fs.rmSync(fileOf(key), { force: true }));
   const keysSync = (prefix: string): string[] => {
@@ -286,6 +341,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       fileOf(key); // a bad key throws here, as in set
       journal.put(key, value);
     },
+    setSyncCached,
     getSync,
     delete(key) {
       if (journal.has(key)) {
@@ -307,14 +363,51 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   };
 }
 
-/** Whether process `pid` may still be running (EPERM: it exists, not ours). */
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return true;
+/** Keeps the newest {@link MAX_QUARANTINED} files of `dir` (names end in their quarantine time). */
+function trimQuarantine(dir: string): void {
+  const stamp = (name: string): number => Number(name.slice(name.lastIndexOf('-') + 1)) || 0;
+  const names = fs.readdirSync(dir).sort((a, b) => stamp(a) - stamp(b));
+  for (const name of names.slice(0, Math.max(0, names.length - MAX_QUARANTINED))) fs.rmSync(path.join(dir, name), { force: true });
+}
+
+/**
+ * A FileStore that keeps everything in memory, for a data dir that cannot be
+ * written: the SDK still sends live, nothing survives the process.
+ */
+export function createMemoryFileStore(dir: string): FileStore {
+  const data = new Map<string, StoreValue>();
+  const copy = (v: StoreValue): StoreValue => (typeof v === 'string' ? v : v.slice());
+  const getSync = (key: string): StoreValue | undefined => {
+    const v = data.get(key);
+    return v === undefined ? undefined : copy(v);
+  };
+  const setSync = (key: string, value: StoreValue): void => void data.set(key, copy(value));
+  const deleteSync = (key: string): void => void data.delete(key);
+  return {
+    dir,
+    get: async (key) => getSync(key),
+    set: async (key, value) => setSync(key, value),
+    delete: async (key) => deleteSync(key),
+    keys: async (prefix = '') => [...data.keys()].filter((k) => k.startsWith(prefix)).sort(),
+    getSync,
+    setSync,
+    // Memory has no page cache to wait for: the cached write is the write.
+    setSyncCached: setSync,
+    appendSync: setSync,
+    deleteSync,
+    sweepTemps: async () => undefined,
+    enterSyncMode: () => undefined,
+  };
+}
+
+/** Whether no process has this pid any more (a pid we may not signal still exists). For temp files named after their writer. */
+export function pidGone(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
   try {
     process.kill(pid, 0);
-    return true;
+    return false;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return (error as NodeJS.ErrnoException).code !== 'EPERM';
   }
 }
 
@@ -335,13 +428,8 @@ async function sweep(at: string): Promise<void> {
     if (mark < 0) continue;
     const pid = Number(entry.name.slice(mark + TEMP_MARK.length).split('-')[0]);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
-    try {
-      process.kill(pid, 0);
-      continue; // its writer may still be at it
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EPERM') continue;
-    }
-    await fsp.rm(file, { force: true }).catch(() => undefined);
+    // A live writer may still be at it.
+    if (pidGone(pid)) await fsp.rm(file, { force: true }).catch(() => undefined);
   }
 }
 

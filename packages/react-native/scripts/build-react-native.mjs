@@ -21,7 +21,7 @@ await build({
   mainFields: ['module', 'main'],
   conditions: ['source', 'import'],
   external: ['react-native', '@react-native-async-storage/async-storage', 'react-native-mmkv'],
-  sourcemap: true,
+  sourcemap: 'external', // not linked, not shipped: see scripts/build-package.mjs
   logLevel: 'warning',
   define: { __CRASHFREE_VERSION__: JSON.stringify(pkg.version) },
 });

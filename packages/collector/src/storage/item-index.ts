@@ -128,6 +128,15 @@ export class ItemIndex {
     return id;
   }
 
+  /** True when an item of `type` was ever indexed (type names are kept for good). */
+  knowsType(type: string): boolean {
+    return this.types.has(type) !== undefined;
+  }
+  /** Distinct item types indexed so far. */
+  get typeCount(): number {
+    return this.types.names.length;
+  }
+
   /** Ids (ascending) of the items whose key hashes like `key`: candidates to confirm. */
   candidates(key: string): number[] {
     const [a, b] = hashKey(key);

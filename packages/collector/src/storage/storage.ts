@@ -66,6 +66,8 @@ export interface Storage {
   items(filter?: ItemFilter): StoredItem[];
   /** The same, one item at a time: for readers of many items, memory stays flat. */
   iterate(filter?: ItemFilter): Iterable<StoredItem>;
+  /** The stored event `eventId` (32 hex) of project `projectId`, found through the dedupe index (no scan). */
+  event(projectId: string, eventId: string): StoredItem | undefined;
   /** The stored attachment item whose file has base name `id`. */
   attachment(id: string): StoredItem | undefined;
   /** Stores the envelope's new items durably; duplicates are counted, not stored. */
@@ -209,12 +211,20 @@ export async function openStorage(dataDir: string, warn: (line: string) => void,
   return {
     items: (filter) => [...iterate(filter)],
     iterate: (filter) => iterate(filter),
+    event(projectId, eventId) {
+      const key = `event|${projectId}|${eventId}`;
+      for (const id of index.candidates(key)) {
+        const s = load(id);
+        if (s && s.type === 'event' && dedupeKey(s.projectId, s.type, s.headers, s.envelopeHeaders, s.payload, undefined) === key) return s;
+      }
+      return undefined;
+    },
     attachment(id) {
       const found = attachmentByName.get(id);
       return found === undefined ? undefined : load(found);
     },
     async commit(envelope, receivedAt) {
-      assertStorable(envelope);
+      assertStorable(envelope, (type) => index.knowsType(type), index.typeCount);
       const { projectId, envelopeHeaders } = envelope;
       const reserved: string[] = [];
       const kept = envelope.items.filter((item) => {

@@ -5,15 +5,22 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 
-/** Where Debian/Ubuntu Chromium and common Crashpad builds put the handler. */
+/**
+ * Where Linux distributions and common Crashpad builds put the handler:
+ * Debian/Arch Chromium (chromium-common), Fedora/openSUSE (lib64), Ubuntu's
+ * Chromium snap, Google Chrome's .deb/.rpm, Chrome beta/dev, and builds of
+ * Crashpad itself.
+ */
 export const KNOWN_HANDLER_PATHS: readonly string[] = [
   '/usr/lib/chromium/chrome_crashpad_handler',
   '/usr/lib64/chromium/chrome_crashpad_handler',
-  '/usr/lib/chromium-browser/crashpad_handler',
-  '/snap/chromium/current/usr/lib/chromium-browser/chrome_crashpad_handler',
   '/usr/lib/chromium-browser/chrome_crashpad_handler',
   '/usr/lib64/chromium-browser/chrome_crashpad_handler',
+  '/usr/lib/chromium-browser/crashpad_handler',
+  '/snap/chromium/current/usr/lib/chromium-browser/chrome_crashpad_handler',
   '/opt/google/chrome/chrome_crashpad_handler',
+  '/opt/google/chrome-beta/chrome_crashpad_handler',
+  '/opt/google/chrome-unstable/chrome_crashpad_handler',
   '/usr/local/bin/crashpad_handler',
   '/usr/bin/crashpad_handler',
 ];
@@ -33,17 +40,18 @@ function executable(p: string): boolean {
 /**
  * Picks the handler. An explicitly configured path that is not an
  * executable file is a warning (and in-process mode), not a silent fallback
- * to another binary.
+ * to another binary. `known` is where to look otherwise (tests and the
+ * doctor pass their own).
  */
-export function chooseCrashpadHandler(option: string | undefined, env: NodeJS.ProcessEnv): HandlerChoice {
+export function chooseCrashpadHandler(option: string | undefined, env: NodeJS.ProcessEnv, known: readonly string[] = KNOWN_HANDLER_PATHS): HandlerChoice {
   const explicit = option ?? (env.CRASHFREE_CRASHPAD_HANDLER || undefined);
   if (explicit !== undefined) {
     const source = option !== undefined ? 'option "crashpadHandlerPath"' : '$CRASHFREE_CRASHPAD_HANDLER';
     if (executable(explicit)) return { path: explicit };
     return { warning: `${source} is "${explicit}", which is not an executable file; native crashes will use the in-process minidump writer.` };
   }
-  for (const p of KNOWN_HANDLER_PATHS) if (executable(p)) return { path: p };
+  for (const p of known) if (executable(p)) return { path: p };
   return {
-    warning: `no Crashpad handler found; native crashes will use the in-process minidump writer. For Crashpad's fuller minidumps install one (Debian: apt-get install chromium-common; Fedora: dnf install chromium; or any crashpad_handler build) or set crashpadHandlerPath / $CRASHFREE_CRASHPAD_HANDLER.`,
+    warning: `no Crashpad handler found; native crashes will use the in-process minidump writer. For Crashpad's fuller minidumps install one (Debian: apt-get install chromium-common; Fedora: dnf install chromium; Ubuntu: snap install chromium; or any crashpad_handler build) or set crashpadHandlerPath / $CRASHFREE_CRASHPAD_HANDLER. "npx crashfree doctor" shows what this machine gets.`,
   };
 }

@@ -30,6 +30,8 @@ export interface NativeSetupContext {
   sessionId?: string;
   sdk: { name: string; version: string };
   crashpadHandlerPath?: string;
+  /** Where to look for a handler when none is configured (default: KNOWN_HANDLER_PATHS). */
+  knownHandlerPaths?: readonly string[];
   /** Upper bound on the Crashpad handler's run at crash time (default 10 000 ms). */
   handlerTimeoutMs?: number;
   /** One-line diagnostics (debug logger). */
@@ -43,6 +45,8 @@ export interface NativeSetupContext {
    * Called at most once per collection, only with n > 0; a throw is ignored.
    */
   onDropped?: (count: number) => void;
+  /** Set when capture cannot work in this run (e.g. an unwritable data dir): capture stays off with this reason, and nothing is touched. */
+  unavailable?: string;
 }
 
 /** Health of native capture, reported as an event context and via `getNativeCaptureStatus()`. */
@@ -124,6 +128,7 @@ export function nativeRoot(dataDir: string): string {
 /** Installs native crash handlers; never throws. A second call returns the first result. */
 export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus {
   if (capture.status?.enabled) return capture.status;
+  if (ctx.unavailable !== undefined) return (capture.status = OFF(ctx.unavailable));
   try {
     const block = shared();
     if (!block || !capture.load?.ok) return (capture.status = OFF(capture.load && !capture.load.ok ? capture.load.reason : 'the native addon is unavailable'));
@@ -137,7 +142,7 @@ export function setupNativeCapture(ctx: NativeSetupContext): NativeCaptureStatus
       if (existing.jsStack) nameExistingCodeSoon(addon);
       return (capture.status = { enabled: true, mode: existing.mode, altStack, chained: existing.chained, ...jsStackHealth(existing, ctx.log) });
     }
-    const handler = chooseCrashpadHandler(ctx.crashpadHandlerPath, process.env);
+    const handler = chooseCrashpadHandler(ctx.crashpadHandlerPath, process.env, ctx.knownHandlerPaths);
     // Said once at init, not only under debug: the user gets a weaker dump without it.
     if (handler.path === undefined) (ctx.warn ?? ctx.log)(`[crashfree] ${handler.warning}`);
     const run = createRun(nativeRoot(ctx.dataDir));
@@ -194,6 +199,7 @@ export function setNativeAnnotation(key: string, value: string): boolean {
  * Never throws.
  */
 export async function collectNativeCrashes(ctx: NativeSetupContext): Promise<ExternalCrash[]> {
+  if (ctx.unavailable !== undefined) return [];
   try {
     // A process crashing right now dies within its handler's bound (Crashpad's wait, then the in-process dump).
     await waitForCrashingRuns(nativeRoot(ctx.dataDir), (ctx.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS) + CRASH_PATH_MARGIN_MS, ctx.log);

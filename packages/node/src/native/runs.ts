@@ -43,7 +43,14 @@ function startTime(pid: number): string | undefined {
 /** Creates this process's run directory (0700) with its owner marker. */
 export function createRun(root: string, now = Date.now()): RunPaths {
   const run = runPaths(root, `${process.pid}-${now}`);
-  mkdirSync(run.dir, { recursive: true, mode: 0o700 });
+  // One level at a time, not recursive: the data dir exists, and Node's recursive mkdir can spin forever on a virtual filesystem.
+  for (const dir of [root, run.dir]) {
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
   writeFileSync(path.join(run.dir, 'owner'), `${process.pid} ${startTime(process.pid) ?? ''}\n`, { mode: 0o600 });
   return run;
 }
