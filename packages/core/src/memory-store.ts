@@ -24,8 +24,5 @@ export function createMemoryStore(): Store {
     setSync: (key, value) => {
       data.set(key, copy(value));
     },
-    appendSync: (key, value) => {
-      data.set(key, copy(value));
-    },
   };
 }
