@@ -59,22 +59,20 @@ export function sessionUpdateOf(envelope: Envelope): QueuedUpdate | undefined {
   return header?.type === 'session' && typeof p?.sid === 'string' ? (p as QueuedUpdate) : undefined;
 }
 
-/**
- * One update standing for two waiting updates of one session: the newer
- * (higher `seq`) as it is, carrying `init: true` if either did, so an init
- * that never left is never lost to a later update that replaced it.
- */
+/** One update standing for two waiting updates of one session (neither an init): the newer (higher `seq`) as it is. */
 export function mergeUpdates(a: QueuedUpdate, b: QueuedUpdate): QueuedUpdate {
   const newer = (b.seq ?? 0) >= (a.seq ?? 0) ? b : a;
   return { ...newer, init: a.init === true || b.init === true };
 }
 
 /**
- * The full client's queue rules. (1) At most one waiting state per session:
- * an update of a session whose update waits (a try failed, the queue is held
- * by a backoff after a failed try or by a rate limit, or an earlier run left it) merges into it
- * (`mergeUpdates`); one being sent is never merged into, and online each
- * update leaves as it comes. (2) A drop is counted exactly once, across
+ * The full client's queue rules. (1) At most one waiting state per session
+ * besides its init: an update of a session whose later update waits (the
+ * queue is held by a backoff after a failed try or by a rate limit, or an
+ * earlier run left it) merges into it (`mergeUpdates`); an init is never
+ * merged into (a resend of it must stay the same update, which the backend
+ * dedupes), nor is an update being sent, and online each update leaves as it
+ * comes. (2) A drop is counted exactly once, across
  * restarts too: it goes into the pending client report, which is written,
  * listing the dropped key (`DROPPED_KEYS`), before the dropped entry is
  * deleted; a launch that finds a listed entry still there deletes it without
@@ -102,7 +100,9 @@ export function ratioQueue([index, codec, store, gate, urgentSending, entryOf, w
     (envelope, onDelivered) => {
       const update = sessionUpdateOf(envelope);
       const pending = update && bySid.get(update.sid);
-      if (!update || !pending?.update || pending.body === undefined || pending === index.inFlight || urgentSending.has(pending) || !index.entries.has(pending.key)) return undefined;
+      // Never into an init: it may have reached the backend already (a lost answer, a run that died before deleting it), and
+      // a resend must stay the same update, which the backend dedupes; a merged one would be a second init.
+      if (!update || !pending?.update || pending.update.init === true || pending.body === undefined || pending === index.inFlight || urgentSending.has(pending) || !index.entries.has(pending.key)) return undefined;
       if (!pending.waited && !gate.backingOff() && !(gate.limitedUntil(pending.categories) > 0)) return undefined;
       withUpdate(pending, envelope, update);
       const before = pending.onDelivered;
@@ -136,7 +136,7 @@ export function ratioQueue([index, codec, store, gate, urgentSending, entryOf, w
     (entry, envelope, body) => {
       const update = sessionUpdateOf(envelope);
       const first = update && bySid.get(update.sid);
-      if (first) {
+      if (first && first.update?.init !== true) {
         // Two waiting updates of one session (an update was being sent when the next came, then the run died): one now.
         withUpdate(first, envelope, update);
         void write(first).then(() => forget(entry));

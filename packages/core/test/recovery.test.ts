@@ -68,10 +68,13 @@ describe('next-launch recovery', () => {
     expect(result).toMatchObject({ crashed: 0, abnormal: 1, events: 0 });
     await client.close(5000);
     const old = sessions(c).filter((s) => s.sid === sid);
-    // The dead run was offline: its init and first-error update waited as one, and the recovered end merged into it.
-    expect(old.map((s) => [s.status, s.seq, s.init, s.errors])).toEqual([['abnormal', 2, true, 1]]);
-    expect(old[0]!.duration).toBe(7);
-    expect(old[0]!.attrs).toEqual({ release: 'app@1.0.0', environment: 'production' });
+    expect(old.map((s) => [s.status, s.seq, s.init, s.errors])).toEqual([
+      ['ok', 0, true, 0],
+      // The dead run's first-error update waited (offline): the recovered end merged into it.
+      ['abnormal', 2, false, 1],
+    ]);
+    expect(old[1]!.duration).toBe(7);
+    expect(old[1]!.attrs).toEqual({ release: 'app@1.0.0', environment: 'production' });
     expect(await store.keys()).toEqual([]);
   });
 
@@ -89,13 +92,12 @@ describe('next-launch recovery', () => {
     expect(await client.start()).toMatchObject({ crashed: 1, abnormal: 0, events: 1 });
     await client.close(5000);
     const old = sessions(c).filter((s) => s.sid === sid);
-    // Offline, the crashed update merged into the waiting init: one update, carrying init.
-    expect(old.map((s) => [s.status, s.init])).toEqual([['crashed', true]]);
+    expect(old.map((s) => s.status)).toEqual(['ok', 'crashed']);
     const events = c.items({ type: 'event' });
     expect(events).toHaveLength(1);
     expect(events[0]!.payload).toMatchObject({ event_id: eventId, level: 'fatal', release: 'app@1.0.0', exception: { values: [{ type: 'TypeError', value: 'fatal in run 1', mechanism: { handled: false } }] } });
     expect(wire.events).toEqual([eventId]);
-    expect(wire.updates.filter((u) => u.startsWith(`${sid}:`))).toEqual([`${sid}:1`]);
+    expect(wire.updates.filter((u) => u.startsWith(`${sid}:`))).toEqual([`${sid}:0`, `${sid}:1`]);
     expect(await store.keys()).toEqual([]);
   });
 
@@ -127,8 +129,9 @@ describe('next-launch recovery', () => {
     // The old run's handled error plus the crash, each once.
     expect(wire.events.filter((id) => id === 'a'.repeat(32))).toHaveLength(1);
     expect(wire.events).toHaveLength(2);
-    expect(wire.updates.filter((u) => u.startsWith(`${sid}:`)).sort()).toEqual([`${sid}:2`]);
-    expect(sessions(c).filter((s) => s.sid === sid).map((s) => [s.status, s.init, s.errors])).toEqual([['crashed', true, 1]]);
+    // The waiting first-error update and the recovered crash merged into one; the init stays as it was.
+    expect(wire.updates.filter((u) => u.startsWith(`${sid}:`)).sort()).toEqual([`${sid}:0`, `${sid}:2`]);
+    expect(sessions(c).filter((s) => s.sid === sid).map((s) => s.status)).toEqual(['ok', 'crashed']);
     expect(await store.keys()).toEqual([]);
   });
 
@@ -149,7 +152,7 @@ describe('next-launch recovery', () => {
     expect(calls).toEqual([]);
     await client.close(5000);
     expect(calls).toEqual(['delivered with 1 attachment(s) stored']);
-    expect(sessions(c).filter((s) => s.sid === sid).map((s) => [s.status, s.init])).toEqual([['crashed', true]]);
+    expect(sessions(c).filter((s) => s.sid === sid).map((s) => s.status)).toEqual(['ok', 'crashed']);
     const [att] = c.items({ type: 'attachment' });
     expect(att!.envelopeHeaders.event_id).toBe('f'.repeat(32));
     expect(Buffer.compare(readFileSync(att!.attachment!.path), Buffer.from(dump))).toBe(0);

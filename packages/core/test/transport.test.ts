@@ -269,7 +269,7 @@ describe('overflow never evicts the ratio', () => {
     transport.dispose();
   });
 
-  it('keeps at most one pending update per session: later ones merge into it, keeping init until it was sent', async () => {
+  it('keeps at most one waiting update per session besides its init: later ones merge, the init stays as it was', async () => {
     const never: RequestExecutor = () => Promise.reject(new Error('offline'));
     const { transport, store } = setup({ makeRequest: never });
     const update = (seq: number, status: string, init: boolean): Envelope =>
@@ -278,12 +278,16 @@ describe('overflow never evicts the ratio', () => {
     // The init's one try failed (offline): it waits, not in flight, when the next updates come.
     await transport.flush(50);
     await transport.send(update(1, 'ok', false));
-    await transport.send(update(2, 'exited', false));
+    await transport.send(update(2, 'ok', false));
+    await transport.send(update(3, 'exited', false));
     const keys = await store.keys('queue/');
-    expect(keys).toHaveLength(1);
-    const [, items] = parseEnvelope((await store.get(keys[0]!))!);
-    expect(items[0]![1]).toMatchObject({ init: true, seq: 2, status: 'exited', errors: 2 });
-    expect(transport.pending()).toBe(1);
+    expect(keys).toHaveLength(2);
+    const payloads = await Promise.all(keys.map(async (k) => parseEnvelope((await store.get(k))!)[1][0]![1]));
+    expect(payloads).toMatchObject([
+      { init: true, seq: 0, status: 'ok' },
+      { init: false, seq: 3, status: 'exited', errors: 3 },
+    ]);
+    expect(transport.pending()).toBe(2);
     transport.dispose();
   });
 });
