@@ -124,7 +124,7 @@ function sessionEngine(ctx: AppSessionsContext): [AppSessions, ...Internals] {
 
   /** A failing Store costs durability only: the updates are still sent (one warning for the whole run). */
   const persistFailed = (e: unknown): void => {
-    if (!persistWarned) ctx.logger.warn(`[crashfree] could not persist session state (${String(e)}); sessions are still sent.`);
+    if (!persistWarned) ctx.logger.warn(`[crashfree] session state not persisted (${String(e)}); updates still sent.`);
     persistWarned = true;
   };
 

@@ -159,7 +159,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     await durable.enqueue(eventEnvelope(final, metadata));
   };
   const track = (work: Promise<void>): void => {
-    const p = work.then(undefined, (e: unknown) => logger.warn(`[crashfree] an event was not sent: ${String(e)}`));
+    const p = work.then(undefined, (e: unknown) => logger.warn(`[crashfree] event not sent: ${String(e)}`));
     inFlight.add(p);
     void p.then(() => inFlight.delete(p));
   };
@@ -180,7 +180,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
           userDid ??= i.userDid?.bind(i);
         }
       } catch (e) {
-        logger.warn(`[crashfree] an integration failed to set up: ${String(e)}`);
+        logger.warn(`[crashfree] integration setup failed: ${String(e)}`);
       }
     },
     start(): Promise<RecoveryResult> {
@@ -262,7 +262,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
         logger,
       });
     } catch (e) {
-      logger.warn(`[crashfree] recovery of previous runs failed: ${String(e)}`);
+      logger.warn(`[crashfree] recovery failed: ${String(e)}`);
     }
     if (closed) return result;
     sessions?.ensureStarted();

@@ -208,7 +208,7 @@ function makeQueue(
         break;
       } else {
         // 4xx other than 429: the backend refuses this envelope; sending it again cannot help.
-        opts.logger.warn(`[crashfree] the backend refused an envelope with HTTP ${status}; it is dropped.`);
+        opts.logger.warn(`[crashfree] envelope refused with HTTP ${status}; dropped.`);
         drop(entry, 'send_error');
       }
     }
@@ -301,7 +301,7 @@ function makeQueue(
 
   const persistFailed = (e: unknown): void => {
     // Still sent from memory; only durability across a crash is lost.
-    opts.logger.warn(`[crashfree] could not persist an envelope (${String(e)}); sending it from memory.`);
+    opts.logger.warn(`[crashfree] envelope not persisted (${String(e)}); sent from memory.`);
   };
 
   const enqueue = async (envelope: Envelope, onDelivered?: () => void, afterPersisted?: () => Promise<void>): Promise<void> => {
