@@ -128,7 +128,7 @@ function makeQueue(
   const index = createQueueIndex();
   const initSids = new Set<string>();
   let counter = 0;
-  const gate = createSendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
+  const [limitedUntil, backingOff, retryTime, answered, endBackoff, failed] = createSendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
   let timer: unknown;
   let running: Promise<void> | undefined;
   let again = false;
@@ -174,12 +174,12 @@ function makeQueue(
     for (const entry of index.entries.values()) {
       if (disposed) return;
       if (urgentSending.has(entry)) continue;
-      const until = gate.limitedUntil(entry.categories);
+      const until = limitedUntil(entry.categories);
       if (until > 0) {
         heldUntil = Math.min(heldUntil, until);
         continue;
       }
-      if (gate.backingOff()) break;
+      if (backingOff()) break;
       if (entry.hold) await entry.hold;
       if (disposed) return;
       // Urgent mode may have taken (or delivered) it while its hold settled.
@@ -194,17 +194,17 @@ function makeQueue(
         continue;
       }
       if (!response) {
-        gate.failed();
+        failed();
         break;
       }
       const status = response.statusCode;
-      if (gate.answered(response)) {
+      if (answered(response)) {
         await delivered(entry);
       } else if (status === 429) {
-        const until2 = gate.limitedUntil(entry.categories);
+        const until2 = limitedUntil(entry.categories);
         if (until2 > 0) heldUntil = Math.min(heldUntil, until2);
       } else if (status >= 500 || status === 408) {
-        gate.failed();
+        failed();
         break;
       } else {
         // 4xx other than 429: the backend refuses this envelope; sending it again cannot help.
@@ -213,7 +213,7 @@ function makeQueue(
       }
     }
     // One timer for the earliest of: the end of the backoff, the end of a rate limit.
-    const wake = Math.min(heldUntil, gate.retryTime());
+    const wake = Math.min(heldUntil, retryTime());
     if (wake !== Infinity && index.entries.size > 0) schedule(wake);
   };
 
@@ -234,7 +234,7 @@ function makeQueue(
       if (entry.hold) await entry.hold;
       if (entry.body === undefined || !index.entries.has(entry.key)) return;
       const response = await request(entry.body);
-      if (response && gate.answered(response)) await delivered(entry);
+      if (response && answered(response)) await delivered(entry);
     } catch {
       // Offline or torn down with the page: the persisted entry goes out on the next launch.
     } finally {
@@ -247,7 +247,7 @@ function makeQueue(
     if (!urgent || disposed) return;
     for (const entry of index.entries.values()) {
       if (entry === index.inFlight || entry.report || urgentSending.has(entry)) continue;
-      if (gate.limitedUntil(entry.categories) > 0) continue;
+      if (limitedUntil(entry.categories) > 0) continue;
       void sendUrgently(entry);
     }
   };
@@ -356,7 +356,7 @@ function makeQueue(
     enqueue,
     load,
     retryNow: () => {
-      gate.endBackoff();
+      endBackoff();
       return pump();
     },
     setUrgent: (on) => {
