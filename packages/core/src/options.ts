@@ -247,7 +247,7 @@ function validateWith(input: unknown, more: Record<string, Rule>): ValidationRes
  */
 export function samplingWarning(o: Record<string, unknown>): string | undefined {
   if (o.sampleRate === 0 && o.fingerprintBudget !== undefined) {
-    return '[crashfree] sampleRate 0 sends no handled errors (crashes still go): "fingerprintBudget" is ignored.';
+    return '[crashfree] "fingerprintBudget" is ignored: sampleRate 0 sends no handled errors.';
   }
   return undefined;
 }
