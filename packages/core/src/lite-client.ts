@@ -11,7 +11,7 @@ import type {
   SeverityLevel,
 } from '@sentry/core';
 import type { Accounted } from './accounting.js';
-import { createAppSessions } from './app-sessions.js';
+import { createAppSessionSteps } from './app-sessions.js';
 import { defaultDeps, within, type CoreDeps } from './clock.js';
 import { envelopeUrl, parseDsn } from './dsn.js';
 import { clientReportEnvelope, eventEnvelope, sessionsEnvelope, textCodec } from './envelope.js';
@@ -101,9 +101,10 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     void durable.enqueue(report).then(undefined, () => undefined);
   };
 
-  const sessions =
+  // The session engine's methods (none without a transport); destructured so the page bundle names none of them.
+  const [sessionId, sessionStart, ensureStarted, sessionEnd, handledError, crashed, sessionsIdle, sessionDid] =
     cf && durable
-      ? createAppSessions({
+      ? createAppSessionSteps({
           store: platform.store,
           deps,
           release: cf.release,
@@ -120,7 +121,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
           enqueue: durable.enqueue,
           logger,
         })
-      : undefined;
+      : [];
   /** The current user id, or undefined when none is set. */
   function userId(): string | undefined {
     const id = getLiteScope().user.id;
@@ -128,10 +129,10 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
   }
   /** Counts a capture into the running session; a capture before the first session starts it (a crash in the first tick still counts). */
   const account = (accounted: Accounted): void => {
-    if (accounted === 'none' || !sessions || closed) return;
-    sessions.ensureStarted();
-    if (accounted === 'unhandled') sessions.crashed();
-    else sessions.handledError();
+    if (accounted === 'none' || !ensureStarted || closed) return;
+    ensureStarted();
+    if (accounted === 'unhandled') crashed!();
+    else handledError!();
   };
 
   const defaults: LiteEventDefaults = { platform: platform.name, options: clientOptions };
@@ -188,12 +189,12 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       return starting;
     },
     startSession(): void {
-      if (closed || !sessions) return;
-      sessions.start();
+      if (closed || !sessionStart) return;
+      sessionStart();
     },
-    endSession: (status: Exclude<SessionStatus, 'ok'> = 'exited', at?: number) => sessions?.end(status, at),
-    getSessionId: () => sessions?.sessionId(),
-    didChanged: () => sessions?.didChanged(),
+    endSession: (status: Exclude<SessionStatus, 'ok'> = 'exited', at?: number) => sessionEnd?.(status, at),
+    getSessionId: () => sessionId?.(),
+    didChanged: () => sessionDid?.(),
     retryNow: () => durable?.retryNow() ?? Promise.resolve(),
     setUrgent: (on: boolean) => durable?.setUrgent(on),
     captureException(exception: unknown, hint?: EventHint): string {
@@ -215,7 +216,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     recordDroppedEvent,
     async flush(timeout?: number): Promise<boolean> {
       if (!durable) return true;
-      await within(Promise.all([sessions?.idle(), ...inFlight]), timeout, deps);
+      await within(Promise.all([sessionsIdle?.(), ...inFlight]), timeout, deps);
       flushOutcomes();
       return durable.flush(timeout);
     },
@@ -224,7 +225,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       // From here no capture is taken and no start (however late it completes) opens a session.
       closed = true;
       await within(starting, timeout, deps);
-      sessions?.end('exited');
+      sessionEnd?.('exited');
       const result = await client.flush(timeout);
       deps.clearTimeout(outcomesTimer);
       outcomesTimer = undefined;
@@ -265,7 +266,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       logger.warn(`[crashfree] recovery failed: ${String(e)}`);
     }
     if (closed) return result;
-    sessions?.ensureStarted();
+    ensureStarted?.();
     void durable.flush(0).then(undefined, () => undefined);
     return result;
   }
