@@ -251,13 +251,11 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       // Before this run's recovery queues anything: what is listed is what earlier runs left.
       const queued = await durable.load();
       result = await recover({
+        // The transport's methods (enqueue, pending, hasQueuedInit) are closures with no `this`: passed as they are.
+        ...durable,
         store: platform.store,
         liveness: platform.liveness,
         queued,
-        // The transport's methods are closures (no `this`): passed as they are.
-        enqueue: durable.enqueue,
-        pending: durable.pending,
-        hasQueuedInit: durable.hasQueuedInit,
         dsn,
         metadata,
         logger,
