@@ -16,7 +16,7 @@ import { defaultDeps, within, type CoreDeps } from './clock.js';
 import { envelopeUrl, parseDsn } from './dsn.js';
 import { clientReportEnvelope, eventEnvelope, sessionsEnvelope, textCodec } from './envelope.js';
 import { bindLiteClient, getLiteScope } from './lite-api.js';
-import { prepareLiteEvent, setupLiteIntegrations, type LiteEventDefaults } from './lite-event.js';
+import { prepareLiteEvent, setupLiteIntegrations } from './lite-event.js';
 import { releaseWarning, samplingWarning, validateLiteOptions, type ResolvedOptions } from './options.js';
 import { createEventPolicy, isUnhandledEvent, type EventPolicy } from './policy.js';
 import type { LiteIntegration } from './lite-opt-in.js';
@@ -135,8 +135,6 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     else handledError!();
   };
 
-  const defaults: LiteEventDefaults = { platform: platform.name, options: clientOptions };
-
   /** Policy, scopes and processors, beforeSend, then the durable queue; every drop counted for the client report. */
   const process = async (built: Event, hint: EventHint, accounted: Accounted): Promise<void> => {
     if (!cf || !durable) return;
@@ -152,7 +150,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       if (cf.debug) logger.log(`[crashfree] event ${hint.event_id ?? ''} not sent: ${drop}`);
       return recordDroppedEvent(drop as EventDropReason, 'error');
     }
-    const prepared = await prepareLiteEvent(built, hint, getLiteScope(), defaults, deps.now(), processors);
+    const prepared = await prepareLiteEvent(built, hint, getLiteScope(), clientOptions, platform.name, deps.now(), processors);
     if (!prepared) return recordDroppedEvent('event_processor', 'error');
     const beforeSend = cf.sentry.beforeSend as ((e: Event, h: EventHint) => PromiseLike<Event | null> | Event | null) | undefined;
     const final = beforeSend ? await beforeSend(prepared, hint) : prepared;
