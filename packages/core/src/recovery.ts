@@ -43,17 +43,21 @@ export interface RecoveryContext {
   logger: Pick<Console, 'warn'>;
 }
 
-/** What a platform with crash records adds to recovery (see `RecoveryContext.extension`). */
-export interface RecoveryExtension {
+/**
+ * What a platform with crash records adds to recovery (see
+ * `RecoveryContext.extension`): a tuple of closures, so page bundles, which
+ * pass none, carry no names for them.
+ */
+export type RecoveryExtension = [
   /** Gathers what it knows of the dead runs (not of `liveSessions`); resolves with how many records were unreadable (deleted). */
-  collect(ctx: RecoveryContext, liveSessions: Set<string>): Promise<number>;
+  collect: (ctx: RecoveryContext, liveSessions: Set<string>) => Promise<number>,
   /** Ends a dead run's session from what it knows (a crash wins, then how the run said it ended); false leaves it to recovery. */
-  end(state: PersistedSession): boolean;
+  end: (state: PersistedSession) => boolean,
   /** After the session's update is queued: sends its crash event, if any; resolves with whether one was sent. */
-  sendCrashOf(ctx: RecoveryContext, sid: string): Promise<boolean>;
+  sendCrashOf: (ctx: RecoveryContext, sid: string) => Promise<boolean>,
   /** After all sessions: sends the crash events left (of no session, or of sessions not recovered); resolves with how many. */
-  sendRest(ctx: RecoveryContext, liveSessions: Set<string>): Promise<number>;
-}
+  sendRest: (ctx: RecoveryContext, liveSessions: Set<string>) => Promise<number>,
+];
 
 /**
  * Next-launch recovery. Every persisted session whose owner is gone gets
@@ -89,8 +93,8 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     else states.push(state);
   }
 
-  const { extension } = ctx;
-  if (extension) unreadable += await extension.collect(ctx, liveSessions);
+  const [collect, end, sendCrashOf, sendRest] = ctx.extension ?? [];
+  if (collect) unreadable += await collect(ctx, liveSessions);
 
   // What the dead runs (or earlier offline recoveries) already queued is delivered by the queue: never queued twice.
   const { queued } = ctx;
@@ -99,7 +103,7 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
 
   for (const state of states) {
     // An unended session whose end nobody knows ended abnormal; its timestamp stays the last persisted time.
-    if (!extension?.end(state) && state.status === 'ok') {
+    if (!end?.(state) && state.status === 'ok') {
       state.status = 'abnormal';
       state.seq += 1;
     }
@@ -110,9 +114,9 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     const forget = (): void => void store.delete(sessionKey(state.sid)).catch(() => undefined);
     if (queued.updates.has(updateKey(state.sid, state.seq))) forget();
     else await ctx.enqueue(sessionsEnvelope('session', item, ctx.metadata), forget);
-    if (await extension?.sendCrashOf(ctx, state.sid)) result.events += 1;
+    if (await sendCrashOf?.(ctx, state.sid)) result.events += 1;
   }
-  if (extension) result.events += await extension.sendRest(ctx, liveSessions);
+  if (sendRest) result.events += await sendRest(ctx, liveSessions);
   result.pending = ctx.pending();
   return result;
 }
