@@ -125,10 +125,12 @@ function makeQueue(
   const PREFIX = queue.keyPrefix ?? 'queue/';
   // Keeps keys of runs sharing a Store (and a millisecond) apart; unique, not secret, so not from the injectable deps.random.
   const runId = uuid4().slice(0, 8);
-  const index = createQueueIndex();
+  /** The entry whose request is running (the index never drops or merges into it). */
+  let inFlight: Entry | undefined;
+  const [entries, insert, remove, reset, mergeTarget, enforce] = createQueueIndex(() => inFlight);
   const initSids = new Set<string>();
   let counter = 0;
-  const gate = createSendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
+  const [limitedUntil, backingOff, retryTime, answered, endBackoff, failed] = createSendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
   let timer: unknown;
   let running: Promise<void> | undefined;
   let again = false;
@@ -137,8 +139,6 @@ function makeQueue(
   /** Entries sent by urgent mode right now: the ordinary pass leaves them alone. */
   const urgentSending = new Set<Entry>();
   let ready: Promise<void> = Promise.resolve();
-
-  const remove = (entry: Entry): void => index.remove(entry);
 
   const mergeInto = (target: Entry, envelope: Envelope): void => {
     target.body = codec.serialize(mergeClientReports(codec.parse(target.body!), envelope));
@@ -151,7 +151,7 @@ function makeQueue(
     void store.delete(entry.key).catch(() => undefined);
   };
 
-  const enforceBounds = (): void => index.enforce(queue, deps.now(), (e) => drop(e, 'queue_overflow'));
+  const enforceBounds = (): void => enforce(queue, deps.now(), (e) => drop(e, 'queue_overflow'));
 
   const schedule = (at: number): void => {
     if (disposed) return;
@@ -171,50 +171,50 @@ function makeQueue(
     await ready;
     enforceBounds();
     let heldUntil = Infinity;
-    for (const entry of index.entries.values()) {
+    for (const entry of entries().values()) {
       if (disposed) return;
       if (urgentSending.has(entry)) continue;
-      const until = gate.limitedUntil(entry.categories);
+      const until = limitedUntil(entry.categories);
       if (until > 0) {
         heldUntil = Math.min(heldUntil, until);
         continue;
       }
-      if (gate.backingOff()) break;
+      if (backingOff()) break;
       if (entry.hold) await entry.hold;
       if (disposed) return;
       // Urgent mode may have taken (or delivered) it while its hold settled.
-      if (urgentSending.has(entry) || !index.entries.has(entry.key)) continue;
+      if (urgentSending.has(entry) || !entries().has(entry.key)) continue;
       // In flight before its body is read: a report merged after this point would be lost with the 2xx.
-      index.inFlight = entry;
+      inFlight = entry;
       const body = entry.body ?? (await store.get(entry.key).catch(() => undefined));
       const response = body === undefined ? undefined : await request(body);
-      index.inFlight = undefined;
+      inFlight = undefined;
       if (body === undefined) {
         remove(entry);
         continue;
       }
       if (!response) {
-        gate.failed();
+        failed();
         break;
       }
       const status = response.statusCode;
-      if (gate.answered(response)) {
+      if (answered(response)) {
         await delivered(entry);
       } else if (status === 429) {
-        const until2 = gate.limitedUntil(entry.categories);
+        const until2 = limitedUntil(entry.categories);
         if (until2 > 0) heldUntil = Math.min(heldUntil, until2);
       } else if (status >= 500 || status === 408) {
-        gate.failed();
+        failed();
         break;
       } else {
         // 4xx other than 429: the backend refuses this envelope; sending it again cannot help.
-        opts.logger.warn(`[crashfree] the backend refused an envelope with HTTP ${status}; it is dropped.`);
+        opts.logger.warn(`[crashfree] envelope refused with HTTP ${status}; dropped.`);
         drop(entry, 'send_error');
       }
     }
     // One timer for the earliest of: the end of the backoff, the end of a rate limit.
-    const wake = Math.min(heldUntil, gate.retryTime());
-    if (wake !== Infinity && index.entries.size > 0) schedule(wake);
+    const wake = Math.min(heldUntil, retryTime());
+    if (wake !== Infinity && entries().size > 0) schedule(wake);
   };
 
   const delivered = async (entry: Entry): Promise<void> => {
@@ -232,9 +232,9 @@ function makeQueue(
     urgentSending.add(entry);
     try {
       if (entry.hold) await entry.hold;
-      if (entry.body === undefined || !index.entries.has(entry.key)) return;
+      if (entry.body === undefined || !entries().has(entry.key)) return;
       const response = await request(entry.body);
-      if (response && gate.answered(response)) await delivered(entry);
+      if (response && answered(response)) await delivered(entry);
     } catch {
       // Offline or torn down with the page: the persisted entry goes out on the next launch.
     } finally {
@@ -245,9 +245,9 @@ function makeQueue(
   /** Sends every sendable entry now, in queue order, without waiting for one answer before the next request. */
   const drainUrgently = (): void => {
     if (!urgent || disposed) return;
-    for (const entry of index.entries.values()) {
-      if (entry === index.inFlight || entry.report || urgentSending.has(entry)) continue;
-      if (gate.limitedUntil(entry.categories) > 0) continue;
+    for (const entry of entries().values()) {
+      if (entry === inFlight || entry.report || urgentSending.has(entry)) continue;
+      if (limitedUntil(entry.categories) > 0) continue;
       void sendUrgently(entry);
     }
   };
@@ -283,7 +283,7 @@ function makeQueue(
 
   const add = (envelope: Envelope, onDelivered?: () => void): Entry | undefined => {
     const report = isClientReportEnvelope(envelope);
-    const target = report ? index.mergeTarget() : undefined;
+    const target = report ? mergeTarget() : undefined;
     if (target) {
       mergeInto(target, envelope);
       return target;
@@ -294,14 +294,14 @@ function makeQueue(
     counter += 1;
     const key = `${PREFIX}${String(time).padStart(15, '0')}-${runId}-${String(counter).padStart(8, '0')}`;
     const entry: Entry = { key, time, bytes: byteLength(body), categories: categoriesOf(envelope), body, onDelivered, ...(report && { report }) };
-    index.insert(entry);
+    insert(entry);
     enforceBounds();
-    return index.entries.has(key) ? entry : undefined;
+    return entries().has(key) ? entry : undefined;
   };
 
   const persistFailed = (e: unknown): void => {
     // Still sent from memory; only durability across a crash is lost.
-    opts.logger.warn(`[crashfree] could not persist an envelope (${String(e)}); sending it from memory.`);
+    opts.logger.warn(`[crashfree] envelope not persisted (${String(e)}); sent from memory.`);
   };
 
   const enqueue = async (envelope: Envelope, onDelivered?: () => void, afterPersisted?: () => Promise<void>): Promise<void> => {
@@ -319,7 +319,7 @@ function makeQueue(
     const found = emptyQueuedIndex();
     const loading = (async () => {
       const keys = await store.keys(PREFIX);
-      const known = new Set(index.entries.keys());
+      const known = new Set(entries().keys());
       let corrupt = 0;
       const loaded: Entry[] = [];
       for (const key of keys) {
@@ -340,7 +340,7 @@ function makeQueue(
         }
       }
       if (corrupt > 0) opts.logger.warn(`[crashfree] skipped ${corrupt} unreadable queued envelope(s); everything else is still sent.`);
-      index.reset([...loaded, ...index.entries.values()]);
+      reset([...loaded, ...entries().values()]);
       enforceBounds();
     })();
     ready = loading.catch(() => undefined);
@@ -351,12 +351,12 @@ function makeQueue(
   const transport: LiteTransport = {
     flush: async (timeout?: number) => {
       await within(pump(), timeout, deps);
-      return index.entries.size === 0;
+      return entries().size === 0;
     },
     enqueue,
     load,
     retryNow: () => {
-      gate.endBackoff();
+      endBackoff();
       return pump();
     },
     setUrgent: (on) => {
@@ -364,7 +364,7 @@ function makeQueue(
       drainUrgently();
     },
     hasQueuedInit: (sid) => initSids.has(sid),
-    pending: () => index.entries.size,
+    pending: () => entries().size,
     dispose: () => {
       disposed = true;
       deps.clearTimeout(timer);
