@@ -83,7 +83,7 @@ describe('page sessions in Chromium', () => {
     await page.evaluate(() => (window as any).Crashfree.captureException(new Error('ignored')));
     await page.waitForTimeout(300);
     expect(errors.filter((e) => e.includes('[crashfree]'))).toEqual([
-      '[crashfree] init: option "sampleRate" is 2 (number); expected a number from 0 to 1; option "heartbeatMs" is "often" (string); expected an integer of at least 1000 (milliseconds). crashfree is disabled.',
+      '[crashfree] init: option "sampleRate" is 2 (number); expected a number from 0 to 1; option "heartbeatMs" is "often" (string); expected an integer of at least 1000 (ms). crashfree is disabled.',
     ]);
     expect(pageErrors).toEqual([]);
     expect(updates(release)).toEqual([]);

@@ -14,5 +14,5 @@ export interface BrowserOnlyOptions {
  */
 export const BROWSER_OPTION_RULES: Record<keyof BrowserOnlyOptions, OptionRule> = {
   dbName: [(v) => typeof v === 'string' && v !== '', 'a non-empty string'],
-  heartbeatMs: [(v) => Number.isInteger(v) && (v as number) >= 1000, 'an integer of at least 1000 (milliseconds)'],
+  heartbeatMs: [(v) => Number.isInteger(v) && (v as number) >= 1000, 'an integer of at least 1000 (ms)'],
 };

@@ -28,7 +28,7 @@ export function makeBrowserRequest(options: BrowserRequestOptions = {}): Request
     // Beacons share the keepalive size limit, so a bigger envelope cannot leave with the
     // page at all. A plain fetch started now is cancelled with the document (or lands
     // unacknowledged): fail fast, and the persisted envelope goes out with the next load.
-    if (unloading() && bytes > KEEPALIVE_LIMIT) throw new Error('too big to send while the page unloads');
+    if (unloading() && bytes > KEEPALIVE_LIMIT) throw new Error('too big for keepalive');
     try {
       const res = await fetch(url, {
         method: 'POST',

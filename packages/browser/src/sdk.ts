@@ -44,7 +44,7 @@ const disabled = (): LiteClient => createLiteClient({ enabled: false }, { name: 
 export function init(options: BrowserOptions): LiteClient {
   try {
     if (typeof document === 'undefined') {
-      console.warn('[crashfree] no page (document) here; use @crashfree/node on servers. crashfree is disabled.');
+      console.warn('[crashfree] no document: use @crashfree/node on servers. crashfree is disabled.');
       return disabled();
     }
     return start(options);
@@ -99,6 +99,6 @@ function start(options: BrowserOptions): LiteClient {
   held
     .then(() => adoptOrphanQueues(store, runId, async (run) => !(await liveness.isAlive({ run }))))
     .then(() => client.start())
-    .catch((e: unknown) => console.warn('[crashfree] start failed; sessions of this page may be lost:', e));
+    .catch((e: unknown) => console.warn('[crashfree] start failed; sessions may be lost:', e));
   return client;
 }

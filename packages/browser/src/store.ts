@@ -68,7 +68,7 @@ export function createBrowserStore(options: BrowserStoreOptions = {}): BrowserSt
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const degrade = (reason: unknown): void => {
-    if (!degraded) console.warn(`[crashfree] IndexedDB is unavailable (${String(reason)}); keeping data in memory for this page only.`);
+    if (!degraded) console.warn(`[crashfree] IndexedDB is unavailable (${String(reason)}); keeping data in memory only.`);
     degraded = true;
   };
 

@@ -13,9 +13,9 @@ describe('browser option rules', () => {
     expect(problems({ sampleRate: 2, dbName: '', heartbeatMs: 10 })).toEqual([
       'option "sampleRate" is 2 (number); expected a number from 0 to 1',
       'option "dbName" is "" (string); expected a non-empty string',
-      'option "heartbeatMs" is 10 (number); expected an integer of at least 1000 (milliseconds)',
+      'option "heartbeatMs" is 10 (number); expected an integer of at least 1000 (ms)',
     ]);
-    expect(problems({ heartbeatMs: 1500.5 })).toEqual(['option "heartbeatMs" is 1500.5 (number); expected an integer of at least 1000 (milliseconds)']);
+    expect(problems({ heartbeatMs: 1500.5 })).toEqual(['option "heartbeatMs" is 1500.5 (number); expected an integer of at least 1000 (ms)']);
     expect(problems({ dbName: 7 })).toEqual(['option "dbName" is 7 (number); expected a non-empty string']);
   });
 });

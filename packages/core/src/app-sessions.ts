@@ -90,16 +90,29 @@ export interface SessionInternals {
 
 /** Creates the application-mode session engine (a closure, so its internals minify in browser bundles). */
 export function createAppSessions(ctx: AppSessionsContext): AppSessions {
-  return sessionEngine(ctx)[0];
+  return sessionsOf(createAppSessionSteps(ctx));
 }
 
 /** `createAppSessions` plus the methods `extend` builds on the engine's internals (the full client's session-sync-ends.ts). */
 export function createAppSessionsWith<X extends object>(ctx: AppSessionsContext, extend: (internals: SessionInternals) => X): AppSessions & X {
-  const [sessions, current, clear, bump, transition, persistSync, persistLater] = sessionEngine(ctx);
-  return Object.assign(sessions, extend({ ctx, current, clear, bump, transition, persistSync, persistLater }));
+  const steps = createAppSessionSteps(ctx);
+  const [, , , , , , , , current, clear, bump, transition, persistSync, persistLater] = steps;
+  return Object.assign(sessionsOf(steps), extend({ ctx, current, clear, bump, transition, persistSync, persistLater }));
 }
 
-/** The engine's internals in `SessionInternals` order, less `ctx` (a tuple: page bundles, which never extend the engine, carry no names for them). */
+/** `AppSessions`' methods, in its order. */
+type Steps = [
+  sessionId: AppSessions['sessionId'],
+  start: AppSessions['start'],
+  ensureStarted: AppSessions['ensureStarted'],
+  end: AppSessions['end'],
+  handledError: AppSessions['handledError'],
+  crashed: AppSessions['crashed'],
+  idle: AppSessions['idle'],
+  didChanged: AppSessions['didChanged'],
+];
+
+/** The engine's internals in `SessionInternals` order, less `ctx`. */
 type Internals = [
   current: SessionInternals['current'],
   clear: SessionInternals['clear'],
@@ -109,7 +122,23 @@ type Internals = [
   persistLater: SessionInternals['persistLater'],
 ];
 
-function sessionEngine(ctx: AppSessionsContext): [AppSessions, ...Internals] {
+const sessionsOf = ([sessionId, start, ensureStarted, end, handledError, crashed, idle, didChanged]: [...Steps, ...Internals]): AppSessions => ({
+  sessionId,
+  start,
+  ensureStarted,
+  end,
+  handledError,
+  crashed,
+  idle,
+  didChanged,
+});
+
+/**
+ * The engine as a tuple: `AppSessions`' methods in its order, then its
+ * internals. The lite client destructures it (page bundles then carry no
+ * method names for it); `createAppSessions` makes the object.
+ */
+export function createAppSessionSteps(ctx: AppSessionsContext): [...Steps, ...Internals] {
   let current: PersistedSession | undefined;
   let chain: Promise<void> = Promise.resolve();
   let persistPending = false;
@@ -134,7 +163,7 @@ function sessionEngine(ctx: AppSessionsContext): [AppSessions, ...Internals] {
 
   /** A failing Store costs durability only: the updates are still sent (one warning for the whole run). */
   const persistFailed = (e: unknown): void => {
-    if (!persistWarned) ctx.logger.warn(`[crashfree] could not persist session state (${String(e)}); sessions are still sent.`);
+    if (!persistWarned) ctx.logger.warn(`[crashfree] session state not persisted (${String(e)}); updates still sent.`);
     persistWarned = true;
   };
 
@@ -208,82 +237,93 @@ function sessionEngine(ctx: AppSessionsContext): [AppSessions, ...Internals] {
     });
   };
 
-  const sessions: AppSessions = {
-    sessionId: () => current?.sid,
-    start() {
-      everStarted = true;
-      if (current) sessions.end('exited');
-      const now = ctx.deps.now();
-      const did = ctx.didSync?.();
-      current = {
-        ...(did !== undefined && { did }),
-        v: 1,
-        sid: uuid4(),
-        started: now,
-        timestamp: now,
-        status: 'ok',
-        errors: 0,
-        seq: 0,
-        initQueued: false,
-        ...(ctx.release !== undefined && { release: ctx.release }),
-        environment: ctx.environment,
-        owner: owner(),
-      };
-      // A process that spins synchronously (or dies) right after start never gets to the chain: where the Store
-      // can, transition writes the start before this returns.
-      transition(current, true);
-    },
-    ensureStarted() {
-      if (everStarted) return false;
-      sessions.start();
-      return true;
-    },
-    end(status = 'exited', at) {
-      const s = current;
-      if (!s) return;
-      current = undefined;
-      if (s.status !== 'ok') return;
-      s.status = status;
-      bump(s);
-      if (at !== undefined && Number.isFinite(at)) s.timestamp = Math.max(s.started, Math.min(at, s.timestamp));
-      transition(s, false);
-    },
-    handledError() {
-      const s = current;
-      if (!s || s.status !== 'ok') return;
-      s.errors += 1;
-      if (s.errors === 1) {
-        bump(s);
-        transition(s, false);
-      } else if (!persistPending) {
-        s.timestamp = ctx.deps.now();
-        // Later errors are coalesced into one write per turn of the chain.
-        persistPending = true;
-        persistLater(s);
-      } else s.timestamp = ctx.deps.now();
-    },
-    crashed() {
-      const s = current;
-      if (!s || s.status !== 'ok') return s?.sid;
-      s.status = 'crashed';
+  const end: AppSessions['end'] = (status = 'exited', at) => {
+    const s = current;
+    if (!s) return;
+    current = undefined;
+    if (s.status !== 'ok') return;
+    s.status = status;
+    bump(s);
+    if (at !== undefined && Number.isFinite(at)) s.timestamp = Math.max(s.started, Math.min(at, s.timestamp));
+    transition(s, false);
+  };
+  const start = (): void => {
+    everStarted = true;
+    if (current) end('exited');
+    const now = ctx.deps.now();
+    const did = ctx.didSync?.();
+    current = {
+      ...(did !== undefined && { did }),
+      v: 1,
+      sid: uuid4(),
+      started: now,
+      timestamp: now,
+      status: 'ok',
+      errors: 0,
+      seq: 0,
+      initQueued: false,
+      ...(ctx.release !== undefined && { release: ctx.release }),
+      environment: ctx.environment,
+      owner: owner(),
+    };
+    // A process that spins synchronously (or dies) right after start never gets to the chain: where the Store
+    // can, transition writes the start before this returns.
+    transition(current, true);
+  };
+  const ensureStarted = (): boolean => {
+    if (everStarted) return false;
+    start();
+    return true;
+  };
+  const handledError = (): void => {
+    const s = current;
+    if (!s || s.status !== 'ok') return;
+    s.errors += 1;
+    if (s.errors === 1) {
       bump(s);
       transition(s, false);
-      return s.sid;
-    },
-    idle: () => chain,
-    didChanged() {
-      const s = current;
-      // Called on every scope change (tags, breadcrumbs): cheap checks first.
-      if (!s || s.status !== 'ok' || s.did !== undefined) return;
-      const did = ctx.didSync?.();
-      if (did === undefined) return;
-      s.did = did;
-      // The next transition's async write carries it too; a Store without setSync gets it then.
-      persistSync(s);
-    },
+    } else if (!persistPending) {
+      s.timestamp = ctx.deps.now();
+      // Later errors are coalesced into one write per turn of the chain.
+      persistPending = true;
+      persistLater(s);
+    } else s.timestamp = ctx.deps.now();
+  };
+  const crashed = (): string | undefined => {
+    const s = current;
+    if (!s || s.status !== 'ok') return s?.sid;
+    s.status = 'crashed';
+    bump(s);
+    transition(s, false);
+    return s.sid;
+  };
+  const didChanged = (): void => {
+    const s = current;
+    // Called on every scope change (tags, breadcrumbs): cheap checks first.
+    if (!s || s.status !== 'ok' || s.did !== undefined) return;
+    const did = ctx.didSync?.();
+    if (did === undefined) return;
+    s.did = did;
+    // The next transition's async write carries it too; a Store without setSync gets it then.
+    persistSync(s);
   };
   const clear = (): void => {
     current = undefined;
   };
-  return [sessions, () => current, clear, bump, transition, persistSync, persistLater];
+  return [
+    () => current?.sid,
+    start,
+    ensureStarted,
+    end,
+    handledError,
+    crashed,
+    () => chain,
+    didChanged,
+    () => current,
+    clear,
+    bump,
+    transition,
+    persistSync,
+    persistLater,
+  ];
 }

@@ -144,13 +144,15 @@ export function crashRecovery(source: CrashSource, endOf: (state: PersistedSessi
   let found: { bySid: Map<string, FoundCrash>; loose: FoundCrash[] } = { bySid: new Map(), loose: [] };
   // The crash of each session recovery has ended, sent after its update.
   const ofSession = new Map<string, FoundCrash>();
-  return {
-    async collect(ctx, liveSessions) {
+  return [
+    // collect
+    async (ctx, liveSessions) => {
       const { unreadable, ...rest } = await source.collect(ctx, liveSessions);
       found = rest;
       return unreadable;
     },
-    end(state) {
+    // end
+    (state) => {
       const crash = found.bySid.get(state.sid);
       found.bySid.delete(state.sid);
       if (crash) ofSession.set(state.sid, crash);
@@ -168,10 +170,12 @@ export function crashRecovery(source: CrashSource, endOf: (state: PersistedSessi
       }
       return true;
     },
-    async sendCrashOf(ctx, sid) {
+    // sendCrashOf
+    async (ctx, sid) => {
       const crash = ofSession.get(sid);
       return crash !== undefined && source.send(ctx, crash, sid, ctx.queued);
     },
-    sendRest: (ctx, liveSessions) => source.sendRest(ctx, found, liveSessions, ctx.queued),
-  };
+    // sendRest
+    (ctx, liveSessions) => source.sendRest(ctx, found, liveSessions, ctx.queued),
+  ];
 }

@@ -11,12 +11,12 @@ import type {
   SeverityLevel,
 } from '@sentry/core';
 import type { Accounted } from './accounting.js';
-import { createAppSessions } from './app-sessions.js';
+import { createAppSessionSteps } from './app-sessions.js';
 import { defaultDeps, within, type CoreDeps } from './clock.js';
 import { envelopeUrl, parseDsn } from './dsn.js';
 import { clientReportEnvelope, eventEnvelope, sessionsEnvelope, textCodec } from './envelope.js';
 import { bindLiteClient, getLiteScope } from './lite-api.js';
-import { prepareLiteEvent, setupLiteIntegrations, type LiteEventDefaults } from './lite-event.js';
+import { prepareLiteEvent, setupLiteIntegrations } from './lite-event.js';
 import { releaseWarning, samplingWarning, validateLiteOptions, type ResolvedOptions } from './options.js';
 import { createEventPolicy, isUnhandledEvent, type EventPolicy } from './policy.js';
 import type { LiteIntegration } from './lite-opt-in.js';
@@ -101,9 +101,10 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     void durable.enqueue(report).then(undefined, () => undefined);
   };
 
-  const sessions =
+  // The session engine's methods (none without a transport); destructured so the page bundle names none of them.
+  const [sessionId, sessionStart, ensureStarted, sessionEnd, handledError, crashed, sessionsIdle, sessionDid] =
     cf && durable
-      ? createAppSessions({
+      ? createAppSessionSteps({
           store: platform.store,
           deps,
           release: cf.release,
@@ -120,7 +121,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
           enqueue: durable.enqueue,
           logger,
         })
-      : undefined;
+      : [];
   /** The current user id, or undefined when none is set. */
   function userId(): string | undefined {
     const id = getLiteScope().user.id;
@@ -128,13 +129,11 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
   }
   /** Counts a capture into the running session; a capture before the first session starts it (a crash in the first tick still counts). */
   const account = (accounted: Accounted): void => {
-    if (accounted === 'none' || !sessions || closed) return;
-    sessions.ensureStarted();
-    if (accounted === 'unhandled') sessions.crashed();
-    else sessions.handledError();
+    if (accounted === 'none' || !ensureStarted || closed) return;
+    ensureStarted();
+    if (accounted === 'unhandled') crashed!();
+    else handledError!();
   };
-
-  const defaults: LiteEventDefaults = { platform: platform.name, options: clientOptions };
 
   /** Policy, scopes and processors, beforeSend, then the durable queue; every drop counted for the client report. */
   const process = async (built: Event, hint: EventHint, accounted: Accounted): Promise<void> => {
@@ -151,7 +150,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       if (cf.debug) logger.log(`[crashfree] event ${hint.event_id ?? ''} not sent: ${drop}`);
       return recordDroppedEvent(drop as EventDropReason, 'error');
     }
-    const prepared = await prepareLiteEvent(built, hint, getLiteScope(), defaults, deps.now(), processors);
+    const prepared = await prepareLiteEvent(built, hint, getLiteScope(), clientOptions, platform.name, deps.now(), processors);
     if (!prepared) return recordDroppedEvent('event_processor', 'error');
     const beforeSend = cf.sentry.beforeSend as ((e: Event, h: EventHint) => PromiseLike<Event | null> | Event | null) | undefined;
     const final = beforeSend ? await beforeSend(prepared, hint) : prepared;
@@ -159,7 +158,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     await durable.enqueue(eventEnvelope(final, metadata));
   };
   const track = (work: Promise<void>): void => {
-    const p = work.then(undefined, (e: unknown) => logger.warn(`[crashfree] an event was not sent: ${String(e)}`));
+    const p = work.then(undefined, (e: unknown) => logger.warn(`[crashfree] event not sent: ${String(e)}`));
     inFlight.add(p);
     void p.then(() => inFlight.delete(p));
   };
@@ -180,7 +179,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
           userDid ??= i.userDid?.bind(i);
         }
       } catch (e) {
-        logger.warn(`[crashfree] an integration failed to set up: ${String(e)}`);
+        logger.warn(`[crashfree] integration setup failed: ${String(e)}`);
       }
     },
     start(): Promise<RecoveryResult> {
@@ -188,12 +187,12 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       return starting;
     },
     startSession(): void {
-      if (closed || !sessions) return;
-      sessions.start();
+      if (closed || !sessionStart) return;
+      sessionStart();
     },
-    endSession: (status: Exclude<SessionStatus, 'ok'> = 'exited', at?: number) => sessions?.end(status, at),
-    getSessionId: () => sessions?.sessionId(),
-    didChanged: () => sessions?.didChanged(),
+    endSession: (status: Exclude<SessionStatus, 'ok'> = 'exited', at?: number) => sessionEnd?.(status, at),
+    getSessionId: () => sessionId?.(),
+    didChanged: () => sessionDid?.(),
     retryNow: () => durable?.retryNow() ?? Promise.resolve(),
     setUrgent: (on: boolean) => durable?.setUrgent(on),
     captureException(exception: unknown, hint?: EventHint): string {
@@ -215,7 +214,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
     recordDroppedEvent,
     async flush(timeout?: number): Promise<boolean> {
       if (!durable) return true;
-      await within(Promise.all([sessions?.idle(), ...inFlight]), timeout, deps);
+      await within(Promise.all([sessionsIdle?.(), ...inFlight]), timeout, deps);
       flushOutcomes();
       return durable.flush(timeout);
     },
@@ -224,7 +223,7 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       // From here no capture is taken and no start (however late it completes) opens a session.
       closed = true;
       await within(starting, timeout, deps);
-      sessions?.end('exited');
+      sessionEnd?.('exited');
       const result = await client.flush(timeout);
       deps.clearTimeout(outcomesTimer);
       outcomesTimer = undefined;
@@ -250,22 +249,20 @@ function buildLiteClient(cf: ResolvedOptions | undefined, platform: Platform, de
       // Before this run's recovery queues anything: what is listed is what earlier runs left.
       const queued = await durable.load();
       result = await recover({
+        // The transport's methods (enqueue, pending, hasQueuedInit) are closures with no `this`: passed as they are.
+        ...durable,
         store: platform.store,
         liveness: platform.liveness,
         queued,
-        // The transport's methods are closures (no `this`): passed as they are.
-        enqueue: durable.enqueue,
-        pending: durable.pending,
-        hasQueuedInit: durable.hasQueuedInit,
         dsn,
         metadata,
         logger,
       });
     } catch (e) {
-      logger.warn(`[crashfree] recovery of previous runs failed: ${String(e)}`);
+      logger.warn(`[crashfree] recovery failed: ${String(e)}`);
     }
     if (closed) return result;
-    sessions?.ensureStarted();
+    ensureStarted?.();
     void durable.flush(0).then(undefined, () => undefined);
     return result;
   }

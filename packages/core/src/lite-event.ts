@@ -4,14 +4,17 @@ import { normalize } from './normalize.js';
 import { uuid4 } from './uuid.js';
 
 /**
- * What the lite client fills into every event besides the scope's data: the
- * event `platform`, and from the options `release`, `environment`,
- * `dist`, and how deep and wide `extra`, `contexts`, `user` and breadcrumb
- * data are kept (`normalizeDepth` 3, `normalizeMaxBreadth` 1000 by default, as @sentry/core).
+ * The options the lite client fills into every event besides the scope's
+ * data: `release`, `environment`, `dist`, and how deep and wide `extra`,
+ * `contexts`, `user` and breadcrumb data are kept (`normalizeDepth` 3,
+ * `normalizeMaxBreadth` 1000 by default, as @sentry/core).
  */
-export interface LiteEventDefaults {
-  platform: string;
-  options: { release?: string; environment?: string; dist?: string; normalizeDepth?: number; normalizeMaxBreadth?: number };
+export interface LiteEventOptions {
+  release?: string;
+  environment?: string;
+  dist?: string;
+  normalizeDepth?: number;
+  normalizeMaxBreadth?: number;
 }
 
 /**
@@ -27,11 +30,12 @@ export async function prepareLiteEvent(
   event: Event,
   hint: EventHint,
   scope: LiteScope,
-  defaults: LiteEventDefaults,
+  options: LiteEventOptions,
+  platform: string,
   now: number,
   extra: EventProcessor[],
 ): Promise<Event | null> {
-  const { release, environment, dist, normalizeDepth = 3, normalizeMaxBreadth = 1000 } = defaults.options;
+  const { release, environment, dist, normalizeDepth = 3, normalizeMaxBreadth = 1000 } = options;
   const prepared: Event = {
     // Set only when known: an event must not carry `release: undefined` keys.
     ...(release !== undefined && { release }),
@@ -40,7 +44,7 @@ export async function prepareLiteEvent(
     ...event,
     event_id: event.event_id ?? hint.event_id ?? uuid4(),
     timestamp: event.timestamp ?? now / 1000,
-    platform: event.platform ?? defaults.platform,
+    platform: event.platform ?? platform,
     // `sdk` is filled in with the envelope (eventEnvelope), as Sentry's SDKs do: beforeSend does not see it.
   };
   const context = typeof hint.captureContext === 'object' ? (hint.captureContext as Partial<ScopeContext>) : undefined;

@@ -261,7 +261,7 @@ function validateWith(input: unknown, more: Record<string, Rule>, passed: string
  */
 export function samplingWarning(o: Record<string, unknown>): string | undefined {
   if (o.sampleRate === 0 && o.fingerprintBudget !== undefined) {
-    return '[crashfree] sampleRate 0 sends no handled errors (crashes still go): "fingerprintBudget" is ignored.';
+    return '[crashfree] "fingerprintBudget" is ignored: sampleRate 0 sends no handled errors.';
   }
   return undefined;
 }
@@ -269,10 +269,10 @@ export function samplingWarning(o: Record<string, unknown>): string | undefined 
 /** The one release-hygiene warning for these options, or undefined when the release identifies a build. */
 export function releaseWarning(release: string | undefined): string | undefined {
   if (release === undefined) {
-    return '[crashfree] no "release" option: crash-free rates cannot be given per release. Set it to a version or commit id.';
+    return '[crashfree] no "release" option: set it to a version or commit id for crash-free rates per release.';
   }
   if (CONSTANT_RELEASES.includes(release.trim().toLowerCase())) {
-    return `[crashfree] release is the constant ${JSON.stringify(release)}: builds cannot be compared. Set it to a version or commit id.`;
+    return `[crashfree] release is the constant ${JSON.stringify(release)}: set it to a version or commit id for crash-free rates per release.`;
   }
   return undefined;
 }

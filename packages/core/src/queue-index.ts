@@ -23,37 +23,39 @@ export interface QueueEntry {
   update?: QueuedUpdate;
 }
 
-/** The in-memory index of the durable queue (see `createQueueIndex`). */
-export interface QueueIndex {
-  /** Entries in queue order (insertion order, oldest first). */
-  readonly entries: Map<string, QueueEntry>;
-  /** The entry whose request is running: never dropped or merged into. */
-  inFlight: QueueEntry | undefined;
+/**
+ * The in-memory index of the durable queue (see `createQueueIndex`): a tuple
+ * of closures its one user (the transport) destructures, so page bundles
+ * carry no method names for it.
+ */
+export type QueueIndex = [
+  /** Entries in queue order (insertion order, oldest first); `reset` replaces the Map. */
+  entries: () => Map<string, QueueEntry>,
   /** Appends `entry` (a report becomes the pending one). */
-  insert(entry: QueueEntry): void;
+  insert: (entry: QueueEntry) => void,
   /** Removes `entry` if it is still indexed. */
-  remove(entry: QueueEntry): void;
+  remove: (entry: QueueEntry) => void,
   /** Re-indexes `all` in key order (loading adds older runs' entries before this run's). */
-  reset(all: QueueEntry[]): void;
+  reset: (all: QueueEntry[]) => void,
   /** The report a new report merges into: pending and not being sent (its body was already read for the request). */
-  mergeTarget(): QueueEntry | undefined;
+  mergeTarget: () => QueueEntry | undefined,
   /**
    * Drops what the bounds drop now, in order: entries older than `maxAgeMs`,
    * then, while the events and attachments are over `maxCount` or
    * `maxBytes`, the oldest of them. Session data is never an overflow victim
-   * (nor counted: at most one update per session waits, merged), nor is the
-   * report or the entry in flight. `drop` must remove.
+   * (nor counted), nor is the report or the entry in flight. `drop` must remove.
    */
-  enforce(bounds: QueueOptions, now: number, drop: (entry: QueueEntry) => void): void;
-}
+  enforce: (bounds: QueueOptions, now: number, drop: (entry: QueueEntry) => void) => void,
+];
 
 /**
  * The durable queue's index: O(1) removal in queue order, the running count
  * and byte total the bounds apply to (client reports are not counted: at most
- * one waits, and it is where drops get counted; nor is session data: at most one update per session waits), and the pending report. A
+ * one waits, and it is where drops get counted), and the pending report. A
  * closure rather than a class so its internals minify in browser bundles.
+ * `inFlight` tells the entry whose request is running: never dropped or merged into.
  */
-export function createQueueIndex(): QueueIndex {
+export function createQueueIndex(inFlight: () => QueueEntry | undefined): QueueIndex {
   let entries = new Map<string, QueueEntry>();
   let counted = 0;
   let totalBytes = 0;
@@ -71,17 +73,14 @@ export function createQueueIndex(): QueueIndex {
   };
 
   const overflowVictim = (): QueueEntry | undefined => {
-    for (const e of entries.values()) if (e !== index.inFlight && bounded(e)) return e;
+    for (const e of entries.values()) if (e !== inFlight() && bounded(e)) return e;
     return undefined;
   };
 
-  const index: QueueIndex = {
-    get entries() {
-      return entries;
-    },
-    inFlight: undefined,
+  return [
+    () => entries,
     insert,
-    remove(entry) {
+    (entry) => {
       if (entries.get(entry.key) === entry) {
         entries.delete(entry.key);
         if (bounded(entry)) {
@@ -91,7 +90,7 @@ export function createQueueIndex(): QueueIndex {
       }
       if (pendingReport === entry) pendingReport = undefined;
     },
-    reset(all) {
+    (all) => {
       entries = new Map();
       counted = 0;
       totalBytes = 0;
@@ -99,14 +98,14 @@ export function createQueueIndex(): QueueIndex {
       // Keys are unique: no two compare equal.
       for (const e of all.sort((a, b) => (a.key < b.key ? -1 : 1))) insert(e);
     },
-    mergeTarget() {
+    () => {
       const r = pendingReport;
-      return r && r !== index.inFlight && entries.has(r.key) ? r : undefined;
+      return r && r !== inFlight() && entries.has(r.key) ? r : undefined;
     },
-    enforce(bounds, now, drop) {
+    (bounds, now, drop) => {
       for (const e of entries.values()) {
         if (now - e.time <= bounds.maxAgeMs) break; // oldest first: the rest are younger
-        if (e !== index.inFlight && !e.report) drop(e);
+        if (e !== inFlight() && !e.report) drop(e);
       }
       while (counted > bounds.maxCount || totalBytes > bounds.maxBytes) {
         const victim = overflowVictim();
@@ -114,6 +113,5 @@ export function createQueueIndex(): QueueIndex {
         drop(victim);
       }
     },
-  };
-  return index;
+  ];
 }

@@ -17,10 +17,15 @@ export type QueuedUpdate = { sid: string; seq?: number; init?: boolean } & Recor
  * carry no names for it.
  */
 export type TransportInternals = [
-  index: QueueIndex,
+  entries: QueueIndex[0],
+  insert: QueueIndex[1],
+  mergeTarget: QueueIndex[4],
+  /** The entry whose request is running: never merged into. */
+  inFlight: () => Entry | undefined,
   codec: EnvelopeCodec,
   store: Store,
-  gate: SendGate,
+  backingOff: SendGate[1],
+  limitedUntil: SendGate[0],
   /** Entries urgent mode is sending: never merged into. */
   urgentSending: Set<Entry>,
   /** A new entry for `envelope` (not indexed). */
@@ -78,7 +83,7 @@ export function mergeUpdates(a: QueuedUpdate, b: QueuedUpdate): QueuedUpdate {
  * deleted; a launch that finds a listed entry still there deletes it without
  * counting it again.
  */
-export function ratioQueue([index, codec, store, gate, urgentSending, entryOf, write, forget, now]: TransportInternals): QueueExtension {
+export function ratioQueue([entries, insert, mergeTarget, inFlight, codec, store, backingOff, limitedUntil, urgentSending, entryOf, write, forget, now]: TransportInternals): QueueExtension {
   /** The waiting update of each session. */
   const bySid = new Map<string, Entry>();
   /** At load: dropped keys a loaded report already counts, with that report's list. */
@@ -102,8 +107,8 @@ export function ratioQueue([index, codec, store, gate, urgentSending, entryOf, w
       const pending = update && bySid.get(update.sid);
       // Never into an init: it may have reached the backend already (a lost answer, a run that died before deleting it), and
       // a resend must stay the same update, which the backend dedupes; a merged one would be a second init.
-      if (!update || !pending?.update || pending.update.init === true || pending.body === undefined || pending === index.inFlight || urgentSending.has(pending) || !index.entries.has(pending.key)) return undefined;
-      if (!pending.waited && !gate.backingOff() && !(gate.limitedUntil(pending.categories) > 0)) return undefined;
+      if (!update || !pending?.update || pending.update.init === true || pending.body === undefined || pending === inFlight() || urgentSending.has(pending) || !entries().has(pending.key)) return undefined;
+      if (!pending.waited && !backingOff() && !(limitedUntil(pending.categories) > 0)) return undefined;
       withUpdate(pending, envelope, update);
       const before = pending.onDelivered;
       pending.onDelivered = () => {
@@ -123,8 +128,8 @@ export function ratioQueue([index, codec, store, gate, urgentSending, entryOf, w
       const counts = new Map<DataCategory, number>();
       for (const category of entry.categories) counts.set(category, (counts.get(category) ?? 0) + 1);
       const report = clientReportEnvelope([...counts].map(([category, quantity]) => ({ reason, category, quantity })), now() / 1000);
-      let target = index.mergeTarget();
-      if (!target) index.insert((target = { ...entryOf(report), body: undefined, report: true }));
+      let target = mergeTarget();
+      if (!target) insert((target = { ...entryOf(report), body: undefined, report: true }));
       const victims = (target.victims ??= []);
       victims.push(entry.key);
       const merged = target.body === undefined ? report : mergeClientReports(codec.parse(target.body), report);

@@ -53,17 +53,21 @@ export interface RecoveryContext {
   halted?: () => boolean;
 }
 
-/** What a platform with crash records adds to recovery (see `RecoveryContext.extension`). */
-export interface RecoveryExtension {
+/**
+ * What a platform with crash records adds to recovery (see
+ * `RecoveryContext.extension`): a tuple of closures, so page bundles, which
+ * pass none, carry no names for them.
+ */
+export type RecoveryExtension = [
   /** Gathers what it knows of the dead runs (not of `liveSessions`); resolves with how many records were unreadable (deleted). */
-  collect(ctx: RecoveryContext, liveSessions: Set<string>): Promise<number>;
+  collect: (ctx: RecoveryContext, liveSessions: Set<string>) => Promise<number>,
   /** Ends a dead run's session from what it knows (a crash wins, then how the run said it ended); false leaves it to recovery. */
-  end(state: PersistedSession): boolean;
+  end: (state: PersistedSession) => boolean,
   /** After the session's update is queued: sends its crash event, if any; resolves with whether one was sent. */
-  sendCrashOf(ctx: RecoveryContext, sid: string): Promise<boolean>;
+  sendCrashOf: (ctx: RecoveryContext, sid: string) => Promise<boolean>,
   /** After all sessions: sends the crash events left (of no session, or of sessions not recovered); resolves with how many. */
-  sendRest(ctx: RecoveryContext, liveSessions: Set<string>): Promise<number>;
-}
+  sendRest: (ctx: RecoveryContext, liveSessions: Set<string>) => Promise<number>,
+];
 
 /**
  * Next-launch recovery. Every persisted session whose owner is gone gets
@@ -99,8 +103,8 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     else states.push(state);
   }
 
-  const { extension } = ctx;
-  if (extension) unreadable += await extension.collect(ctx, liveSessions);
+  const [collect, end, sendCrashOf, sendRest] = ctx.extension ?? [];
+  if (collect) unreadable += await collect(ctx, liveSessions);
 
   // What the dead runs (or earlier offline recoveries) already queued is delivered by the queue: never queued twice.
   const { queued } = ctx;
@@ -112,7 +116,7 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
     if (halted()) break;
     const read = `${state.status}:${state.seq}`;
     // An unended session whose end nobody knows ended abnormal; its timestamp stays the last persisted time.
-    if (!extension?.end(state) && state.status === 'ok') {
+    if (!end?.(state) && state.status === 'ok') {
       state.status = 'abnormal';
       state.seq += 1;
     }
@@ -139,9 +143,9 @@ export async function recover(ctx: RecoveryContext): Promise<RecoveryResult> {
         : undefined;
       await ctx.enqueue(sessionsEnvelope('session', item, ctx.metadata), forget, recordInit);
     }
-    if (await extension?.sendCrashOf(ctx, state.sid)) result.events += 1;
+    if (await sendCrashOf?.(ctx, state.sid)) result.events += 1;
   }
-  if (extension && !halted()) result.events += await extension.sendRest(ctx, liveSessions);
+  if (sendRest && !halted()) result.events += await sendRest(ctx, liveSessions);
   result.pending = ctx.pending();
   return result;
 }

@@ -13,25 +13,27 @@ export interface BackoffOptions {
  * `Retry-After`, `X-Sentry-Rate-Limits`, read as Sentry's rate-limit protocol
  * says: https://develop.sentry.dev/sdk/expected-features/rate-limiting/) and the
  * backoff after network errors and 5xx. Pure state over an injectable clock.
+ * A tuple of closures, destructured by its one user (the transport), so page
+ * bundles carry no method names for it.
  */
-export interface SendGate {
+export type SendGate = [
   /** 0 when none of `categories` is limited, else the time the last of their limits ends. */
-  limitedUntil(categories: DataCategory[]): number;
+  limitedUntil: (categories: DataCategory[]) => number,
   /** Whether the backoff of the last failure is still running. */
-  backingOff(): boolean;
+  backingOff: () => boolean,
   /** The end of the running backoff, or Infinity. */
-  retryTime(): number;
+  retryTime: () => number,
   /** Learns from an answer: rate-limit headers (on any status) and, on 2xx, that the server is back. Returns whether it was a 2xx (the envelope is delivered). */
-  answered(response: TransportHttpResponse): boolean;
+  answered: (response: TransportHttpResponse) => boolean,
   /**
    * Ends the running backoff now (the network is back, the user asked). Rate
    * limits are the server's word and stay; the failure count stays too, so a
    * retry that fails again waits longer rather than storming.
    */
-  endBackoff(): void;
+  endBackoff: () => void,
   /** A network error or 5xx: the whole queue waits. */
-  failed(): void;
-}
+  failed: () => void,
+];
 
 /** Creates a gate with no limits and no backoff running. */
 export function createSendGate(deps: CoreDeps, backoff: BackoffOptions): SendGate {
@@ -39,8 +41,8 @@ export function createSendGate(deps: CoreDeps, backoff: BackoffOptions): SendGat
   let failures = 0;
   let retryAt = 0;
   const backingOff = (): boolean => deps.now() < retryAt;
-  return {
-    limitedUntil(categories) {
+  return [
+    (categories) => {
       const now = deps.now();
       let until = 0;
       for (const c of categories) {
@@ -50,20 +52,20 @@ export function createSendGate(deps: CoreDeps, backoff: BackoffOptions): SendGat
       return until;
     },
     backingOff,
-    retryTime: () => (backingOff() ? retryAt : Infinity),
-    answered(response) {
+    () => (backingOff() ? retryAt : Infinity),
+    (response) => {
       limits = { ...limits, ...limitsFrom(response, deps.now()) };
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       if (ok) failures = retryAt = 0;
       return ok;
     },
-    endBackoff: () => void (retryAt = 0),
-    failed() {
+    () => void (retryAt = 0),
+    () => {
       failures += 1;
       const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(failures - 1, 30));
       retryAt = deps.now() + delay * (0.5 + deps.random() / 2);
     },
-  };
+  ];
 }
 
 /**

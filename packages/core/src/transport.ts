@@ -131,9 +131,10 @@ export function makeTransportWith(opts: DurableTransportOptions, codec: Envelope
  * The queue itself, and the steps `enqueueSync` is made of (a tuple: page
  * bundles, which never call it, carry no names for them): index an
  * envelope, report a failed write, then start sending. `extend` adds the
- * full client's queue rules (queue-ratio.ts: one waiting update per session,
- * drops counted exactly once across restarts); without it session data
- * still stays outside the bounds, and drops go to `recordDroppedEvent`.
+ * full client's queue rules (queue-ratio.ts: one waiting update per session
+ * besides its init, drops counted exactly once across restarts); without it
+ * session data still stays outside the bounds, and drops go to
+ * `recordDroppedEvent`.
  */
 function makeQueue(
   opts: DurableTransportOptions,
@@ -145,10 +146,17 @@ function makeQueue(
   const PREFIX = queue.keyPrefix ?? 'queue/';
   // Keeps keys of runs sharing a Store (and a millisecond) apart; unique, not secret, so not from the injectable deps.random.
   const runId = uuid4().slice(0, 8);
-  const index = createQueueIndex();
+  /** The entry whose request is running (the index never drops or merges into it). */
+  let inFlight: Entry | undefined;
+  const [entries, insert, unindex, reset, mergeTarget, enforce] = createQueueIndex(() => inFlight);
+  let ext: QueueExtension | undefined;
+  const remove = (entry: Entry): void => {
+    unindex(entry);
+    ext?.[2](entry);
+  };
   const initSids = new Set<string>();
   let counter = 0;
-  const gate = createSendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
+  const [limitedUntil, backingOff, retryTime, answered, endBackoff, failed] = createSendGate(deps, opts.backoff ?? { initialMs: 1000, maxMs: 5 * 60_000 });
   let timer: unknown;
   let running: Promise<void> | undefined;
   let again = false;
@@ -157,13 +165,6 @@ function makeQueue(
   /** Entries sent by urgent mode right now: the ordinary pass leaves them alone. */
   const urgentSending = new Set<Entry>();
   let ready: Promise<void> = Promise.resolve();
-
-  let ext: QueueExtension | undefined;
-
-  const remove = (entry: Entry): void => {
-    index.remove(entry);
-    ext?.[2](entry);
-  };
 
   const mergeInto = (target: Entry, envelope: Envelope): void => {
     target.body = codec.serialize(mergeClientReports(codec.parse(target.body!), envelope));
@@ -188,7 +189,7 @@ function makeQueue(
     void forget(entry);
   };
 
-  const enforceBounds = (): void => index.enforce(queue, deps.now(), (e) => drop(e, 'queue_overflow'));
+  const enforceBounds = (): void => enforce(queue, deps.now(), (e) => drop(e, 'queue_overflow'));
 
   const schedule = (at: number): void => {
     if (disposed) return;
@@ -208,55 +209,55 @@ function makeQueue(
     await ready;
     enforceBounds();
     let heldUntil = Infinity;
-    for (const entry of index.entries.values()) {
+    for (const entry of entries().values()) {
       if (disposed) return;
       if (urgentSending.has(entry)) continue;
-      const until = gate.limitedUntil(entry.categories);
+      const until = limitedUntil(entry.categories);
       if (until > 0) {
         heldUntil = Math.min(heldUntil, until);
         continue;
       }
-      if (gate.backingOff()) break;
+      if (backingOff()) break;
       if (entry.hold) await entry.hold;
       if (disposed) return;
       // Urgent mode may have taken (or delivered) it while its hold settled.
-      if (urgentSending.has(entry) || !index.entries.has(entry.key)) continue;
+      if (urgentSending.has(entry) || !entries().has(entry.key)) continue;
       // In flight before its body is read: a report merged after this point would be lost with the 2xx.
-      index.inFlight = entry;
+      inFlight = entry;
       const body = entry.body ?? (await store.get(entry.key).catch(() => undefined));
       const response = body === undefined ? undefined : await request(body);
-      index.inFlight = undefined;
+      inFlight = undefined;
       if (body === undefined) {
         remove(entry);
         continue;
       }
       if (!response) {
-        gate.failed();
+        failed();
         break;
       }
       const status = response.statusCode;
-      if (gate.answered(response)) {
+      if (answered(response)) {
         await delivered(entry);
       } else if (status === 429) {
-        const until2 = gate.limitedUntil(entry.categories);
+        const until2 = limitedUntil(entry.categories);
         if (until2 > 0) heldUntil = Math.min(heldUntil, until2);
       } else if (status >= 500 || status === 408) {
-        gate.failed();
+        failed();
         break;
       } else {
         // 4xx other than 429: the backend refuses this envelope; sending it again cannot help.
-        opts.logger.warn(`[crashfree] the backend refused an envelope with HTTP ${status}; it is dropped.`);
+        opts.logger.warn(`[crashfree] envelope refused with HTTP ${status}; dropped.`);
         drop(entry, 'send_error');
       }
     }
     // One timer for the earliest of: the end of the backoff, the end of a rate limit.
-    const wake = Math.min(heldUntil, gate.retryTime());
-    if (wake !== Infinity && index.entries.size > 0) schedule(wake);
+    const wake = Math.min(heldUntil, retryTime());
+    if (wake !== Infinity && entries().size > 0) schedule(wake);
   };
 
   const delivered = async (entry: Entry): Promise<void> => {
     remove(entry);
-    await forget(entry);
+    await store.delete(entry.key).catch(() => undefined);
     try {
       entry.onDelivered?.();
     } catch {
@@ -269,9 +270,9 @@ function makeQueue(
     urgentSending.add(entry);
     try {
       if (entry.hold) await entry.hold;
-      if (entry.body === undefined || !index.entries.has(entry.key)) return;
+      if (entry.body === undefined || !entries().has(entry.key)) return;
       const response = await request(entry.body);
-      if (response && gate.answered(response)) await delivered(entry);
+      if (response && answered(response)) await delivered(entry);
     } catch {
       // Offline or torn down with the page: the persisted entry goes out on the next launch.
     } finally {
@@ -282,9 +283,9 @@ function makeQueue(
   /** Sends every sendable entry now, in queue order, without waiting for one answer before the next request. */
   const drainUrgently = (): void => {
     if (!urgent || disposed) return;
-    for (const entry of index.entries.values()) {
-      if (entry === index.inFlight || entry.report || urgentSending.has(entry)) continue;
-      if (gate.limitedUntil(entry.categories) > 0) continue;
+    for (const entry of entries().values()) {
+      if (entry === inFlight || entry.report || urgentSending.has(entry)) continue;
+      if (limitedUntil(entry.categories) > 0) continue;
       void sendUrgently(entry);
     }
   };
@@ -320,7 +321,7 @@ function makeQueue(
 
   const add = (envelope: Envelope, onDelivered?: () => void): Entry | undefined => {
     const report = isClientReportEnvelope(envelope);
-    const target = report ? index.mergeTarget() : undefined;
+    const target = report ? mergeTarget() : undefined;
     if (target) {
       mergeInto(target, envelope);
       return target;
@@ -329,15 +330,15 @@ function makeQueue(
     const merged = ext?.[0](envelope, onDelivered);
     if (merged) return merged;
     const entry: Entry = { ...entryOf(envelope, onDelivered), ...(report && { report }) };
-    index.insert(entry);
+    insert(entry);
     ext?.[1](entry, envelope);
     enforceBounds();
-    return index.entries.has(entry.key) ? entry : undefined;
+    return entries().has(entry.key) ? entry : undefined;
   };
 
   const persistFailed = (e: unknown): void => {
     // Still sent from memory; only durability across a crash is lost.
-    opts.logger.warn(`[crashfree] could not persist an envelope (${String(e)}); sending it from memory.`);
+    opts.logger.warn(`[crashfree] envelope not persisted (${String(e)}); sent from memory.`);
   };
 
   /** Persists an entry's body (never rejects). */
@@ -355,13 +356,13 @@ function makeQueue(
     void pump();
   };
 
-  ext = extend?.([index, codec, store, gate, urgentSending, entryOf, write, forget, deps.now]);
+  ext = extend?.([entries, insert, mergeTarget, () => inFlight, codec, store, backingOff, limitedUntil, urgentSending, entryOf, write, forget, deps.now]);
 
   const load = async (): Promise<QueuedIndex> => {
     const found = emptyQueuedIndex();
     const loading = (async () => {
       const keys = await store.keys(PREFIX);
-      const known = new Set(index.entries.keys());
+      const known = new Set(entries().keys());
       let corrupt = 0;
       let loaded: Entry[] = [];
       for (const key of keys) {
@@ -384,7 +385,7 @@ function makeQueue(
       }
       if (corrupt > 0) opts.logger.warn(`[crashfree] skipped ${corrupt} unreadable queued envelope(s); everything else is still sent.`);
       if (ext) loaded = ext[5](loaded);
-      index.reset([...loaded, ...index.entries.values()]);
+      reset([...loaded, ...entries().values()]);
       enforceBounds();
     })();
     ready = loading.catch(() => undefined);
@@ -395,12 +396,12 @@ function makeQueue(
   const transport: LiteTransport = {
     flush: async (timeout?: number) => {
       await within(pump(), timeout, deps);
-      return index.entries.size === 0;
+      return entries().size === 0;
     },
     enqueue,
     load,
     retryNow: () => {
-      gate.endBackoff();
+      endBackoff();
       return pump();
     },
     setUrgent: (on) => {
@@ -408,7 +409,7 @@ function makeQueue(
       drainUrgently();
     },
     hasQueuedInit: (sid) => initSids.has(sid),
-    pending: () => index.entries.size,
+    pending: () => entries().size,
     dispose: () => {
       disposed = true;
       deps.clearTimeout(timer);

@@ -93,7 +93,7 @@ describe('lite client opt-ins', () => {
     const values = events(release).map((e) => (e.payload as { exception: { values: { value: string }[] } }).exception.values[0]!.value);
     expect(values).toEqual(['unhandled']);
     expect(reports(before)).toEqual([{ reason: 'sample_rate', category: 'error', quantity: 3 }]);
-    expect(platform.warnings.filter((w) => w.includes('sampleRate 0'))).toEqual(['[crashfree] sampleRate 0 sends no handled errors (crashes still go): "fingerprintBudget" is ignored.']);
+    expect(platform.warnings.filter((w) => w.includes('sampleRate 0'))).toEqual(['[crashfree] "fingerprintBudget" is ignored: sampleRate 0 sends no handled errors.']);
     expect((events(release)[0]!.payload as { fingerprint_version?: number }).fingerprint_version).toBe(1);
   });
 
