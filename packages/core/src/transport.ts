@@ -368,6 +368,8 @@ function makeQueue(
       for (const key of keys) {
         if (known.has(key)) continue;
         const body = await store.get(key).catch(() => undefined);
+        // This run's own entry, listed and then delivered (and deleted) while the list was read: gone, not corrupt.
+        if (body === undefined && key.includes(`-${runId}-`)) continue;
         const time = Number(key.slice(PREFIX.length).split('-')[0]);
         try {
           if (body === undefined || !Number.isFinite(time)) throw new Error('unreadable');
