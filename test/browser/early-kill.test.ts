@@ -11,6 +11,7 @@
  * test/browser/early-kill.test.ts`.
  */
 import type { Collector } from '@crashfree/collector';
+import { seededRandom as random } from '@crashfree/core/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { usePageSetup, waitFor, type PageServer, type SessionUpdate } from './harness.js';
@@ -34,17 +35,6 @@ interface Entry {
   delayMs: number;
 }
 
-/** A small seeded PRNG (mulberry32), so a failing sample can be replayed with its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -9,9 +9,9 @@
 // CRASHFREE_DATA_DIR_RUNS=1000 for the long run (default 150).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Collector } from '@crashfree/collector';
-import { appEnv, collector, removeTempDirs, runApp, sessions, tempDir } from './helpers.js';
+import { appEnv, runApp, sessions, tempDir, useCollector } from './helpers.js';
 
 const RUNS = Number(process.env.CRASHFREE_DATA_DIR_RUNS ?? 150);
 /** Files a settled data dir may hold (the last run's native dir and report metadata, a claim, a queued entry). Independent of RUNS. */
@@ -23,13 +23,7 @@ const ENDINGS = ['clean', 'kill', 'uncaught', 'request', 'exit'] as const;
 type Ending = (typeof ENDINGS)[number];
 
 let c: Collector;
-beforeAll(async () => {
-  c = await collector();
-});
-afterAll(async () => {
-  await c.close();
-  removeTempDirs();
-});
+useCollector((x) => (c = x));
 
 /** A small deterministic generator, so a failing sequence can be replayed. */
 function lcg(seed: number): () => number {

@@ -10,18 +10,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Collector } from '@crashfree/collector';
-import { APPS, collector, events, removeTempDirs, sessions, tempDir, waitFor } from './helpers.js';
+import { APPS, events, sessions, tempDir, useCollector, waitFor } from './helpers.js';
 
 let c: Collector;
-beforeAll(async () => {
-  c = await collector();
-});
-afterAll(async () => {
-  await c.close();
-  removeTempDirs();
-});
+useCollector((x) => (c = x));
 
 interface Run {
   code: number | null;

@@ -4,30 +4,14 @@
 // on the same data dir. The real collector on loopback must hold every event
 // exactly once and the dead session's terminal update must count every error.
 // CF_RUNS=<n> for a bigger sample, CF_SEED=<n> for another draw.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom as prng } from '@crashfree/core/testing';
+import { describe, expect, it } from 'vitest';
 import type { Collector } from '@crashfree/collector';
-import { appEnv, collector, events, removeTempDirs, runApp, sessions, tempDir, waitFor } from './helpers.js';
+import { appEnv, events, runApp, sessions, tempDir, useCollector, waitFor } from './helpers.js';
 
 let c: Collector;
-beforeAll(async () => {
-  c = await collector();
-});
-afterAll(async () => {
-  await c.close();
-  removeTempDirs();
-});
+useCollector((x) => (c = x));
 
-/** A small seeded PRNG (mulberry32), so a failing draw can be replayed with CF_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const RUNS = Number(process.env.CF_RUNS ?? 12);
 const SEED = Number(process.env.CF_SEED ?? 12);

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCollector, type Collector } from '@crashfree/collector';
+import { afterAll, beforeAll } from 'vitest';
 
 export const APPS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'apps');
 
@@ -23,6 +24,22 @@ export function tempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cf-node-${prefix}-`));
   created.push(dir);
   return dir;
+}
+
+/**
+ * The set-up most scenario files share: a collector started before the
+ * file's tests (handed to `take`), closed after them with the temp dirs.
+ */
+export function useCollector(take: (c: Collector) => void): void {
+  let c: Collector | undefined;
+  beforeAll(async () => {
+    c = await collector();
+    take(c);
+  });
+  afterAll(async () => {
+    await c?.close();
+    removeTempDirs();
+  });
 }
 
 /** A collector on 127.0.0.1, port 0 unless given. */

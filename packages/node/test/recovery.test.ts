@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Collector } from '@crashfree/collector';
-import { appEnv, collector, removeTempDirs, countingProxy, events, runApp, sessions, tempDir, waitFor } from './helpers.js';
+import { appEnv, collector, countingProxy, events, runApp, sessions, tempDir, useCollector, waitFor } from './helpers.js';
 import { decodeValue, encodeValue } from '../src/store.js';
 import { createProcLiveness } from '../src/liveness.js';
 
 let c: Collector;
-beforeAll(async () => {
-  c = await collector();
-});
-afterAll(async () => {
-  await c.close();
-  removeTempDirs();
-});
+useCollector((x) => (c = x));
 
 /** Runs the app until it has a session, then SIGKILLs it; returns the sid. */
 async function killedRun(dataDir: string, collectorUnderTest: Collector = c): Promise<string> {

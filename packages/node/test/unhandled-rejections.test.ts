@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Collector } from '@crashfree/collector';
-import { appEnv, collector, removeTempDirs, events, runApp, sessions, tempDir, waitFor } from './helpers.js';
+import { appEnv, events, runApp, sessions, tempDir, useCollector, waitFor } from './helpers.js';
 
 let c: Collector;
-beforeAll(async () => {
-  c = await collector();
-});
-afterAll(async () => {
-  await c.close();
-  removeTempDirs();
-});
+useCollector((x) => (c = x));
 
 const MESSAGE = 'rejected and nobody caught it';
 

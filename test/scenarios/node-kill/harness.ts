@@ -1,26 +1,19 @@
 // Plumbing of the Node death suites: launching app.mjs as a child process,
 // reading the collector back per session, and the seeded PRNG.
+import { seededRandom } from '@crashfree/core/testing';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Collector } from '@crashfree/collector';
+
+/** The seeded PRNG the node-kill tests draw instants and kinds from. */
+export const random = seededRandom;
 
 export const APP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'app.mjs');
 
 /** How a run of app.mjs ends (see its header). */
 export type Kind = 'sigkill' | 'uncaught' | 'exit' | 'native' | 'clean' | 'short' | 'version';
 
-/** A small seeded PRNG (mulberry32), so a failing sample can be replayed with its seed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** How one run went: the sid it printed once init returned (undefined: init never returned, or no session yet). */
 export interface Launched {
