@@ -8,7 +8,7 @@
  * that cannot run, a data dir that cannot be written, a DSN that does not
  * answer or refuses the key).
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -16,6 +16,7 @@ import { stateRoot } from './data-dir.js';
 import { chooseCrashpadHandler, KNOWN_HANDLER_PATHS } from './native/handler-path.js';
 import { setupNativeCapture, type NativeCaptureStatus } from './native/index.js';
 import { nodeRequire } from './native/load.js';
+import { ensurePrivateDir } from './store.js';
 
 /** One line of the report: `fail` is something asked for that is off; `warn` a weaker capture than possible. */
 export interface Check {
@@ -128,7 +129,12 @@ function dataDirCheck(o: DoctorOptions, env: NodeJS.ProcessEnv): Check {
   const label = o.dataDir ? dir : `${dir} (every app's data dir is under it; --data-dir checks one)`;
   let created: string | undefined;
   try {
-    created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // The outermost directory the probe is about to create, so it can go again; made one level at a time
+    // (ensurePrivateDir), since Node's recursive mkdir never returns under /proc.
+    let missing: string | undefined;
+    for (let d = dir; !existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) missing = d;
+    ensurePrivateDir(dir);
+    created = missing;
     const probe = path.join(dir, `.crashfree-doctor-${process.pid}`);
     writeFileSync(probe, 'x', { mode: 0o600 });
     unlinkSync(probe);
