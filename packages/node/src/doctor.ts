@@ -133,7 +133,8 @@ function dataDirCheck(o: DoctorOptions, env: NodeJS.ProcessEnv): Check {
     // (ensurePrivateDir), since Node's recursive mkdir never returns under /proc.
     let missing: string | undefined;
     for (let d = dir; !existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) missing = d;
-    ensurePrivateDir(dir);
+    // An existing directory is looked at as it is: its mode is what the check reports, not ours to change.
+    if (missing) ensurePrivateDir(dir);
     created = missing;
     const probe = path.join(dir, `.crashfree-doctor-${process.pid}`);
     writeFileSync(probe, 'x', { mode: 0o600 });
