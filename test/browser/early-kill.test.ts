@@ -12,6 +12,7 @@
  */
 import type { Collector } from '@crashfree/collector';
 import { seededRandom as random } from '@crashfree/core/testing';
+import { sessionsOf as storedSessions } from '../scenarios/node-kill/harness.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { usePageSetup, waitFor, type PageServer, type SessionUpdate } from './harness.js';
@@ -45,21 +46,6 @@ function updates(release: string): SessionUpdate[] {
     .filter((s) => s.attrs?.release === release);
 }
 
-/** Per session id: its did, its distinct init updates, and its last status (highest seq). */
-function sessionsOf(release: string): Map<string, { dids: Set<string>; inits: Set<number>; status: string; seq: number }> {
-  const out = new Map<string, { dids: Set<string>; inits: Set<number>; status: string; seq: number }>();
-  for (const u of updates(release)) {
-    const s = out.get(u.sid) ?? { dids: new Set<string>(), inits: new Set<number>(), status: u.status, seq: -1 };
-    if (u.did) s.dids.add(u.did);
-    if (u.init === true) s.inits.add(u.seq ?? 0);
-    if ((u.seq ?? 0) >= s.seq) {
-      s.seq = u.seq ?? 0;
-      s.status = u.status;
-    }
-    out.set(u.sid, s);
-  }
-  return out;
-}
 
 async function api(release: string): Promise<Record<string, number>> {
   const q = `field=sum(session)&field=count_unique(user)&groupBy=session.status&query=${encodeURIComponent(`release:${release}`)}&statsPeriod=1h`;
@@ -135,15 +121,15 @@ describe('death at any instant after init (Chromium)', () => {
     ledger.push({ did: 'user-final', kind: 'close', delayMs: -1 });
     const settled = (): boolean => {
       const byDid = new Map<string, string>();
-      for (const s of sessionsOf(release).values()) for (const d of s.dids) byDid.set(d, s.status);
+      for (const s of storedSessions(collector, release).values()) for (const d of s.dids) byDid.set(d, s.status);
       return ledger.every((e) => (e.did === 'user-final' ? byDid.has(e.did) : byDid.has(e.did) && byDid.get(e.did) !== 'ok'));
     };
     await waitFor(settled, (done) => done, 30_000);
     await last.goto(`${server.origin}/other.html`);
-    await waitFor(() => [...sessionsOf(release).values()].filter((s) => s.dids.has('user-final') && s.status !== 'ok').length, (n) => n === 1, 10_000);
+    await waitFor(() => [...storedSessions(collector, release).values()].filter((s) => s.dids.has('user-final') && s.status !== 'ok').length, (n) => n === 1, 10_000);
     await context.close();
 
-    const sessions = sessionsOf(release);
+    const sessions = storedSessions(collector, release);
     const sidsOf = (did: string): string[] => [...sessions].filter(([, s]) => s.dids.has(did)).map(([sid]) => sid);
     const lost = ledger.filter((e) => sidsOf(e.did).length === 0);
     const duplicated = ledger.filter((e) => sidsOf(e.did).length > 1);
